@@ -1,0 +1,86 @@
+//! Messages between boxlab (host side) and the box agent: one JSON object per line over a
+//! socketpair that is the agent's stdin and stdout.
+//!
+//! [`Action`] is also the lesson files' action vocabulary (`actions = [{ do = "unshare", ns =
+//! ["uts"] }]`): every action a lesson can take is a variant here, implemented in Rust.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::SyscallRecord;
+use crate::kernel::namespaces::Namespace;
+use crate::kernel::process::CommandOutput;
+use crate::probe::{FileId, View};
+
+/// What a lesson step can do. Each variant's doc says which syscalls it makes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Start the box: fork + execve a fresh boxlab agent, a plain process with nothing isolated.
+    Spawn,
+    /// unshare(2) the given namespaces in the box process.
+    Unshare { ns: Vec<Namespace> },
+    /// sethostname(2) in the box.
+    SetHostname { name: String },
+    /// chroot(2) into the root filesystem, then chdir("/").
+    Chroot,
+    /// fork(2); the child carries on as the box (PID 1 of a new PID namespace after
+    /// unshare(CLONE_NEWPID)) and the parent waits for it.
+    Fork,
+    /// mount(NULL, "/", NULL, MS_REC|MS_PRIVATE): only allowed in the box's own mount namespace.
+    MakeMountsPrivate,
+    /// mount("proc", "/proc", "proc"): only allowed after `make_mounts_private`.
+    MountProc,
+    /// fork + execve a program in the box and capture its output.
+    Run { argv: Vec<String> },
+    /// The classic escape, in a child of the box: mkdir + chroot into it, chdir("..") past the
+    /// old root, chroot("."); reports what `/` is afterwards.
+    ChrootEscape,
+    /// Make a process whose parent exits, so PID 1 adopts it (only as PID 1 of a namespace).
+    MakeOrphan,
+    /// kill(2) the orphan: it stays a zombie until PID 1 waits for it.
+    EndOrphan,
+    /// waitpid(-1, WNOHANG) until no exited child is left: PID 1's duty.
+    Reap,
+}
+
+/// What the host asks the agent.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Request {
+    Perform(Action),
+    /// Just report the current view.
+    Probe,
+}
+
+/// What an action produced beyond its syscalls and the view.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    #[default]
+    Nothing,
+    Output(CommandOutput),
+    /// The agent forked; `child` (numbered in the parent's PID namespace) now answers.
+    Forked {
+        child: i32,
+    },
+    /// Where the escaping process ended up: its `/` and what it lists there.
+    Escaped {
+        root: FileId,
+        entries: Vec<String>,
+    },
+    /// The orphan's pid, as the box numbers it.
+    Orphan {
+        pid: i32,
+    },
+    Reaped {
+        pids: Vec<i32>,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Reply {
+    pub records: Vec<SyscallRecord>,
+    pub outcome: Outcome,
+    /// The agent's view after the action (none from a parent that just forked).
+    pub view: Option<View>,
+    /// Set when the action failed; the records show which call.
+    pub error: Option<String>,
+}

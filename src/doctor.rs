@@ -1,0 +1,298 @@
+//! `boxlab doctor`: what this machine offers for the lessons, each finding with its fix; and
+//! which lessons cannot run here and why.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use crate::kernel::namespaces::Namespace;
+use crate::lesson::types::{Lang, Lesson, Text};
+
+fn text(en: impl Into<String>, ko: impl Into<String>) -> Text {
+    Text {
+        en: en.into(),
+        ko: ko.into(),
+    }
+}
+
+/// Why a lesson cannot run on this machine now, with the fix; None when it can.
+pub fn unavailable(lesson: &Lesson) -> Option<Text> {
+    if lesson.requires.root && !nix::unistd::geteuid().is_root() {
+        return Some(text(
+            "needs root: run boxlab with sudo",
+            "root 권한이 필요합니다: sudo로 boxlab을 실행하세요",
+        ));
+    }
+    let missing: Vec<&str> = lesson
+        .requires
+        .namespaces
+        .iter()
+        .filter(|ns| !namespace_supported(**ns))
+        .map(|ns| ns.proc_name())
+        .collect();
+    if !missing.is_empty() {
+        let list = missing.join(", ");
+        return Some(text(
+            format!(
+                "this kernel lacks the {list} namespace: use a kernel built with it (CONFIG_*_NS)"
+            ),
+            format!(
+                "이 커널에는 {list} 네임스페이스가 없습니다: 해당 기능(CONFIG_*_NS)을 켠 커널을 쓰세요"
+            ),
+        ));
+    }
+    None
+}
+
+pub fn namespace_supported(ns: Namespace) -> bool {
+    Path::new("/proc/self/ns").join(ns.proc_name()).exists()
+}
+
+/// The cgroup layout under /sys/fs/cgroup, told apart by file system type (statfs(2)).
+#[derive(Debug, PartialEq, Eq)]
+pub enum CgroupLayout {
+    /// cgroup2 mounted at /sys/fs/cgroup: one unified hierarchy.
+    V2,
+    /// v1 controllers on a tmpfs with cgroup2 mounted beside them at /sys/fs/cgroup/unified.
+    Hybrid,
+    V1,
+    Missing,
+}
+
+pub fn cgroup_layout() -> CgroupLayout {
+    use nix::sys::statfs::{CGROUP2_SUPER_MAGIC, statfs};
+    let is_cgroup2 = |p: &str| statfs(p).is_ok_and(|s| s.filesystem_type() == CGROUP2_SUPER_MAGIC);
+    if is_cgroup2("/sys/fs/cgroup") {
+        CgroupLayout::V2
+    } else if is_cgroup2("/sys/fs/cgroup/unified") {
+        CgroupLayout::Hybrid
+    } else if Path::new("/sys/fs/cgroup/memory").exists()
+        || Path::new("/sys/fs/cgroup/pids").exists()
+    {
+        CgroupLayout::V1
+    } else {
+        CgroupLayout::Missing
+    }
+}
+
+/// Where boxlab runs, if inside something: Docker, Podman, Kubernetes, LXC or WSL.
+pub fn container_environment() -> Option<&'static str> {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let version = read("/proc/version").to_lowercase();
+    let cgroup = read("/proc/1/cgroup");
+    if version.contains("microsoft") || version.contains("wsl") {
+        Some("WSL")
+    } else if Path::new("/.dockerenv").exists() || cgroup.contains("/docker") {
+        Some("Docker")
+    } else if Path::new("/run/.containerenv").exists() {
+        Some("Podman")
+    } else if cgroup.contains("kubepods") {
+        Some("Kubernetes")
+    } else if cgroup.contains("/lxc") {
+        Some("LXC")
+    } else {
+        None
+    }
+}
+
+/// The whole report, one finding per line: `ok`, `warn` or `no`, then the fix when needed.
+pub fn report(lang: Lang) -> String {
+    let ko = lang == Lang::Ko;
+    let mut out = String::new();
+    let mut line = |status: &str, what: String, fix: Option<String>| {
+        let _ = writeln!(out, "{status:<4} {what}");
+        if let Some(fix) = fix {
+            let _ = writeln!(out, "     {} {fix}", if ko { "해결:" } else { "fix:" });
+        }
+    };
+    let root = nix::unistd::geteuid().is_root();
+    line(
+        if root { "ok" } else { "no" },
+        if ko {
+            format!(
+                "권한: {}",
+                if root {
+                    "root로 실행 중"
+                } else {
+                    "root가 아님"
+                }
+            )
+        } else {
+            format!(
+                "privileges: {}",
+                if root { "running as root" } else { "not root" }
+            )
+        },
+        (!root).then(|| {
+            if ko {
+                "sudo boxlab 으로 실행하세요 (대부분의 수업이 root를 필요로 합니다)".into()
+            } else {
+                "run `sudo boxlab` (most lessons need root)".into()
+            }
+        }),
+    );
+    let layout = cgroup_layout();
+    let (en, k) = match layout {
+        CgroupLayout::V2 => ("cgroup v2 (unified)", "cgroup v2 (단일 계층)"),
+        CgroupLayout::Hybrid => (
+            "cgroup hybrid: v1 controllers, cgroup2 at /sys/fs/cgroup/unified",
+            "cgroup 혼합: v1 컨트롤러 + /sys/fs/cgroup/unified 의 cgroup2",
+        ),
+        CgroupLayout::V1 => ("cgroup v1", "cgroup v1"),
+        CgroupLayout::Missing => (
+            "no cgroup file system at /sys/fs/cgroup",
+            "/sys/fs/cgroup 에 cgroup 파일 시스템이 없습니다",
+        ),
+    };
+    line(
+        if layout == CgroupLayout::Missing {
+            "no"
+        } else {
+            "ok"
+        },
+        format!(
+            "{}: {}",
+            if ko { "cgroup 구성" } else { "cgroup layout" },
+            if ko { k } else { en }
+        ),
+        (layout == CgroupLayout::Missing).then(|| "mount -t cgroup2 none /sys/fs/cgroup".into()),
+    );
+    for ns in Namespace::ALL {
+        let ok = namespace_supported(ns);
+        line(
+            if ok { "ok" } else { "no" },
+            format!(
+                "{} {}: {}",
+                if ko {
+                    "네임스페이스"
+                } else {
+                    "namespace"
+                },
+                ns.proc_name(),
+                if ok {
+                    if ko { "지원" } else { "supported" }
+                } else if ko {
+                    "없음"
+                } else {
+                    "missing"
+                }
+            ),
+            (!ok).then(|| {
+                if ko {
+                    "이 네임스페이스를 켠 더 새로운 커널을 쓰세요".into()
+                } else {
+                    "use a newer kernel built with this namespace".into()
+                }
+            }),
+        );
+    }
+    let read_num = |p: &str| {
+        std::fs::read_to_string(p)
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+    };
+    let userns_blocked = if read_num("/proc/sys/user/max_user_namespaces") == Some(0) {
+        Some((
+            "user.max_user_namespaces = 0",
+            "sysctl -w user.max_user_namespaces=15000",
+        ))
+    } else if read_num("/proc/sys/kernel/unprivileged_userns_clone") == Some(0) {
+        Some((
+            "kernel.unprivileged_userns_clone = 0",
+            "sysctl -w kernel.unprivileged_userns_clone=1",
+        ))
+    } else if read_num("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == Some(1) {
+        Some((
+            "AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+)",
+            "run as root, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+        ))
+    } else {
+        None
+    };
+    match userns_blocked {
+        None => line(
+            "ok",
+            if ko {
+                "root가 아닌 사용자의 사용자 네임스페이스: 허용".into()
+            } else {
+                "user namespaces for non-root users: allowed".into()
+            },
+            None,
+        ),
+        Some((why, fix)) => line(
+            "warn",
+            format!(
+                "{}: {why}",
+                if ko {
+                    "root가 아닌 사용자의 사용자 네임스페이스가 막힘"
+                } else {
+                    "user namespaces blocked for non-root users"
+                }
+            ),
+            Some(fix.into()),
+        ),
+    }
+    let overlay = std::fs::read_to_string("/proc/filesystems")
+        .is_ok_and(|f| f.lines().any(|l| l.trim_end().ends_with("overlay")));
+    line(
+        if overlay { "ok" } else { "warn" },
+        format!(
+            "overlayfs: {}",
+            if overlay {
+                if ko { "사용 가능" } else { "available" }
+            } else if ko {
+                "없음"
+            } else {
+                "not loaded"
+            }
+        ),
+        (!overlay).then(|| "modprobe overlay".into()),
+    );
+    match container_environment() {
+        None => line(
+            "ok",
+            if ko {
+                "실행 환경: 컨테이너 밖 (호스트)".into()
+            } else {
+                "running on the host, not inside a container".into()
+            },
+            None,
+        ),
+        Some(env) => line(
+            "warn",
+            if ko {
+                format!("실행 환경: {env} 안")
+            } else {
+                format!("running inside {env}")
+            },
+            Some(if ko {
+                "일부 수업(마운트, overlay 위의 overlay, cgroup)은 막힐 수 있습니다: 가능하면 VM이나 실제 호스트에서 실행하세요".into()
+            } else {
+                "some lessons (mounts, overlay on overlay, cgroups) may be refused: prefer a VM or a real host".into()
+            }),
+        ),
+    }
+    let bb = crate::rootfs::find_static_busybox();
+    line(
+        "ok",
+        match &bb {
+            Some(p) => format!(
+                "{}: {}",
+                if ko {
+                    "기본 루트 파일 시스템 재료"
+                } else {
+                    "default rootfs from"
+                },
+                p.display()
+            ),
+            None => {
+                if ko {
+                    "기본 루트 파일 시스템 재료: 호스트의 프로그램들 (정적 busybox 없음)".into()
+                } else {
+                    "default rootfs from the host's own programs (no static busybox)".into()
+                }
+            }
+        },
+        None,
+    );
+    out
+}

@@ -1,0 +1,90 @@
+//! errno values in plain words, in English and Korean, for the syscall pane and error messages.
+//! The causes are the ones errno(3) and each call's man page give, said for a learner.
+
+use nix::errno::Errno;
+
+/// (English, Korean) explanation of an errno.
+pub fn explain(errno: Errno) -> (&'static str, &'static str) {
+    match errno {
+        Errno::EPERM => (
+            "operation not permitted: this needs a capability (usually root's CAP_SYS_ADMIN) the process lacks",
+            "권한 없음: 이 작업에는 프로세스에 없는 권한(보통 root의 CAP_SYS_ADMIN)이 필요합니다",
+        ),
+        Errno::EACCES => (
+            "permission denied by file permissions or a security module",
+            "파일 권한이나 보안 모듈이 접근을 막았습니다",
+        ),
+        Errno::EINVAL => (
+            "invalid argument: the kernel rejected this combination of flags or paths",
+            "잘못된 인자: 커널이 이 플래그나 경로 조합을 받아들이지 않았습니다",
+        ),
+        Errno::ENOENT => (
+            "no such file or directory",
+            "그런 파일이나 디렉터리가 없습니다",
+        ),
+        Errno::ENOTDIR => (
+            "a path component is not a directory",
+            "경로 중간에 디렉터리가 아닌 것이 있습니다",
+        ),
+        Errno::EBUSY => (
+            "the target is busy (still mounted or in use)",
+            "대상이 사용 중입니다(아직 마운트되어 있거나 쓰이는 중)",
+        ),
+        Errno::EEXIST => ("it already exists", "이미 존재합니다"),
+        Errno::EAGAIN => (
+            "try again: a limit was reached (for fork: too many processes)",
+            "다시 시도: 한도에 걸렸습니다(fork라면 프로세스 수 제한)",
+        ),
+        Errno::ENOMEM => (
+            "out of memory, or a limit on kernel objects was hit",
+            "메모리가 부족하거나 커널 객체 수 제한에 걸렸습니다",
+        ),
+        Errno::ENOSPC => (
+            "a limit on the number of namespaces or other objects was reached",
+            "네임스페이스 같은 커널 객체의 개수 제한에 걸렸습니다",
+        ),
+        Errno::EUSERS => (
+            "too many nested user namespaces",
+            "사용자 네임스페이스가 너무 깊게 중첩되었습니다",
+        ),
+        Errno::ENOSYS => (
+            "this kernel does not implement the call",
+            "이 커널에는 해당 시스템 콜이 없습니다",
+        ),
+        Errno::ECHILD => (
+            "there is no child process to wait for",
+            "기다릴 자식 프로세스가 없습니다",
+        ),
+        Errno::ESRCH => ("no such process", "그런 프로세스가 없습니다"),
+        Errno::EROFS => (
+            "the file system is read-only",
+            "읽기 전용 파일 시스템입니다",
+        ),
+        Errno::EINTR => ("interrupted by a signal", "시그널 때문에 중단되었습니다"),
+        _ => (
+            "see the call's man page, section ERRORS",
+            "해당 시스템 콜 man 페이지의 ERRORS 절을 보세요",
+        ),
+    }
+}
+
+/// Looks an errno up by the name a [`super::SyscallRecord`] stores (`"EPERM"`).
+pub fn explain_name(name: &str) -> (&'static str, &'static str) {
+    let errno = (1..134)
+        .map(Errno::from_raw)
+        .find(|e| format!("{e:?}") == name);
+    errno
+        .map(explain)
+        .unwrap_or_else(|| explain(Errno::UnknownErrno))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        assert_eq!(explain_name("EPERM"), explain(Errno::EPERM));
+        assert_eq!(explain_name("NOPE").0, explain(Errno::UnknownErrno).0);
+    }
+}

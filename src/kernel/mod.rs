@@ -1,0 +1,52 @@
+//! Thin, documented wrappers over the syscalls boxlab teaches.
+//!
+//! Every wrapper leaves a [`SyscallRecord`] (name, arguments, result, errno) in a per-thread log
+//! that the syscall pane shows; the box agent is single-threaded, so "per thread" means "per box".
+//! Nothing here knows about lessons or the TUI.
+
+pub mod errno;
+pub mod mounts;
+pub mod namespaces;
+pub mod process;
+pub mod root;
+pub mod uts;
+
+mod record;
+
+pub use record::{SyscallRecord, adopt_records, take_records};
+
+use nix::errno::Errno;
+
+/// A syscall failed; carries the call so the message says what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[error("{call}({args}) failed with {errno}: {}", errno::explain(*errno).0)]
+pub struct KernelError {
+    pub call: &'static str,
+    pub args: String,
+    pub errno: Errno,
+}
+
+/// Runs the result of one syscall through the log: records it and turns the errno into a
+/// [`KernelError`] that names the call. `show` renders a successful return value.
+pub(crate) fn logged<T>(
+    call: &'static str,
+    args: String,
+    result: nix::Result<T>,
+    show: impl FnOnce(&T) -> String,
+) -> Result<T, KernelError> {
+    match result {
+        Ok(value) => {
+            record::push(SyscallRecord::ok(call, &args, show(&value)));
+            Ok(value)
+        }
+        Err(errno) => {
+            record::push(SyscallRecord::failed(call, &args, errno));
+            Err(KernelError { call, args, errno })
+        }
+    }
+}
+
+/// `show` for calls that return 0 on success.
+pub(crate) fn zero<T>(_: &T) -> String {
+    "0".into()
+}

@@ -1,0 +1,202 @@
+//! Processes: fork(2), waitpid(2), kill(2), prctl(2) and running a program with its output
+//! captured (fork + execve(2)).
+
+use std::io::Read;
+use std::os::fd::AsFd;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill as nix_kill};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid};
+use serde::{Deserialize, Serialize};
+
+use super::{KernelError, SyscallRecord, logged, record, zero};
+
+/// fork(2). The caller must be single-threaded (the box agent is).
+///
+/// # Safety
+/// Only async-signal-safe work may happen in the child of a multi-threaded parent.
+pub unsafe fn fork() -> Result<ForkResult, KernelError> {
+    let r = unsafe { nix::unistd::fork() };
+    logged("fork", String::new(), r, |f| match f {
+        ForkResult::Parent { child } => child.to_string(),
+        ForkResult::Child => "0".into(),
+    })
+}
+
+/// getpid(2): the pid as the caller's own PID namespace numbers it.
+pub fn getpid() -> i32 {
+    let pid = nix::unistd::getpid().as_raw();
+    record::push(SyscallRecord::ok("getpid", "", pid.to_string()));
+    pid
+}
+
+/// prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent dies, so a
+/// box never outlives the boxlab that made it (prctl(2)). Not recorded: it is plumbing.
+pub fn die_with_parent() -> std::io::Result<()> {
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// kill(2).
+pub fn kill(pid: i32, signal: Signal) -> Result<(), KernelError> {
+    logged(
+        "kill",
+        format!("{pid}, {signal}"),
+        nix_kill(Pid::from_raw(pid), signal),
+        zero,
+    )
+}
+
+/// waitpid(pid, WNOHANG) for every child that has exited: what a PID 1 must do for orphans.
+/// Returns the pids reaped.
+pub fn reap_exited() -> Vec<i32> {
+    let mut reaped = Vec::new();
+    loop {
+        let r = waitpid(None, Some(WaitPidFlag::WNOHANG));
+        let pid = match &r {
+            Ok(WaitStatus::StillAlive) | Err(_) => None,
+            Ok(status) => status.pid().map(Pid::as_raw),
+        };
+        let shown = match (&r, pid) {
+            (Ok(_), Some(p)) => Ok(p),
+            (Ok(_), None) => Ok(0),
+            (Err(e), _) => Err(*e),
+        };
+        let _ = logged("waitpid", "-1, &status, WNOHANG".into(), shown, |p| {
+            p.to_string()
+        });
+        match pid {
+            Some(p) => reaped.push(p),
+            None => return reaped,
+        }
+    }
+}
+
+/// waitpid(pid, 0): waits for one child and returns its exit code (128+signal if killed).
+pub fn wait_exit_code(pid: i32) -> Result<i32, KernelError> {
+    let status = logged(
+        "waitpid",
+        format!("{pid}, &status, 0"),
+        waitpid(Pid::from_raw(pid), None),
+        |s| format!("{}", s.pid().map(Pid::as_raw).unwrap_or(0)),
+    )?;
+    Ok(match status {
+        WaitStatus::Exited(_, code) => code,
+        WaitStatus::Signaled(_, sig, _) => 128 + sig as i32,
+        _ => 0,
+    })
+}
+
+/// What a program run inside the box printed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandOutput {
+    pub argv: Vec<String>,
+    /// Exit code, 128+signal when killed, or None when it could not be started.
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// fork + execve(2) of `argv` with a small, fixed environment, an empty stdin and output
+/// captured; killed after `timeout`. Recorded as one execve line with the exit status.
+pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
+    let mut out = CommandOutput {
+        argv: argv.to_vec(),
+        status: None,
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    let shown_args = format!("{:?}, {argv:?}", argv.first().cloned().unwrap_or_default());
+    let Some((prog, args)) = argv.split_first() else {
+        return out;
+    };
+    let spawned = Command::new(prog)
+        .args(args)
+        .env_clear()
+        .env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
+        .env("HOME", "/root")
+        .env("TERM", "dumb")
+        // A closed pipe, not /dev/null: a fresh root filesystem may have no /dev/null.
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
+            record::push(SyscallRecord::failed("execve", &shown_args, errno));
+            out.stderr = e.to_string();
+            return out;
+        }
+    };
+    drop(child.stdin.take());
+    let (mut so, mut se) = (
+        child.stdout.take().expect("piped"),
+        child.stderr.take().expect("piped"),
+    );
+    let deadline = Instant::now() + timeout;
+    let (mut so_open, mut se_open) = (true, true);
+    let mut buf = [0u8; 4096];
+    // Read both pipes until EOF without threads (the agent stays single-threaded): poll(2).
+    while (so_open || se_open) && Instant::now() < deadline {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        let mut fds = Vec::new();
+        if so_open {
+            fds.push(PollFd::new(so.as_fd(), PollFlags::POLLIN));
+        }
+        if se_open {
+            fds.push(PollFd::new(se.as_fd(), PollFlags::POLLIN));
+        }
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_millis()
+            .min(1000) as u16;
+        if poll(&mut fds, PollTimeout::from(left)).unwrap_or(0) == 0 {
+            continue;
+        }
+        let ready: Vec<bool> = fds
+            .iter()
+            .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
+            .collect();
+        let mut i = 0;
+        if so_open {
+            if ready[i] {
+                match so.read(&mut buf) {
+                    Ok(0) | Err(_) => so_open = false,
+                    Ok(n) => out.stdout.push_str(&String::from_utf8_lossy(&buf[..n])),
+                }
+            }
+            i += 1;
+        }
+        if se_open && ready[i] {
+            match se.read(&mut buf) {
+                Ok(0) | Err(_) => se_open = false,
+                Ok(n) => out.stderr.push_str(&String::from_utf8_lossy(&buf[..n])),
+            }
+        }
+    }
+    if so_open || se_open {
+        let _ = child.kill();
+        out.stderr
+            .push_str(&format!("(killed after {}s)", timeout.as_secs()));
+    }
+    let code = child.wait().ok().map(|s| {
+        use std::os::unix::process::ExitStatusExt;
+        s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))
+    });
+    out.status = code;
+    record::push(SyscallRecord::ok(
+        "execve",
+        &shown_args,
+        format!("0 (exit status {})", code.unwrap_or(-1)),
+    ));
+    out
+}

@@ -1,0 +1,182 @@
+//! The ledger: a directory per running boxlab that lists what it created outside its own
+//! memory (box processes, directories), so a run killed with SIGKILL is undone by the next start
+//! or by `boxlab cleanup`.
+//!
+//! Mounts are not listed: every mount boxlab makes happens inside a box's private mount
+//! namespace, which the kernel tears down when the box's last process exits.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::probe::start_time;
+
+/// Where ledgers live: `/run/boxlab` for root (a tmpfs, empty after reboot), otherwise the
+/// user's runtime dir. `BOXLAB_RUN_DIR` overrides it (tests).
+pub fn base_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BOXLAB_RUN_DIR") {
+        return PathBuf::from(dir);
+    }
+    if nix::unistd::geteuid().is_root() {
+        return PathBuf::from("/run/boxlab");
+    }
+    match std::env::var_os("XDG_RUNTIME_DIR") {
+        Some(d) => PathBuf::from(d).join("boxlab"),
+        None => std::env::temp_dir().join(format!("boxlab-{}", nix::unistd::getuid())),
+    }
+}
+
+/// This run's ledger. Dropping it undoes everything still listed.
+#[derive(Debug)]
+pub struct Ledger {
+    dir: PathBuf,
+    id: String,
+}
+
+impl Ledger {
+    /// Creates the ledger of the calling process, named so two runs never collide.
+    pub fn open() -> std::io::Result<Ledger> {
+        let pid = std::process::id() as i32;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let id = format!("{pid}-{nanos:08x}");
+        let dir = base_dir().join(&id);
+        fs::create_dir_all(&dir)?;
+        fs::write(
+            dir.join("owner"),
+            format!("{pid} {}\n", start_time(pid).unwrap_or(0)),
+        )?;
+        Ok(Ledger { dir, id })
+    }
+
+    /// Unique id of this run, used in the names of things it creates.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Lists a process this run started (with its start time, so a reused pid is never killed).
+    pub fn add_process(&self, pid: i32) {
+        self.append(
+            "processes",
+            &format!("{pid} {}", start_time(pid).unwrap_or(0)),
+        );
+    }
+
+    /// Lists a directory that a box may leave behind if it is killed mid-step.
+    pub fn add_path(&self, path: &Path) {
+        self.append("paths", &path.to_string_lossy());
+    }
+
+    fn append(&self, file: &str, line: &str) {
+        let f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join(file));
+        // A ledger that cannot be written only weakens crash cleanup; the run itself goes on.
+        if let Ok(mut f) = f {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        undo(&self.dir);
+    }
+}
+
+/// What a sweep removed, for `boxlab cleanup` to report.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub runs: usize,
+    pub processes: usize,
+    pub paths: usize,
+}
+
+/// Undoes every ledger whose owner is no longer running (killed, crashed).
+pub fn sweep_stale() -> Swept {
+    let mut swept = Swept::default();
+    let Ok(entries) = fs::read_dir(base_dir()) else {
+        return swept;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let owner_alive = fs::read_to_string(dir.join("owner"))
+            .ok()
+            .and_then(|s| parse_pid_line(&s))
+            .is_some_and(alive);
+        if !owner_alive {
+            let (processes, paths) = undo(&dir);
+            swept.runs += 1;
+            swept.processes += processes;
+            swept.paths += paths;
+        }
+    }
+    swept
+}
+
+/// Kills the listed processes that are still the same processes, removes listed paths, then
+/// the ledger itself. Returns how many processes and paths were still there.
+fn undo(dir: &Path) -> (usize, usize) {
+    let mut killed = 0;
+    for (pid, start) in lines(dir, "processes")
+        .iter()
+        .filter_map(|l| parse_pid_line(l))
+    {
+        if alive((pid, start)) && kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok() {
+            killed += 1;
+        }
+    }
+    let mut removed = 0;
+    for path in lines(dir, "paths") {
+        if fs::remove_dir(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    let _ = fs::remove_dir_all(dir);
+    (killed, removed)
+}
+
+fn lines(dir: &Path, file: &str) -> Vec<String> {
+    fs::read_to_string(dir.join(file))
+        .map(|s| s.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+fn parse_pid_line(line: &str) -> Option<(i32, u64)> {
+    let mut it = line.split_whitespace();
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+/// The process `pid` exists and started at `start` (not a new process that reused the pid).
+fn alive((pid, start): (i32, u64)) -> bool {
+    start_time(pid) == Some(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pid_lines() {
+        assert_eq!(parse_pid_line("12 3456"), Some((12, 3456)));
+        assert_eq!(parse_pid_line("12"), None);
+        assert_eq!(parse_pid_line("x 1"), None);
+    }
+
+    #[test]
+    fn own_process_is_alive_and_a_wrong_start_time_is_not() {
+        let me = std::process::id() as i32;
+        let start = start_time(me).unwrap();
+        assert!(alive((me, start)));
+        assert!(!alive((me, start + 1)));
+    }
+}

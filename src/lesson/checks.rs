@@ -1,0 +1,382 @@
+//! Checks: predicates over the host's and the box's views that confirm a step's effect from
+//! real kernel state. The vocabulary is fixed here; lesson files pick from it with `is = "..."`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::types::Lang;
+use crate::kernel::namespaces::Namespace;
+use crate::kernel::process::CommandOutput;
+use crate::probe::{FileId, Probed, View};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "is", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// Same kernel release and boot id on both sides: one kernel.
+    SameKernel,
+    /// The host's process list contains the box process.
+    BoxInHostProcesses,
+    /// The box can list the host's PID 1 (same start time): no PID isolation.
+    BoxSeesHostProcesses,
+    /// Every process the box lists is one of its own, and it lists fewer than the host.
+    BoxSeesOnlyItsOwn,
+    HostnameSame,
+    HostnameDiffers,
+    BoxHostname {
+        name: String,
+    },
+    NsSame {
+        ns: Namespace,
+    },
+    NsDiffers {
+        ns: Namespace,
+    },
+    /// The box's `/` is a different directory from the host's.
+    RootDiffers,
+    /// After `chroot_escape`, the escaping process's `/` is the host's `/`.
+    EscapedToHostRoot,
+    /// The box numbers itself with this pid.
+    BoxPid {
+        pid: i32,
+    },
+    /// The host numbers the box differently than the box does (NSpid has two numbers).
+    HostPidDiffers,
+    /// The box's next child goes into a different PID namespace than the box itself.
+    PidForChildrenDiffers,
+    /// The orphan's parent is now the box's PID 1.
+    OrphanAdopted,
+    OrphanIsZombie,
+    /// No zombie process is left in the box.
+    NoZombies,
+    /// The last command run in the box printed this text.
+    OutputContains {
+        text: String,
+    },
+}
+
+/// What happened in the lesson so far, beyond the views.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub escaped_root: Option<FileId>,
+    pub orphan: Option<i32>,
+    pub last_output: Option<CommandOutput>,
+}
+
+/// Everything a check may look at.
+pub struct Evidence<'a> {
+    pub host: &'a View,
+    pub boxed: Option<&'a View>,
+    /// The box's pid as the host numbers it.
+    pub box_pid: Option<i32>,
+    /// The box's namespaces, read by the host from `/proc/BOXPID/ns`.
+    pub box_ns: &'a Probed<BTreeMap<Namespace, u64>>,
+    pub facts: &'a Facts,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult {
+    pub check: Check,
+    pub passed: bool,
+    /// The values compared, so a failure shows why.
+    pub detail: String,
+}
+
+impl Check {
+    /// What the check confirms, in the learner's language.
+    pub fn describe(&self, lang: Lang) -> String {
+        let ko = lang == Lang::Ko;
+        let pick = |en: &str, k: &str| if ko { k.to_string() } else { en.to_string() };
+        match self {
+            Check::SameKernel => pick(
+                "host and box run on the same kernel",
+                "호스트와 박스가 같은 커널 위에서 돈다",
+            ),
+            Check::BoxInHostProcesses => pick(
+                "the box is an ordinary process in the host's list",
+                "박스는 호스트 프로세스 목록에 보이는 평범한 프로세스다",
+            ),
+            Check::BoxSeesHostProcesses => pick(
+                "the box can see the host's processes",
+                "박스가 호스트의 프로세스를 볼 수 있다",
+            ),
+            Check::BoxSeesOnlyItsOwn => pick(
+                "the box sees only its own processes",
+                "박스에는 자기 프로세스만 보인다",
+            ),
+            Check::HostnameSame => pick(
+                "host and box report the same hostname",
+                "호스트와 박스의 호스트 이름이 같다",
+            ),
+            Check::HostnameDiffers => pick(
+                "host and box report different hostnames",
+                "호스트와 박스의 호스트 이름이 다르다",
+            ),
+            Check::BoxHostname { name } => pick(
+                &format!("the box's hostname is \"{name}\""),
+                &format!("박스의 호스트 이름은 \"{name}\"이다"),
+            ),
+            Check::NsSame { ns } => pick(
+                &format!("box shares the host's {} namespace", ns.proc_name()),
+                &format!(
+                    "박스가 호스트의 {} 네임스페이스를 함께 쓴다",
+                    ns.proc_name()
+                ),
+            ),
+            Check::NsDiffers { ns } => pick(
+                &format!("box has its own {} namespace", ns.proc_name()),
+                &format!("박스가 자기만의 {} 네임스페이스를 가졌다", ns.proc_name()),
+            ),
+            Check::RootDiffers => pick(
+                "the box's / is another directory than the host's /",
+                "박스의 / 는 호스트의 / 와 다른 디렉터리다",
+            ),
+            Check::EscapedToHostRoot => pick(
+                "the escaping process reached the host's real /",
+                "탈출한 프로세스가 호스트의 진짜 / 에 도달했다",
+            ),
+            Check::BoxPid { pid } => pick(
+                &format!("the box sees itself as PID {pid}"),
+                &format!("박스는 자기 자신을 PID {pid}로 본다"),
+            ),
+            Check::HostPidDiffers => pick(
+                "the host numbers the box with another pid",
+                "호스트는 박스에 다른 PID를 붙인다",
+            ),
+            Check::PidForChildrenDiffers => pick(
+                "the box's next child goes into a new PID namespace",
+                "박스의 다음 자식은 새 PID 네임스페이스에 들어간다",
+            ),
+            Check::OrphanAdopted => pick(
+                "PID 1 adopted the orphan",
+                "PID 1이 고아 프로세스를 입양했다",
+            ),
+            Check::OrphanIsZombie => pick(
+                "the ended orphan is a zombie until PID 1 waits",
+                "끝난 고아는 PID 1이 wait할 때까지 좀비로 남는다",
+            ),
+            Check::NoZombies => pick(
+                "no zombie is left in the box",
+                "박스에 좀비가 남아 있지 않다",
+            ),
+            Check::OutputContains { text } => pick(
+                &format!("the command printed \"{text}\""),
+                &format!("명령이 \"{text}\"를 출력했다"),
+            ),
+        }
+    }
+
+    pub fn evaluate(&self, ev: &Evidence) -> CheckResult {
+        let (passed, detail) = self.judge(ev);
+        CheckResult {
+            check: self.clone(),
+            passed,
+            detail,
+        }
+    }
+
+    fn judge(&self, ev: &Evidence) -> (bool, String) {
+        let host = ev.host;
+        let Some(boxed) = ev.boxed else {
+            return (false, "no box is running".into());
+        };
+        match self {
+            Check::SameKernel => (
+                host.kernel == boxed.kernel
+                    && host.boot_id.is_ok()
+                    && host.boot_id == boxed.boot_id,
+                format!(
+                    "host {} / box {}; boot id {}",
+                    host.kernel,
+                    boxed.kernel,
+                    if host.boot_id == boxed.boot_id {
+                        "equal"
+                    } else {
+                        "differs"
+                    }
+                ),
+            ),
+            Check::BoxInHostProcesses => match ev.box_pid {
+                Some(pid) => (
+                    host.process(pid).is_some(),
+                    format!("host lists pid {pid}: {}", host.process(pid).is_some()),
+                ),
+                None => (false, "no box pid".into()),
+            },
+            Check::BoxSeesHostProcesses => {
+                let init = host.process(1);
+                let seen = init.is_some_and(|i| {
+                    boxed
+                        .process(1)
+                        .is_some_and(|b| b.start_time == i.start_time)
+                });
+                (
+                    seen,
+                    format!(
+                        "box lists {} processes, host {}",
+                        count(&boxed.processes),
+                        count(&host.processes)
+                    ),
+                )
+            }
+            Check::BoxSeesOnlyItsOwn => {
+                let own: BTreeSet<i32> = ev
+                    .box_pid
+                    .map(|p| host.tree(p))
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|p| p.nspid.last().copied())
+                    .collect();
+                let seen: Vec<i32> = boxed
+                    .processes
+                    .as_ref()
+                    .map(|ps| ps.iter().map(|p| p.pid).collect())
+                    .unwrap_or_default();
+                let ok = !seen.is_empty()
+                    && seen.iter().all(|p| own.contains(p))
+                    && seen.len() < count(&host.processes);
+                (
+                    ok,
+                    format!(
+                        "box lists {} processes, host {}",
+                        seen.len(),
+                        count(&host.processes)
+                    ),
+                )
+            }
+            Check::HostnameSame => (
+                host.hostname == boxed.hostname,
+                format!("host \"{}\", box \"{}\"", host.hostname, boxed.hostname),
+            ),
+            Check::HostnameDiffers => (
+                host.hostname != boxed.hostname,
+                format!("host \"{}\", box \"{}\"", host.hostname, boxed.hostname),
+            ),
+            Check::BoxHostname { name } => (
+                &boxed.hostname == name,
+                format!("box \"{}\"", boxed.hostname),
+            ),
+            Check::NsSame { ns } | Check::NsDiffers { ns } => {
+                let h = host
+                    .namespaces
+                    .as_ref()
+                    .ok()
+                    .and_then(|m| m.get(ns).copied());
+                let b = ev.box_ns.as_ref().ok().and_then(|m| m.get(ns).copied());
+                let same = h.is_some() && h == b;
+                let detail = format!(
+                    "host {}:[{}], box {}:[{}]",
+                    ns.proc_name(),
+                    show(h),
+                    ns.proc_name(),
+                    show(b)
+                );
+                (
+                    if matches!(self, Check::NsSame { .. }) {
+                        same
+                    } else {
+                        h.is_some() && b.is_some() && !same
+                    },
+                    detail,
+                )
+            }
+            Check::RootDiffers => match (&host.root, &boxed.root) {
+                (Ok(h), Ok(b)) => (
+                    h.id != b.id,
+                    format!(
+                        "host / is {}:{}, box / is {}:{}",
+                        h.id.dev, h.id.ino, b.id.dev, b.id.ino
+                    ),
+                ),
+                _ => (false, "a root could not be read".into()),
+            },
+            Check::EscapedToHostRoot => match (&host.root, ev.facts.escaped_root) {
+                (Ok(h), Some(e)) => (
+                    h.id == e,
+                    format!(
+                        "host / is {}:{}, escaped / is {}:{}",
+                        h.id.dev, h.id.ino, e.dev, e.ino
+                    ),
+                ),
+                _ => (false, "no escape was attempted".into()),
+            },
+            Check::BoxPid { pid } => (boxed.pid == *pid, format!("box getpid() = {}", boxed.pid)),
+            Check::HostPidDiffers => {
+                let nspid = ev
+                    .box_pid
+                    .and_then(|p| host.process(p))
+                    .map(|p| p.nspid.clone())
+                    .unwrap_or_default();
+                (
+                    nspid.len() >= 2 && nspid.first() != nspid.last(),
+                    format!("NSpid as the host reads it: {nspid:?}"),
+                )
+            }
+            Check::PidForChildrenDiffers => {
+                let pid_ns = boxed
+                    .namespaces
+                    .as_ref()
+                    .ok()
+                    .and_then(|m| m.get(&Namespace::Pid).copied());
+                // Until its first process (its PID 1) exists, a new PID namespace cannot be
+                // opened: the link then fails with ENOENT, which itself shows the switch.
+                let (moved, children) = match &boxed.pid_for_children {
+                    Ok(c) => (pid_ns.is_some_and(|p| p != *c), c.to_string()),
+                    Err(e) => (
+                        pid_ns.is_some() && e.contains("No such file"),
+                        "none yet (ENOENT)".into(),
+                    ),
+                };
+                (
+                    moved,
+                    format!("pid:[{}], pid_for_children: {children}", show(pid_ns)),
+                )
+            }
+            Check::OrphanAdopted => match ev.facts.orphan.and_then(|o| boxed.process(o)) {
+                Some(p) => (
+                    p.ppid == 1,
+                    format!("orphan pid {} has parent {}", p.pid, p.ppid),
+                ),
+                None => (false, "the box does not list the orphan".into()),
+            },
+            Check::OrphanIsZombie => match ev.facts.orphan.and_then(|o| boxed.process(o)) {
+                Some(p) => (
+                    p.state == 'Z',
+                    format!("orphan pid {} is in state {}", p.pid, p.state),
+                ),
+                None => (false, "the box does not list the orphan".into()),
+            },
+            Check::NoZombies => {
+                let zombies: Vec<i32> = boxed
+                    .processes
+                    .as_ref()
+                    .map(|ps| {
+                        ps.iter()
+                            .filter(|p| p.state == 'Z')
+                            .map(|p| p.pid)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (
+                    boxed.processes.is_ok() && zombies.is_empty(),
+                    format!("zombies: {zombies:?}"),
+                )
+            }
+            Check::OutputContains { text } => match &ev.facts.last_output {
+                Some(o) => (
+                    o.stdout.contains(text.as_str()),
+                    format!("printed {:?}", o.stdout.trim()),
+                ),
+                None => (false, "no command was run".into()),
+            },
+        }
+    }
+}
+
+fn count<T>(list: &Probed<Vec<T>>) -> usize {
+    list.as_ref().map_or(0, Vec::len)
+}
+
+fn show(v: Option<u64>) -> String {
+    v.map_or("?".into(), |v| v.to_string())
+}

@@ -1,0 +1,164 @@
+//! Reading lesson files and validating them. Every error names the file, the line and the field.
+
+use std::path::Path;
+
+use super::types::{FORMAT, Lesson};
+use crate::agent::protocol::Action;
+
+include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
+
+/// A lesson file that cannot be used, and where the problem is.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: `{field}`: {message}")]
+pub struct LessonError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// Parses and validates one lesson file. `file` is the name used in errors; its `NN-slug`
+/// stem must match the lesson's `id` (`03-uts.toml` holds `id = "uts"`).
+pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
+    let error = |line, field: &str, message: String| LessonError {
+        file: file.into(),
+        line,
+        field: field.into(),
+        message,
+    };
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| error(line_of(text, e.span()), "(syntax)", e.message().into()))?;
+    let lesson: Lesson = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        error(
+            line_of(text, e.inner().span()),
+            &field,
+            e.inner().message().into(),
+        )
+    })?;
+    if lesson.format != FORMAT {
+        return Err(error(
+            key_line(text, "format", 0),
+            "format",
+            format!("this boxlab reads format {FORMAT}, not {}", lesson.format),
+        ));
+    }
+    let stem = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    let slug = stem.split_once('-').map_or(stem, |(_, s)| s);
+    if lesson.id != slug {
+        return Err(error(
+            key_line(text, "id", 0),
+            "id",
+            format!(
+                "`{}` does not match the file name: name the file NN-{}.toml or set id = \"{slug}\"",
+                lesson.id, lesson.id
+            ),
+        ));
+    }
+    if lesson.steps.is_empty() {
+        return Err(error(
+            1,
+            "steps",
+            "a lesson needs at least one [[steps]]".into(),
+        ));
+    }
+    let mut spawned = false;
+    for (i, step) in lesson.steps.iter().enumerate() {
+        for (j, action) in step.actions.iter().enumerate() {
+            let field = format!("steps[{i}].actions[{j}]");
+            match (action, spawned) {
+                (Action::Spawn, true) => {
+                    return Err(error(
+                        key_line(text, "[[steps]]", i),
+                        &field,
+                        "the box is already started; spawn once per lesson".into(),
+                    ));
+                }
+                (Action::Spawn, false) => spawned = true,
+                (_, false) => {
+                    return Err(error(
+                        key_line(text, "[[steps]]", i),
+                        &field,
+                        "no box yet: start it with { do = \"spawn\" } in this or an earlier step"
+                            .into(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(lesson)
+}
+
+/// Loads every lesson, from `dir` when given (for authors) or the copies built into boxlab.
+/// Returns the lessons in file-name order, or every error found.
+pub fn load_all(dir: Option<&Path>) -> Result<Vec<Lesson>, Vec<LessonError>> {
+    let files: Vec<(String, String)> = match dir {
+        None => EMBEDDED
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect(),
+        Some(dir) => {
+            let read = std::fs::read_dir(dir).map_err(|e| vec![io_error(dir, e)])?;
+            let mut paths: Vec<_> = read
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            paths.sort();
+            paths
+                .into_iter()
+                .map(|p| {
+                    std::fs::read_to_string(&p)
+                        .map(|t| (p.display().to_string(), t))
+                        .map_err(|e| vec![io_error(&p, e)])
+                })
+                .collect::<Result<_, _>>()?
+        }
+    };
+    let (mut lessons, mut errors) = (Vec::new(), Vec::new());
+    for (file, text) in &files {
+        match parse(file, text) {
+            Ok(l) if lessons.iter().any(|o: &Lesson| o.id == l.id) => errors.push(LessonError {
+                file: file.clone(),
+                line: key_line(text, "id", 0),
+                field: "id".into(),
+                message: format!("another lesson already has id `{}`", l.id),
+            }),
+            Ok(l) => lessons.push(l),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(lessons)
+    } else {
+        Err(errors)
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> LessonError {
+    LessonError {
+        file: path.display().to_string(),
+        line: 0,
+        field: "(file)".into(),
+        message: e.to_string(),
+    }
+}
+
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> usize {
+    span.map_or(1, |s| {
+        text[..s.start.min(text.len())].matches('\n').count() + 1
+    })
+}
+
+/// Line of the `nth` line starting with `key` (for errors found after parsing).
+fn key_line(text: &str, key: &str, nth: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(key))
+        .nth(nth)
+        .map_or(1, |(i, _)| i + 1)
+}

@@ -1,0 +1,11 @@
+//! Lessons: the file format, loading and validation, the checks, the step runner, and the
+//! text of the host and box panes.
+
+pub mod checks;
+pub mod load;
+pub mod present;
+pub mod runner;
+pub mod types;
+
+pub use runner::{Session, StepReport};
+pub use types::{Lang, Lesson};

@@ -1,0 +1,190 @@
+//! The step runner: performs a lesson's steps for real, one at a time, and reports what each
+//! did. The TUI, `boxlab transcript` and the integration tests all drive lessons through this.
+//!
+//! Steps run once, in order. Going back only re-reads an earlier report; `reset` ends the box
+//! and starts the lesson clean.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use super::checks::{CheckResult, Evidence, Facts};
+use super::types::Lesson;
+use crate::agent::BoxAgent;
+use crate::agent::protocol::{Action, Outcome, Request};
+use crate::kernel::SyscallRecord;
+use crate::kernel::namespaces::Namespace;
+use crate::kernel::process::CommandOutput;
+use crate::ledger::Ledger;
+use crate::probe::{self, Probed, View};
+
+/// What one step did and what both sides saw afterwards.
+#[derive(Clone, Debug)]
+pub struct StepReport {
+    pub index: usize,
+    pub records: Vec<SyscallRecord>,
+    pub outputs: Vec<CommandOutput>,
+    /// Set when an action failed; later actions of the step were not performed.
+    pub error: Option<String>,
+    pub host: View,
+    pub boxed: Option<View>,
+    /// The box's pid as the host numbers it.
+    pub box_pid: Option<i32>,
+    /// The box's namespaces as the host reads them from `/proc/BOXPID/ns`.
+    pub box_ns: Probed<BTreeMap<Namespace, u64>>,
+    pub checks: Vec<CheckResult>,
+}
+
+impl StepReport {
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.checks.iter().all(|c| c.passed)
+    }
+}
+
+pub struct Session {
+    lesson: Lesson,
+    rootfs: PathBuf,
+    ledger: Rc<Ledger>,
+    agent: Option<BoxAgent>,
+    facts: Facts,
+    reports: Vec<StepReport>,
+}
+
+impl Session {
+    pub fn new(lesson: Lesson, rootfs: PathBuf, ledger: Rc<Ledger>) -> Session {
+        Session {
+            lesson,
+            rootfs,
+            ledger,
+            agent: None,
+            facts: Facts::default(),
+            reports: Vec::new(),
+        }
+    }
+
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    pub fn reports(&self) -> &[StepReport] {
+        &self.reports
+    }
+
+    pub fn finished(&self) -> bool {
+        self.reports.len() == self.lesson.steps.len()
+    }
+
+    /// The box's pid as the host numbers it, while a box runs.
+    pub fn box_pid(&self) -> Option<i32> {
+        self.agent.as_ref().map(BoxAgent::pid)
+    }
+
+    /// Ends the box (every process of it) and forgets every step.
+    pub fn reset(&mut self) {
+        self.agent = None;
+        self.facts = Facts::default();
+        self.reports.clear();
+    }
+
+    /// Performs the next step; None when every step has run.
+    pub fn perform_next(&mut self) -> Option<&StepReport> {
+        let index = self.reports.len();
+        let step = self.lesson.steps.get(index)?.clone();
+        let mut records = Vec::new();
+        let mut outputs = Vec::new();
+        let mut boxed = None;
+        let mut error = None;
+        for action in &step.actions {
+            match self.act(action, &mut records, &mut outputs) {
+                Ok(view) => boxed = view.or(boxed),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        if boxed.is_none() {
+            boxed = self.probe_box().unwrap_or_else(|e| {
+                error.get_or_insert(e);
+                None
+            });
+        }
+        let host = View::collect();
+        let box_pid = self.box_pid();
+        let box_ns = box_pid.map_or(Err("no box".into()), |p| {
+            probe::namespaces_of(&p.to_string())
+        });
+        let ev = Evidence {
+            host: &host,
+            boxed: boxed.as_ref(),
+            box_pid,
+            box_ns: &box_ns,
+            facts: &self.facts,
+        };
+        let checks = step.checks.iter().map(|c| c.evaluate(&ev)).collect();
+        self.reports.push(StepReport {
+            index,
+            records,
+            outputs,
+            error,
+            host,
+            boxed,
+            box_pid,
+            box_ns,
+            checks,
+        });
+        self.reports.last()
+    }
+
+    /// Performs one action; returns the box's view when the action produced one.
+    fn act(
+        &mut self,
+        action: &Action,
+        records: &mut Vec<SyscallRecord>,
+        outputs: &mut Vec<CommandOutput>,
+    ) -> Result<Option<View>, String> {
+        if let Action::Spawn = action {
+            let (agent, spawned) =
+                BoxAgent::spawn(&self.rootfs, &self.ledger).map_err(|e| format!("{e:#}"))?;
+            self.agent = Some(agent);
+            records.extend(spawned);
+            return Ok(None);
+        }
+        if let Action::ChrootEscape = action {
+            // The escape makes a directory in the rootfs: listed so a crash cannot leave it.
+            self.ledger.add_path(
+                &self
+                    .rootfs
+                    .join(format!(".boxlab-escape-{}", self.ledger.id())),
+            );
+        }
+        let agent = self.agent.as_mut().ok_or("no box is running")?;
+        let reply = agent
+            .request(&Request::Perform(action.clone()), &self.ledger)
+            .map_err(|e| format!("{e:#}"))?;
+        records.extend(reply.records);
+        match reply.outcome {
+            Outcome::Output(out) => {
+                outputs.push(out.clone());
+                self.facts.last_output = Some(out);
+            }
+            Outcome::Escaped { root, .. } => self.facts.escaped_root = Some(root),
+            Outcome::Orphan { pid } => self.facts.orphan = Some(pid),
+            Outcome::Forked { .. } | Outcome::Reaped { .. } | Outcome::Nothing => {}
+        }
+        match reply.error {
+            Some(e) => Err(e),
+            None => Ok(reply.view),
+        }
+    }
+
+    fn probe_box(&mut self) -> Result<Option<View>, String> {
+        let Some(agent) = self.agent.as_mut() else {
+            return Ok(None);
+        };
+        let reply = agent
+            .request(&Request::Probe, &self.ledger)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(reply.view)
+    }
+}

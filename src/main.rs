@@ -1,0 +1,213 @@
+//! The `boxlab` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use anyhow::Context;
+use boxlab::lesson::{Lang, Lesson, load};
+use boxlab::{agent, doctor, ledger, rootfs, transcript, tui};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "boxlab",
+    version,
+    about = "Learn Linux containers by building one, live, with real syscalls"
+)]
+struct Cli {
+    /// Language of the lessons and the screen (default: from the locale).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
+    /// Use this directory as the box's root filesystem instead of the built-in one.
+    #[arg(long, global = true, value_name = "DIR")]
+    rootfs: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Ko,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Open one lesson in the TUI (by id, like `pid`, or number, like `4`).
+    Learn { lesson: String },
+    /// Run a lesson's steps for real without the TUI and print what each step shows.
+    Transcript { lesson: String },
+    /// List the lessons, or validate lesson files with --check.
+    Lessons {
+        /// Validate the files and report every error with file, line and field.
+        #[arg(long)]
+        check: bool,
+        /// Read lesson files from this directory instead of the built-in copies.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Check this machine: privileges, cgroup layout, namespaces, overlayfs, containers.
+    Doctor,
+    /// Remove anything a killed boxlab left behind (box processes, directories).
+    Cleanup,
+    /// The box agent (internal: boxlab starts it).
+    #[command(name = "__agent", hide = true)]
+    Agent {
+        #[arg(long)]
+        rootfs: PathBuf,
+        #[arg(long)]
+        instance: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("boxlab: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let lang = match cli.lang {
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Ko) => Lang::Ko,
+        None => Lang::from_env(),
+    };
+    match cli.command {
+        Some(Cmd::Agent { rootfs, instance }) => {
+            agent::serve(rootfs, instance)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Lessons { check, dir }) => lessons(check, dir),
+        Some(Cmd::Doctor) => {
+            print!("{}", doctor::report(lang));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Cleanup) => {
+            let swept = ledger::sweep_stale();
+            println!(
+                "boxlab cleanup: {} stale run(s): {} process(es) ended, {} directory(ies) removed",
+                swept.runs, swept.processes, swept.paths
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Transcript { lesson }) => {
+            let lessons = builtin_lessons()?;
+            let lesson = find(&lessons, &lesson)?.clone();
+            if let Some(reason) = doctor::unavailable(&lesson) {
+                anyhow::bail!(
+                    "lesson `{}` is unavailable: {}",
+                    lesson.id,
+                    reason.get(lang)
+                );
+            }
+            let (rootfs, ledger) = prepare(cli.rootfs)?;
+            let ok = transcript::run(lesson, rootfs, ledger, lang, &mut std::io::stdout())?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Some(Cmd::Learn { lesson }) => {
+            let lessons = builtin_lessons()?;
+            let index = lessons.iter().position(|l| {
+                l.id == find(&lessons, &lesson)
+                    .map(|l| l.id.clone())
+                    .unwrap_or_default()
+            });
+            let (rootfs, ledger) = prepare(cli.rootfs)?;
+            tui::run(lessons, index, rootfs, ledger, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let lessons = builtin_lessons()?;
+            let (rootfs, ledger) = prepare(cli.rootfs)?;
+            tui::run(lessons, None, rootfs, ledger, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Start-up: undo what a killed run left, open this run's ledger, find or build the rootfs.
+fn prepare(chosen: Option<PathBuf>) -> anyhow::Result<(PathBuf, Rc<ledger::Ledger>)> {
+    ledger::sweep_stale();
+    let rootfs = rootfs::ensure(chosen.as_deref())?;
+    let ledger = ledger::Ledger::open().with_context(|| {
+        format!(
+            "creating the run ledger in {}",
+            ledger::base_dir().display()
+        )
+    })?;
+    Ok((rootfs, Rc::new(ledger)))
+}
+
+fn builtin_lessons() -> anyhow::Result<Vec<Lesson>> {
+    load::load_all(None)
+        .map_err(|errors| anyhow::anyhow!("built-in lessons are invalid:\n{}", join(&errors)))
+}
+
+/// A lesson by id (`pid`), number (`4`) or file stem (`04-pid`).
+fn find<'a>(lessons: &'a [Lesson], name: &str) -> anyhow::Result<&'a Lesson> {
+    let by_number = name
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| lessons.get(n.checked_sub(1)?));
+    by_number
+        .or_else(|| {
+            lessons
+                .iter()
+                .find(|l| l.id == name || name.ends_with(&format!("-{}", l.id)))
+        })
+        .ok_or_else(|| {
+            let ids: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
+            anyhow::anyhow!("no lesson `{name}`; the lessons are: {}", ids.join(", "))
+        })
+}
+
+fn lessons(check: bool, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    // Authors run `boxlab lessons --check` in the repository: prefer ./lessons when present.
+    let dir = dir.or_else(|| {
+        check
+            .then(|| PathBuf::from("lessons"))
+            .filter(|d| d.is_dir())
+    });
+    match load::load_all(dir.as_deref()) {
+        Ok(lessons) => {
+            for (i, l) in lessons.iter().enumerate() {
+                let state = doctor::unavailable(l)
+                    .map(|r| format!("  (unavailable: {})", r.en))
+                    .unwrap_or_default();
+                println!(
+                    "{:>2}. {:<16} {} / {}{state}",
+                    i + 1,
+                    l.id,
+                    l.title.en,
+                    l.title.ko
+                );
+            }
+            if check {
+                println!("lessons: {} valid", lessons.len());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            eprintln!("{}", join(&errors));
+            eprintln!("lessons: {} error(s)", errors.len());
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn join(errors: &[load::LessonError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,211 @@
+//! Views of the system as one process sees it: hostname, kernel, root directory, namespaces,
+//! processes and mounts.
+//!
+//! The same [`View::collect`] runs in the TUI (the host's view) and in the box agent (the box's
+//! view). Different answers from the same code are the whole point of every lesson.
+//! Parsers are pure functions over file contents, tested on fixtures in `tests/fixtures/proc`.
+
+pub mod mountinfo;
+pub mod nslink;
+pub mod stat;
+pub mod status;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::namespaces::Namespace;
+pub use mountinfo::MountEntry;
+
+/// A part of a view that may be unreadable from where the probe runs (no /proc in a fresh
+/// chroot): the error says why, in a form the pane can show.
+pub type Probed<T> = Result<T, String>;
+
+/// Identity of a directory: two processes see the same `/` when dev and inode match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// What `/` looks like to the prober.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootInfo {
+    pub id: FileId,
+    /// Names in `/`, sorted.
+    pub entries: Vec<String>,
+}
+
+/// One process as seen through the prober's /proc.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessInfo {
+    pub pid: i32,
+    pub ppid: i32,
+    /// R, S, D, Z, T... (proc(5), /proc/PID/stat field 3).
+    pub state: char,
+    pub name: String,
+    /// The pid in each PID namespace from the /proc mount's namespace inwards (NSpid).
+    pub nspid: Vec<i32>,
+    /// Clock ticks after boot: with pid, it names a process even after its pid is reused.
+    pub start_time: u64,
+}
+
+/// Everything one process can see of the system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    /// getpid(): how the prober's own PID namespace numbers it.
+    pub pid: i32,
+    pub hostname: String,
+    pub kernel: String,
+    pub boot_id: Probed<String>,
+    pub root: Probed<RootInfo>,
+    /// Namespace inode numbers of the prober (`/proc/self/ns/*`).
+    pub namespaces: Probed<BTreeMap<Namespace, u64>>,
+    /// The PID namespace the prober's next child will be in (`/proc/self/ns/pid_for_children`).
+    pub pid_for_children: Probed<u64>,
+    pub processes: Probed<Vec<ProcessInfo>>,
+    pub mounts: Probed<Vec<MountEntry>>,
+}
+
+impl View {
+    /// Reads the view of the calling process.
+    pub fn collect() -> View {
+        let (hostname, kernel) = uname();
+        View {
+            pid: std::process::id() as i32,
+            hostname,
+            kernel,
+            boot_id: read("/proc/sys/kernel/random/boot_id").map(|s| s.trim().to_string()),
+            root: root_info(),
+            namespaces: namespaces_of("self"),
+            pid_for_children: ns_inode("/proc/self/ns/pid_for_children"),
+            processes: processes(),
+            mounts: read("/proc/self/mountinfo").map(|s| mountinfo::parse(&s)),
+        }
+    }
+
+    pub fn process(&self, pid: i32) -> Option<&ProcessInfo> {
+        self.processes.as_ref().ok()?.iter().find(|p| p.pid == pid)
+    }
+
+    /// `pid` and every process descended from it, parents before children.
+    pub fn tree(&self, pid: i32) -> Vec<&ProcessInfo> {
+        let Ok(all) = &self.processes else {
+            return Vec::new();
+        };
+        let mut out: Vec<&ProcessInfo> = all.iter().filter(|p| p.pid == pid).collect();
+        let mut i = 0;
+        while i < out.len() {
+            let parent = out[i].pid;
+            out.extend(all.iter().filter(|p| p.ppid == parent && p.pid != parent));
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Namespace inodes of a process (`"self"` or a pid), read from `/proc/PID/ns/*` links.
+pub fn namespaces_of(pid: &str) -> Probed<BTreeMap<Namespace, u64>> {
+    let dir = format!("/proc/{pid}/ns");
+    let entries = fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
+    let mut out = BTreeMap::new();
+    for entry in entries.flatten() {
+        let Some(ns) = entry
+            .file_name()
+            .to_str()
+            .and_then(Namespace::from_proc_name)
+        else {
+            continue;
+        };
+        if let Ok(inode) = ns_inode(&entry.path().to_string_lossy()) {
+            out.insert(ns, inode);
+        }
+    }
+    Ok(out)
+}
+
+fn ns_inode(link: &str) -> Probed<u64> {
+    let target = fs::read_link(link).map_err(|e| format!("{link}: {e}"))?;
+    let target = target.to_string_lossy();
+    nslink::parse(&target)
+        .map(|(_, inode)| inode)
+        .ok_or_else(|| format!("{link}: unexpected target {target}"))
+}
+
+fn read(path: &str) -> Probed<String> {
+    fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))
+}
+
+/// uname(2): works without /proc, so a bare chroot still knows its hostname.
+fn uname() -> (String, String) {
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut u) } != 0 {
+        return (String::from("?"), String::from("?"));
+    }
+    let field = |f: &[libc::c_char]| {
+        let bytes: Vec<u8> = f
+            .iter()
+            .take_while(|&&c| c != 0)
+            .map(|&c| c as u8)
+            .collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    (field(&u.nodename), field(&u.release))
+}
+
+/// stat(2) and a listing of `/` as the caller sees it.
+pub fn root_info() -> Probed<RootInfo> {
+    let meta = fs::metadata("/").map_err(|e| format!("/: {e}"))?;
+    let mut entries: Vec<String> = fs::read_dir("/")
+        .map_err(|e| format!("/: {e}"))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    entries.sort();
+    Ok(RootInfo {
+        id: FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        },
+        entries,
+    })
+}
+
+fn processes() -> Probed<Vec<ProcessInfo>> {
+    let dir = fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
+    let mut out: Vec<ProcessInfo> = dir
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            // A process may exit between listing and reading: skip it.
+            let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let st = status::parse(&status)?;
+            let sf = stat::parse(&stat)?;
+            Some(ProcessInfo {
+                pid,
+                ppid: st.ppid,
+                state: sf.state,
+                name: st.name,
+                nspid: if st.nspid.is_empty() {
+                    vec![pid]
+                } else {
+                    st.nspid
+                },
+                start_time: sf.start_time,
+            })
+        })
+        .collect();
+    if out.is_empty() {
+        return Err("/proc: no processes listed (is it a procfs?)".into());
+    }
+    out.sort_by_key(|p| p.pid);
+    Ok(out)
+}
+
+/// Start time of a live process, to recognise it later despite pid reuse.
+pub fn start_time(pid: i32) -> Option<u64> {
+    stat::parse(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?).map(|s| s.start_time)
+}

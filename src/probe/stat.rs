@@ -1,0 +1,48 @@
+//! `/proc/PID/stat` (proc(5)): state and start time. The command name (field 2) may itself
+//! contain spaces and parentheses, so fields are counted after the *last* `)`.
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Stat {
+    pub state: char,
+    /// Field 22: clock ticks after boot when the process started.
+    pub start_time: u64,
+}
+
+pub fn parse(text: &str) -> Option<Stat> {
+    let rest = &text[text.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // rest starts at field 3 (state); field 22 is at index 22 - 3.
+    Some(Stat {
+        state: fields.first()?.chars().next()?,
+        start_time: fields.get(19)?.parse().ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_with_spaces_and_parens() {
+        let s = parse(include_str!("../../tests/fixtures/proc/stat-odd-name.txt")).unwrap();
+        assert_eq!(
+            s,
+            Stat {
+                state: 'S',
+                start_time: 8734
+            }
+        );
+    }
+
+    #[test]
+    fn zombie() {
+        let s = parse(include_str!("../../tests/fixtures/proc/stat-zombie.txt")).unwrap();
+        assert_eq!(s.state, 'Z');
+    }
+
+    #[test]
+    fn truncated_is_none() {
+        assert_eq!(parse("12 (sh) S 1 2"), None);
+        assert_eq!(parse("garbage"), None);
+    }
+}

@@ -1,0 +1,221 @@
+//! The default root filesystem, built offline on first run into the user's cache dir:
+//! a static busybox with its applet links when the host has one, otherwise the host's own
+//! binaries with the shared libraries they need. `--rootfs DIR` uses any directory instead.
+
+mod elf;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// Bump when what [`build`] puts in the tree changes, so old caches are rebuilt.
+const LAYOUT_VERSION: u32 = 1;
+
+/// Programs copied from the host when there is no static busybox.
+const HOST_TOOLS: &[&str] = &[
+    "sh", "ls", "ps", "cat", "hostname", "mount", "umount", "id", "uname", "echo", "sleep",
+    "mkdir", "ln", "rm", "grep", "head", "readlink", "stat", "ip", "env", "true", "false", "pwd",
+];
+
+/// Where the default rootfs lives: `$XDG_CACHE_HOME/boxlab/rootfs-vN` (or `~/.cache/...`).
+pub fn default_dir() -> PathBuf {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/root"))
+                .join(".cache")
+        });
+    cache
+        .join("boxlab")
+        .join(format!("rootfs-v{LAYOUT_VERSION}"))
+}
+
+/// Returns the rootfs to use: `chosen` after checking it, or the default one, built if missing.
+pub fn ensure(chosen: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = chosen {
+        check(dir)?;
+        return Ok(dir.canonicalize()?);
+    }
+    let dir = default_dir();
+    if !dir.join("bin/sh").exists() {
+        eprintln!(
+            "boxlab: building the default root filesystem in {} (once, offline)",
+            dir.display()
+        );
+        build(&dir, find_static_busybox().as_deref())?;
+    }
+    Ok(dir)
+}
+
+/// A root filesystem must let the box run a shell and mount /proc.
+pub fn check(dir: &Path) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        bail!(
+            "--rootfs {}: not a directory; give a directory holding a root filesystem",
+            dir.display()
+        );
+    }
+    for need in ["bin/sh", "proc"] {
+        if fs::symlink_metadata(dir.join(need)).is_err() {
+            bail!(
+                "--rootfs {}: missing /{need}; a box needs /bin/sh and an empty /proc (see rootfs-scripts/)",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A busybox on the host that needs no shared libraries (so it runs alone in a chroot).
+pub fn find_static_busybox() -> Option<PathBuf> {
+    let mut candidates = vec![
+        PathBuf::from("/bin/busybox"),
+        PathBuf::from("/usr/bin/busybox"),
+    ];
+    if let Some(path) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&path).map(|d| d.join("busybox")));
+    }
+    candidates
+        .into_iter()
+        .find(|p| elf::is_static_executable(p))
+}
+
+/// Builds a root filesystem at `dest` (replacing it): from `busybox` if given, else from the
+/// host's binaries. Works in a temporary sibling and renames it into place at the end.
+pub fn build(dest: &Path, busybox: Option<&Path>) -> anyhow::Result<()> {
+    let parent = dest.parent().context("rootfs path has no parent")?;
+    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let tmp = parent.join(format!(".build-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    let built = match busybox {
+        Some(bb) => populate_busybox(&tmp, bb),
+        None => populate_host(&tmp),
+    }
+    .and_then(|kind| skeleton(&tmp, &kind));
+    if let Err(e) = built {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let _ = fs::remove_dir_all(dest);
+    fs::rename(&tmp, dest)
+        .with_context(|| format!("moving the new rootfs to {}", dest.display()))?;
+    Ok(())
+}
+
+fn populate_busybox(root: &Path, busybox: &Path) -> anyhow::Result<String> {
+    let bin = root.join("bin");
+    fs::create_dir_all(&bin)?;
+    fs::copy(busybox, bin.join("busybox"))
+        .with_context(|| format!("copying {}", busybox.display()))?;
+    let list = Command::new(busybox)
+        .arg("--list")
+        .output()
+        .context("running busybox --list")?;
+    for applet in String::from_utf8_lossy(&list.stdout).lines().map(str::trim) {
+        if !applet.is_empty() && applet != "busybox" && !applet.contains('/') {
+            symlink("busybox", bin.join(applet))?;
+        }
+    }
+    // One real /bin: the other program directories point at it, so any PATH finds the applets.
+    fs::create_dir_all(root.join("usr"))?;
+    symlink("bin", root.join("sbin"))?;
+    symlink("../bin", root.join("usr/bin"))?;
+    symlink("../bin", root.join("usr/sbin"))?;
+    Ok(format!("static busybox from {}", busybox.display()))
+}
+
+fn populate_host(root: &Path) -> anyhow::Result<String> {
+    let bin = root.join("bin");
+    fs::create_dir_all(&bin)?;
+    let mut copied = Vec::new();
+    for tool in HOST_TOOLS {
+        let Some(path) = which(tool) else { continue };
+        fs::copy(&path, bin.join(tool)).with_context(|| format!("copying {}", path.display()))?;
+        for lib in shared_libraries(&path)? {
+            let inside = root.join(lib.strip_prefix("/").unwrap_or(&lib));
+            if !inside.exists() {
+                fs::create_dir_all(inside.parent().unwrap_or(root))?;
+                fs::copy(&lib, &inside).with_context(|| format!("copying {}", lib.display()))?;
+            }
+        }
+        copied.push(*tool);
+    }
+    if !copied.contains(&"sh") {
+        bail!(
+            "no static busybox and no sh on this host to build a root filesystem from; install busybox-static or pass --rootfs DIR"
+        );
+    }
+    for dir in ["sbin", "usr/bin", "usr/sbin"] {
+        fs::create_dir_all(root.join(dir))?;
+    }
+    Ok(format!("host binaries: {}", copied.join(" ")))
+}
+
+/// The directories and files every box expects.
+fn skeleton(root: &Path, kind: &str) -> anyhow::Result<String> {
+    for dir in ["proc", "sys", "dev", "tmp", "etc", "root", "home"] {
+        fs::create_dir_all(root.join(dir))?;
+    }
+    fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+    )?;
+    fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n")?;
+    fs::write(root.join("etc/hostname"), "box\n")?;
+    fs::write(
+        root.join("etc/boxlab-rootfs"),
+        format!("boxlab default root filesystem v{LAYOUT_VERSION}: {kind}\n"),
+    )?;
+    Ok(kind.to_string())
+}
+
+fn which(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/sbin:/usr/bin:/sbin:/bin".into());
+    std::env::split_paths(&path)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .and_then(|p| p.canonicalize().ok())
+}
+
+/// The shared libraries (and loader) a program needs, as ldd(1) resolves them on this host.
+fn shared_libraries(program: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if elf::is_static_executable(program) {
+        return Ok(Vec::new());
+    }
+    let out = Command::new("ldd")
+        .arg(program)
+        .output()
+        .context("running ldd (needed to copy host binaries)")?;
+    Ok(parse_ldd(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Absolute paths in ldd output: `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)` and
+/// the loader line `/lib64/ld-linux-x86-64.so.2 (0x...)`.
+fn parse_ldd(text: &str) -> Vec<PathBuf> {
+    text.lines()
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with('/')))
+        .map(PathBuf::from)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ldd_output() {
+        let text = "\tlinux-vdso.so.1 (0x00007ffd)\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x7f)\n\t/lib64/ld-linux-x86-64.so.2 (0x7f)\n";
+        assert_eq!(
+            parse_ldd(text),
+            vec![
+                PathBuf::from("/lib/x86_64-linux-gnu/libc.so.6"),
+                PathBuf::from("/lib64/ld-linux-x86-64.so.2")
+            ]
+        );
+    }
+}
