@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod load;
 pub mod present;
+pub mod progress;
 pub mod runner;
 pub mod types;
 

@@ -101,11 +101,12 @@ fn lines(
                     return vec!["-".into()];
                 };
                 let nspid = view.process(pid).map(nspid).unwrap_or_default();
-                vec![if ko {
-                    format!("박스 = PID {pid}  (NSpid {nspid})")
+                let first = if ko {
+                    format!("박스 = PID {pid}")
                 } else {
-                    format!("box = PID {pid}  (NSpid {nspid})")
-                }]
+                    format!("box = PID {pid}")
+                };
+                vec![first, format!("NSpid: {nspid}")]
             }
         },
         Row::Root => match &view.root {
@@ -213,11 +214,35 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
             )
         }
     };
-    let mut out = vec![head];
+    // Compact columns: a pane is half of an 80-column screen.
+    let columns = match side {
+        Side::Host => {
+            if ko {
+                "   PID  박스안 S 이름"
+            } else {
+                "   PID  inside S NAME"
+            }
+        }
+        Side::Box => {
+            if ko {
+                "   PID   PPID S 이름"
+            } else {
+                "   PID   PPID S NAME"
+            }
+        }
+    };
+    let mut out = vec![head, columns.to_string()];
     let shown_count = shown.len().min(max.max(1));
     out.extend(shown.iter().take(shown_count).map(|p| match side {
-        Side::Host => format!("{:>7} {:<9} {} {}", p.pid, nspid(p), p.state, p.name),
-        Side::Box => format!("{:>7} ppid {:<5} {} {}", p.pid, p.ppid, p.state, p.name),
+        Side::Host => {
+            let inside = if p.nspid.len() > 1 {
+                p.nspid.last().map_or("-".into(), |n| n.to_string())
+            } else {
+                "-".into()
+            };
+            format!("{:>6} {:>7} {} {}", p.pid, inside, p.state, p.name)
+        }
+        Side::Box => format!("{:>6} {:>6} {} {}", p.pid, p.ppid, p.state, p.name),
     }));
     if shown.len() > shown_count {
         out.push(if ko {
