@@ -22,7 +22,7 @@ pub struct Entry {
 pub enum Screen {
     List,
     Lesson {
-        session: Session,
+        session: Box<Session>,
         /// The step being shown (an earlier one after going back).
         shown: usize,
         scroll: u16,
@@ -80,7 +80,7 @@ impl App {
         );
         session.perform_next();
         self.screen = Screen::Lesson {
-            session,
+            session: Box::new(session),
             shown: 0,
             scroll: 0,
         };
@@ -146,11 +146,11 @@ impl App {
                     *scroll = 0;
                 }
             }
-            KeyCode::Left | KeyCode::Backspace | KeyCode::Char('p') | KeyCode::Char('b') => {
-                if *shown > 0 {
-                    *shown -= 1;
-                    *scroll = 0;
-                }
+            KeyCode::Left | KeyCode::Backspace | KeyCode::Char('p') | KeyCode::Char('b')
+                if *shown > 0 =>
+            {
+                *shown -= 1;
+                *scroll = 0;
             }
             KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
