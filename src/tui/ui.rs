@@ -311,8 +311,16 @@ fn lang_tag(lang: Lang) -> &'static str {
 }
 
 fn bar(frame: &mut Frame, area: Rect, left: &str, right: &str) {
+    // The right side (step, language) always shows; a long title gives way with an ellipsis.
+    let room = (area.width as usize).saturating_sub(Span::raw(right).width() + 1);
+    let mut left = left.to_string();
+    if Span::raw(&left).width() > room {
+        while Span::raw(&left).width() + 1 > room && left.pop().is_some() {}
+        left.push('…');
+    }
+    frame.render_widget(Paragraph::new("").style(title_bar()), area);
     frame.render_widget(
-        Paragraph::new(left.to_string()).style(title_bar().add_modifier(Modifier::BOLD)),
+        Paragraph::new(left).style(title_bar().add_modifier(Modifier::BOLD)),
         area,
     );
     frame.render_widget(

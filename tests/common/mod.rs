@@ -1,0 +1,129 @@
+//! Helpers shared by the integration tests: root gating, the host snapshot the invariant tests
+//! compare, and running the built `boxlab` binary in an isolated state directory.
+#![allow(dead_code)] // each test file uses a different subset
+
+pub mod pty;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BOXLAB: &str = env!("CARGO_BIN_EXE_boxlab");
+
+/// True when running as root. Otherwise the test is skipped with a message, except under
+/// `CI=true`, where a skipped root test is a failure.
+pub fn root_or_skip(test: &str) -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test} needs root, and CI=true: run the tests as root"
+    );
+    eprintln!("skipped {test}: needs root (run the tests as root)");
+    false
+}
+
+/// A private state dir so tests never touch the learner's progress file.
+pub fn state_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("boxlab-test-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn boxlab(args: &[&str]) -> Output {
+    Command::new(BOXLAB)
+        .args(args)
+        .env("XDG_STATE_HOME", state_dir())
+        .output()
+        .expect("running boxlab")
+}
+
+/// What the host must look like before and after anything boxlab does.
+#[derive(Debug, PartialEq, Eq)]
+pub struct HostSnapshot {
+    /// (mount point, type, source, propagation) of every mount the test process sees.
+    pub mounts: BTreeSet<(String, String, String, String)>,
+    pub hostname: String,
+    /// Inodes of the test process's own namespaces.
+    pub namespaces: String,
+    /// Box processes left running (named boxlab-box or orphan, children of a boxlab).
+    pub box_processes: Vec<String>,
+    /// Escape directories left in the default root filesystem.
+    pub rootfs_leftovers: Vec<String>,
+}
+
+pub fn host_snapshot() -> HostSnapshot {
+    let mounts =
+        boxlab::probe::mountinfo::parse(&std::fs::read_to_string("/proc/self/mountinfo").unwrap())
+            .into_iter()
+            .map(|m| {
+                (
+                    m.mount_point.clone(),
+                    m.fs_type.clone(),
+                    m.source.clone(),
+                    m.propagation_label(),
+                )
+            })
+            .collect();
+    let namespaces = ["uts", "pid", "mnt", "ipc", "net", "user", "cgroup"]
+        .iter()
+        .map(|n| {
+            std::fs::read_link(format!("/proc/self/ns/{n}"))
+                .map(|l| l.display().to_string())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    HostSnapshot {
+        mounts,
+        hostname: nix::unistd::gethostname()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned(),
+        namespaces,
+        box_processes: box_processes(),
+        rootfs_leftovers: rootfs_leftovers(&boxlab::rootfs::default_dir()),
+    }
+}
+
+/// Box processes still alive anywhere on the host, as "pid name".
+pub fn box_processes() -> Vec<String> {
+    let view = boxlab::probe::View::collect();
+    view.processes
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.name == "boxlab-box" || p.name == "orphan")
+        .map(|p| format!("{} {}", p.pid, p.name))
+        .collect()
+}
+
+fn rootfs_leftovers(root: &Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(".boxlab-escape"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits up to `secs` for no box process to be left (SIGKILL delivery is asynchronous).
+pub fn wait_no_box_processes(secs: u64) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let left = box_processes();
+        if left.is_empty() || std::time::Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Box tests touch the host's process table and mount namespaces; running them one at a time
+/// keeps "no box process is left" meaningful.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,60 @@
+//! Every lesson, run for real through the same engine as the TUI (`boxlab transcript`), in both
+//! languages: every check must pass from real kernel state, and the host must be as it was.
+
+mod common;
+
+use common::{boxlab, host_snapshot, root_or_skip, serial, wait_no_box_processes};
+
+fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
+    if !root_or_skip(id) {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    for (lang, done) in [
+        ("en", "All checks passed."),
+        ("ko", "모든 확인을 통과했습니다."),
+    ] {
+        let out = boxlab(&["--lang", lang, "transcript", id]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "transcript {id} --lang {lang} failed:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains("[FAIL]") && text.trim_end().ends_with(done),
+            "{id} ({lang}):\n{text}"
+        );
+        assert_eq!(
+            wait_no_box_processes(5),
+            Vec::<String>::new(),
+            "box processes left after {id}"
+        );
+        assert_eq!(
+            host_snapshot(),
+            before,
+            "the host changed after lesson {id} ({lang})"
+        );
+    }
+}
+
+#[test]
+fn why_containers() {
+    lesson_passes_and_leaves_the_host_as_found("why-containers");
+}
+
+#[test]
+fn chroot() {
+    lesson_passes_and_leaves_the_host_as_found("chroot");
+}
+
+#[test]
+fn uts() {
+    lesson_passes_and_leaves_the_host_as_found("uts");
+}
+
+#[test]
+fn pid() {
+    lesson_passes_and_leaves_the_host_as_found("pid");
+}
