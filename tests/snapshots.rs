@@ -59,8 +59,7 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
 fn report(
     lesson: &Lesson,
     index: usize,
-    host: View,
-    boxed: View,
+    (host, boxed): (View, View),
     box_pid: i32,
     records: &[&str],
     output: Option<(&str, &str)>,
@@ -152,8 +151,7 @@ fn uts_reports(lesson: &Lesson) -> Vec<StepReport> {
         report(
             lesson,
             0,
-            host(),
-            boxed("devbox", 4026531838),
+            (host(), boxed("devbox", 4026531838)),
             4101,
             &[
                 "fork() = 4101",
@@ -165,8 +163,7 @@ fn uts_reports(lesson: &Lesson) -> Vec<StepReport> {
         report(
             lesson,
             1,
-            host(),
-            boxed("devbox", 4026532201),
+            (host(), boxed("devbox", 4026532201)),
             4101,
             &["unshare(CLONE_NEWUTS) = 0"],
             None,
@@ -175,8 +172,7 @@ fn uts_reports(lesson: &Lesson) -> Vec<StepReport> {
         report(
             lesson,
             2,
-            host(),
-            boxed("box", 4026532201),
+            (host(), boxed("box", 4026532201)),
             4101,
             &["sethostname(\"box\", 3) = 0"],
             None,
@@ -185,8 +181,7 @@ fn uts_reports(lesson: &Lesson) -> Vec<StepReport> {
         report(
             lesson,
             3,
-            host(),
-            boxed("box", 4026532201),
+            (host(), boxed("box", 4026532201)),
             4101,
             &["execve(\"hostname\", [\"hostname\"]) = 0 (exit status 0)"],
             Some(("hostname", "box\n")),
@@ -230,8 +225,7 @@ fn pid_reports(lesson: &Lesson) -> Vec<StepReport> {
             report(
                 lesson,
                 i,
-                host('S'),
-                boxed('S'),
+                (host('S'), boxed('S')),
                 4102,
                 &[],
                 None,
@@ -242,8 +236,7 @@ fn pid_reports(lesson: &Lesson) -> Vec<StepReport> {
     reports.push(report(
         lesson,
         4,
-        host('S'),
-        boxed('S'),
+        (host('S'), boxed('S')),
         4102,
         &["getpid() = 1", "fork() = 2", "waitpid(2, &status, 0) = 2"],
         None,
@@ -252,8 +245,7 @@ fn pid_reports(lesson: &Lesson) -> Vec<StepReport> {
     reports.push(report(
         lesson,
         5,
-        host('Z'),
-        boxed('Z'),
+        (host('Z'), boxed('Z')),
         4102,
         &["kill(3, SIGTERM) = 0"],
         None,
