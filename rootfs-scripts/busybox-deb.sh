@@ -35,76 +35,18 @@ set -o pipefail
 PROG=busybox-deb.sh
 PKG=busybox-static
 
-die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
-note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname -- "$0")/common.sh"
 
 usage() { printf 'usage: %s DIR\n  builds a busybox root filesystem in DIR, for: boxlab --rootfs DIR\n' "$0" >&2; exit 2; }
 
 [ $# -eq 1 ] || usage
 case $1 in -h|--help) usage ;; esac
 
-# ---- safety: decide whether DIR may be (re)built ------------------------------------------
-# Prints DIR as an absolute path, or exits with a message.
-safe_target() {
-    local raw=$1 abs d
-    [ -n "$raw" ] || die "DIR is empty; give the directory to build the root filesystem in"
-    abs=$(realpath -m -- "$raw") || die "cannot resolve $raw"
-    if [ "$abs" = / ] || [ "$abs" -ef / ]; then
-        die "refusing DIR=$raw: that is the host's root directory"
-    fi
-    for d in /bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root \
-             /run /sbin /srv /sys /tmp /usr /var "${HOME:-/}"; do
-        if [ "$abs" = "$d" ] || [ "$abs" -ef "$d" ]; then
-            die "refusing DIR=$raw: that is the host's $d"
-        fi
-    done
-    case $abs in
-        /proc/*|/sys/*|/dev/*) die "refusing DIR=$raw: inside a kernel filesystem" ;;
-    esac
-    if [ -e "$abs" ] || [ -L "$abs" ]; then
-        [ -d "$abs" ] || die "refusing DIR=$raw: it exists and is not a directory"
-        if [ -n "$(ls -A -- "$abs")" ] && [ ! -e "$abs/etc/boxlab-rootfs" ] \
-            && ! { { [ -e "$abs/bin/sh" ] || [ -L "$abs/bin/sh" ]; } && [ -d "$abs/proc" ]; }; then
-            die "refusing to replace $abs: it is not empty and does not look like a root filesystem (no etc/boxlab-rootfs, no bin/sh and proc); remove it yourself if you mean it"
-        fi
-        no_mounts_under "$abs"
-    fi
-    printf '%s\n' "$abs"
-}
-
-# Exits if anything is mounted at or below $1 (a box may still be using the tree).
-no_mounts_under() {
-    local dir=$1 mp
-    # Field 5 of mountinfo is the mount point (spaces escaped as \040; fine for a prefix test).
-    while read -r _ _ _ _ mp _; do
-        case $mp in
-            "$dir"|"$dir"/*) die "refusing: $mp is mounted inside $dir (is a box still running? try \`boxlab cleanup\`)" ;;
-        esac
-    done < /proc/self/mountinfo
-}
-
 START=$(date +%s)
 DEST=$(safe_target "$1")
-PARENT=$(dirname -- "$DEST")
-mkdir -p -- "$PARENT"
 [ "$(id -u)" -eq 0 ] || note "warning: not root; the files will be owned by $(id -un), not root"
-
-# Everything this run creates, and only that, is removed on exit.
-WORK=""
-BUILD=""
-OLD=""
-cleanup() {
-    [ -z "$WORK" ] || rm -rf --one-file-system -- "$WORK"
-    [ -z "$BUILD" ] || rm -rf --one-file-system -- "$BUILD"
-    [ -z "$OLD" ] || rm -rf --one-file-system -- "$OLD"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/busybox-deb.XXXXXX")
-# mkdir without -p fails if the name is taken, so BUILD is always a directory this run created.
-mkdir -- "$DEST.tmp.$$" || die "cannot create $DEST.tmp.$$ (left over from an earlier run?)"
-BUILD=$DEST.tmp.$$
+begin_build "$DEST"
 
 # ---- download and unpack the package (not installed) ---------------------------------------
 download() { (cd "$WORK" && apt-get download -q "$PKG" 2>"$WORK/apt.err" >/dev/null); }
@@ -155,15 +97,7 @@ printf 'box\n' > "$BUILD/etc/hostname"
 printf 'rootfs-scripts/busybox-deb.sh: %s %s, %s applets\n' "$PKG" "$VERSION" "$count" \
     > "$BUILD/etc/boxlab-rootfs"
 
-# ---- swap it into place ------------------------------------------------------------------
-if [ -e "$DEST" ]; then
-    [ ! -e "$DEST.old.$$" ] || die "$DEST.old.$$ is in the way; remove it and run again"
-    mv -T -- "$DEST" "$DEST.old.$$"
-    OLD=$DEST.old.$$
-fi
-mv -T -- "$BUILD" "$DEST"
-BUILD=""
-[ -z "$OLD" ] || { rm -rf --one-file-system -- "$OLD"; OLD=""; }
+swap_into_place "$DEST"
 
 SIZE=$(du -sh -- "$DEST" | cut -f1)
 printf '%s: built %s from %s %s: %s applets, %s, in %ss; use: boxlab --rootfs %s\n' \

@@ -42,63 +42,13 @@ PROG=debootstrap-minbase.sh
 DEFAULT_SUITE=bookworm
 FALLBACK_MIRROR=http://deb.debian.org/debian
 
-die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
-note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname -- "$0")/common.sh"
 
 usage() { printf 'usage: %s DIR [SUITE]\n  builds a Debian minbase root filesystem in DIR, for: boxlab --rootfs DIR\n' "$0" >&2; exit 2; }
 
 case $# in 1|2) ;; *) usage ;; esac
 case $1 in -h|--help) usage ;; esac
-
-# ---- safety: decide whether DIR may be (re)built ------------------------------------------
-# Prints DIR as an absolute path, or exits with a message.
-safe_target() {
-    local raw=$1 abs d
-    [ -n "$raw" ] || die "DIR is empty; give the directory to build the root filesystem in"
-    abs=$(realpath -m -- "$raw") || die "cannot resolve $raw"
-    if [ "$abs" = / ] || [ "$abs" -ef / ]; then
-        die "refusing DIR=$raw: that is the host's root directory"
-    fi
-    for d in /bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root \
-             /run /sbin /srv /sys /tmp /usr /var "${HOME:-/}"; do
-        if [ "$abs" = "$d" ] || [ "$abs" -ef "$d" ]; then
-            die "refusing DIR=$raw: that is the host's $d"
-        fi
-    done
-    case $abs in
-        /proc/*|/sys/*|/dev/*) die "refusing DIR=$raw: inside a kernel filesystem" ;;
-    esac
-    if [ -e "$abs" ] || [ -L "$abs" ]; then
-        [ -d "$abs" ] || die "refusing DIR=$raw: it exists and is not a directory"
-        if [ -n "$(ls -A -- "$abs")" ] && [ ! -e "$abs/etc/boxlab-rootfs" ] \
-            && ! { { [ -e "$abs/bin/sh" ] || [ -L "$abs/bin/sh" ]; } && [ -d "$abs/proc" ]; }; then
-            die "refusing to replace $abs: it is not empty and does not look like a root filesystem (no etc/boxlab-rootfs, no bin/sh and proc); remove it yourself if you mean it"
-        fi
-        if mounted_under "$abs"; then
-            die "refusing: something is mounted inside $abs (is a box still running? try: boxlab cleanup)"
-        fi
-    fi
-    printf '%s\n' "$abs"
-}
-
-# True if anything is mounted at or below $1.
-mounted_under() {
-    local dir=$1 mp
-    # Field 5 of mountinfo is the mount point (spaces escaped as \040; fine for a prefix test).
-    while read -r _ _ _ _ mp _; do
-        case $mp in "$dir"|"$dir"/*) return 0 ;; esac
-    done < /proc/self/mountinfo
-    return 1
-}
-
-# Removes a tree this run created, unless something is still mounted in it.
-remove_tree() {
-    if mounted_under "$1"; then
-        note "leaving $1 in place: something is still mounted inside it (umount it, then remove it)"
-        return 0
-    fi
-    rm -rf --one-file-system -- "$1"
-}
 
 # ---- suite and mirror ----------------------------------------------------------------------
 host_suite() {
@@ -217,25 +167,7 @@ if [ ! -e /usr/share/keyrings/debian-archive-keyring.gpg ]; then
     apt_install debian-archive-keyring || die "could not install debian-archive-keyring"
 fi
 
-PARENT=$(dirname -- "$DEST")
-mkdir -p -- "$PARENT"
-
-# Everything this run creates, and only that, is removed on exit.
-WORK=""
-BUILD=""
-OLD=""
-cleanup() {
-    [ -z "$WORK" ] || rm -rf -- "$WORK"
-    [ -z "$BUILD" ] || remove_tree "$BUILD"
-    [ -z "$OLD" ] || remove_tree "$OLD"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/debootstrap-minbase.XXXXXX")
-# mkdir without -p fails if the name is taken, so BUILD is always a directory this run created.
-mkdir -- "$DEST.tmp.$$" || die "cannot create $DEST.tmp.$$ (left over from an earlier run?)"
-BUILD=$DEST.tmp.$$
+begin_build "$DEST"
 
 note "debootstrap --variant=minbase $SUITE into $BUILD (takes a few minutes; log: $WORK/debootstrap.log)"
 T0=$(date +%s)
@@ -254,15 +186,7 @@ printf 'rootfs-scripts/debootstrap-minbase.sh: debian %s minbase from %s\n' "$SU
 # Downloaded .debs are not needed in the box.
 find "$BUILD/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -type f -delete 2>/dev/null || true
 
-# ---- swap it into place ------------------------------------------------------------------
-if [ -e "$DEST" ]; then
-    [ ! -e "$DEST.old.$$" ] || die "$DEST.old.$$ is in the way; remove it and run again"
-    mv -T -- "$DEST" "$DEST.old.$$"
-    OLD=$DEST.old.$$
-fi
-mv -T -- "$BUILD" "$DEST"
-BUILD=""
-[ -z "$OLD" ] || { remove_tree "$OLD"; OLD=""; }
+swap_into_place "$DEST"
 
 SIZE=$(du -sh --one-file-system -- "$DEST" | cut -f1)
 VERSION=$(cat "$DEST/etc/debian_version" 2>/dev/null || echo '?')

@@ -110,7 +110,7 @@ common_checks() {
 # ---- static checks ---------------------------------------------------------------------------
 if command -v shellcheck >/dev/null 2>&1; then
     check "shellcheck (warnings and errors)" shellcheck --severity=warning \
-        "$HERE/busybox-deb.sh" "$HERE/debootstrap-minbase.sh" "$HERE/test.sh"
+        "$HERE/common.sh" "$HERE/busybox-deb.sh" "$HERE/debootstrap-minbase.sh" "$HERE/test.sh"
 else
     printf 'note  shellcheck not installed; not linting (apt-get install shellcheck)\n'
 fi

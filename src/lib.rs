@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod kernel;
 pub mod ledger;
 pub mod lesson;
+pub mod paths;
 pub mod probe;
 pub mod rootfs;
 pub mod transcript;

@@ -4,14 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 fn file() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("/root"))
-                .join(".local/state")
-        });
+    let state = crate::paths::xdg_dir("XDG_STATE_HOME", ".local/state");
     state.join("boxlab").join("done")
 }
 

@@ -22,14 +22,7 @@ const HOST_TOOLS: &[&str] = &[
 
 /// Where the default rootfs lives: `$XDG_CACHE_HOME/boxlab/rootfs-vN` (or `~/.cache/...`).
 pub fn default_dir() -> PathBuf {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("/root"))
-                .join(".cache")
-        });
+    let cache = crate::paths::xdg_dir("XDG_CACHE_HOME", ".cache");
     cache
         .join("boxlab")
         .join(format!("rootfs-v{LAYOUT_VERSION}"))
