@@ -22,6 +22,10 @@ struct Cli {
     /// Use this directory as the box's root filesystem instead of the built-in one.
     #[arg(long, global = true, value_name = "DIR")]
     rootfs: Option<PathBuf>,
+    /// Read lesson files from this directory instead of the copies built into boxlab (for
+    /// lesson authors).
+    #[arg(long, global = true, value_name = "DIR")]
+    lessons: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -38,14 +42,12 @@ enum Cmd {
     Learn { lesson: String },
     /// Run a lesson's steps for real without the TUI and print what each step shows.
     Transcript { lesson: String },
-    /// List the lessons, or validate lesson files with --check.
+    /// List the lessons, or validate lesson files with --check (./lessons when present, or
+    /// --lessons DIR).
     Lessons {
         /// Validate the files and report every error with file, line and field.
         #[arg(long)]
         check: bool,
-        /// Read lesson files from this directory instead of the built-in copies.
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
     },
     /// Check this machine: privileges, cgroup layout, namespaces, overlayfs, containers.
     Doctor,
@@ -83,7 +85,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             agent::serve(rootfs, instance)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Lessons { check, dir }) => lessons(check, dir),
+        Some(Cmd::Lessons { check }) => lessons(check, cli.lessons),
         Some(Cmd::Doctor) => {
             print!("{}", doctor::report(lang));
             Ok(ExitCode::SUCCESS)
@@ -97,7 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Transcript { lesson }) => {
-            let lessons = builtin_lessons()?;
+            let lessons = load_lessons(cli.lessons.as_deref())?;
             let lesson = find(&lessons, &lesson)?.clone();
             if let Some(reason) = doctor::unavailable(&lesson) {
                 anyhow::bail!(
@@ -115,7 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Some(Cmd::Learn { lesson }) => {
-            let lessons = builtin_lessons()?;
+            let lessons = load_lessons(cli.lessons.as_deref())?;
             let index = lessons.iter().position(|l| {
                 l.id == find(&lessons, &lesson)
                     .map(|l| l.id.clone())
@@ -126,7 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            let lessons = builtin_lessons()?;
+            let lessons = load_lessons(cli.lessons.as_deref())?;
             let (rootfs, ledger) = prepare(cli.rootfs)?;
             tui::run(lessons, None, rootfs, ledger, lang)?;
             Ok(ExitCode::SUCCESS)
@@ -147,9 +149,9 @@ fn prepare(chosen: Option<PathBuf>) -> anyhow::Result<(PathBuf, Rc<ledger::Ledge
     Ok((rootfs, Rc::new(ledger)))
 }
 
-fn builtin_lessons() -> anyhow::Result<Vec<Lesson>> {
-    load::load_all(None)
-        .map_err(|errors| anyhow::anyhow!("built-in lessons are invalid:\n{}", join(&errors)))
+fn load_lessons(dir: Option<&std::path::Path>) -> anyhow::Result<Vec<Lesson>> {
+    load::load_all(dir)
+        .map_err(|errors| anyhow::anyhow!("the lessons are invalid:\n{}", join(&errors)))
 }
 
 /// A lesson by id (`pid`), number (`4`) or file stem (`04-pid`).

@@ -175,8 +175,9 @@ fn check_command_reports_every_broken_file() {
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_boxlab"))
-        .args(["lessons", "--check", "--dir"])
+        .arg("--lessons")
         .arg(&dir)
+        .args(["lessons", "--check"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{boxlab, host_snapshot, root_or_skip, serial, wait_no_box_processes};
+use common::{
+    box_processes, boxlab, host_snapshot, root_or_skip, serial, wait_no_new_box_processes,
+};
 
 fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
     if !root_or_skip(id) {
@@ -11,6 +13,7 @@ fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
     }
     let _one_at_a_time = serial();
     let before = host_snapshot();
+    let boxes = box_processes();
     for (lang, done) in [
         ("en", "All checks passed."),
         ("ko", "모든 확인을 통과했습니다."),
@@ -27,7 +30,7 @@ fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
             "{id} ({lang}):\n{text}"
         );
         assert_eq!(
-            wait_no_box_processes(5),
+            wait_no_new_box_processes(&boxes, 5),
             Vec::<String>::new(),
             "box processes left after {id}"
         );

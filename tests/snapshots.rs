@@ -359,3 +359,43 @@ fn help_overlay() {
         insta::assert_snapshot!(format!("help_{name}_80x24"), t.backend());
     }
 }
+
+/// A failed syscall shows its errno in plain words, and the step's error and failed checks.
+#[test]
+fn failed_syscall() {
+    let lesson = lesson("uts");
+    let mut reports = uts_reports(&lesson);
+    let step = &mut reports[2];
+    step.records = vec![SyscallRecord {
+        call: "sethostname".into(),
+        args: "\"box\", 3".into(),
+        result: "-1".into(),
+        errno: Some("EPERM".into()),
+    }];
+    step.error = Some("sethostname(\"box\", 3) failed with EPERM: operation not permitted".into());
+    step.boxed.as_mut().unwrap().hostname = "devbox".into();
+    let boxed = step.boxed.clone().unwrap();
+    let facts = Facts::default();
+    let ev = Evidence {
+        host: &step.host,
+        boxed: Some(&boxed),
+        box_pid: step.box_pid,
+        box_ns: &step.box_ns,
+        facts: &facts,
+    };
+    step.checks = lesson.steps[2]
+        .checks
+        .iter()
+        .map(|c| c.evaluate(&ev))
+        .collect();
+    for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
+        let screen = LessonScreen {
+            lesson: &lesson,
+            reports: &reports,
+            shown: 2,
+            scroll: 0,
+        };
+        let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, false));
+        insta::assert_snapshot!(format!("failed_syscall_{name}_80x24"), t.backend());
+    }
+}

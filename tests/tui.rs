@@ -4,7 +4,10 @@
 mod common;
 
 use common::pty::{ENTER, RIGHT, Term};
-use common::{box_processes, boxlab, host_snapshot, root_or_skip, serial, wait_no_box_processes};
+use common::{
+    box_processes, boxlab, host_snapshot, new_box_processes, root_or_skip, serial,
+    wait_no_new_box_processes,
+};
 
 #[test]
 fn uts_lesson_in_a_terminal() {
@@ -13,6 +16,7 @@ fn uts_lesson_in_a_terminal() {
     }
     let _one_at_a_time = serial();
     let before = host_snapshot();
+    let boxes = box_processes();
     let mut t = Term::start(&["--lang", "en"], 80, 24);
     t.wait_for("Lessons", 20);
     t.keys("3");
@@ -27,7 +31,7 @@ fn uts_lesson_in_a_terminal() {
         "the box pane shows the changed hostname:\n{screen}"
     );
     // External oracles: util-linux, not our probe, sees the box's own UTS namespace.
-    let pid = box_processes()[0]
+    let pid = new_box_processes(&boxes)[0]
         .split_whitespace()
         .next()
         .unwrap()
@@ -70,7 +74,7 @@ fn uts_lesson_in_a_terminal() {
     assert!(screen.contains("수업 완료"), "{screen}");
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_box_processes(5), Vec::<String>::new());
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
     assert_eq!(host_snapshot(), before);
 }
 
@@ -81,23 +85,24 @@ fn reset_ends_the_box_and_starts_clean() {
     }
     let _one_at_a_time = serial();
     let before = host_snapshot();
+    let boxes = box_processes();
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
     t.wait_for("step 1/7", 20);
     t.keys(RIGHT);
     t.keys(RIGHT);
     t.wait_for("step 3/7", 10);
-    let old = box_processes();
+    let old = new_box_processes(&boxes);
     assert!(!old.is_empty(), "a box runs before the reset");
     t.keys("r");
     t.wait_for("step 1/7", 10);
-    let now = box_processes();
+    let now = new_box_processes(&boxes);
     assert!(
         old.iter().all(|p| !now.contains(p)),
         "the old box is gone after r: before {old:?}, now {now:?}"
     );
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_box_processes(5), Vec::<String>::new());
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
     assert_eq!(host_snapshot(), before);
 }
 
@@ -108,6 +113,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     }
     let _one_at_a_time = serial();
     let before = host_snapshot();
+    let boxes = box_processes();
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
     t.wait_for("step 1/7", 20);
     for step in 2..=5 {
@@ -115,7 +121,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
         t.wait_for(&format!("step {step}/7"), 10);
     }
     // The box now has its own mount namespace with a procfs mounted, and an orphan.
-    assert!(!box_processes().is_empty());
+    assert!(!new_box_processes(&boxes).is_empty());
     let tui = t.child.id() as i32;
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(tui),
@@ -124,7 +130,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     .unwrap();
     t.wait_exit(10);
     // The kernel ends the box with its parent (PR_SET_PDEATHSIG), and its PID namespace with it.
-    assert_eq!(wait_no_box_processes(5), Vec::<String>::new());
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
     let ledger = boxlab::ledger::base_dir();
     let stale: Vec<_> = std::fs::read_dir(&ledger)
         .unwrap()
@@ -159,6 +165,7 @@ fn cleanup_command_reports_and_removes_stale_runs() {
         return;
     }
     let _one_at_a_time = serial();
+    let boxes = box_processes();
     let mut t = Term::start(&["--lang", "en", "learn", "uts"], 80, 24);
     t.wait_for("step 1/4", 20);
     t.keys(RIGHT);
@@ -176,7 +183,7 @@ fn cleanup_command_reports_and_removes_stale_runs() {
         !text.starts_with("boxlab cleanup: 0 stale"),
         "the killed run was found: {text}"
     );
-    assert_eq!(wait_no_box_processes(5), Vec::<String>::new());
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
 }
 
 #[test]

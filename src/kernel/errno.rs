@@ -7,8 +7,8 @@ use nix::errno::Errno;
 pub fn explain(errno: Errno) -> (&'static str, &'static str) {
     match errno {
         Errno::EPERM => (
-            "operation not permitted: this needs a capability (usually root's CAP_SYS_ADMIN) the process lacks",
-            "권한 없음: 이 작업에는 프로세스에 없는 권한(보통 root의 CAP_SYS_ADMIN)이 필요합니다",
+            "not permitted: the process lacks a capability it needs (often CAP_SYS_ADMIN)",
+            "권한 없음: 프로세스에 필요한 권한(보통 CAP_SYS_ADMIN)이 없습니다",
         ),
         Errno::EACCES => (
             "permission denied by file permissions or a security module",

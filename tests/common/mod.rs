@@ -47,8 +47,6 @@ pub struct HostSnapshot {
     pub hostname: String,
     /// Inodes of the test process's own namespaces.
     pub namespaces: String,
-    /// Box processes left running (named boxlab-box or orphan, children of a boxlab).
-    pub box_processes: Vec<String>,
     /// Escape directories left in the default root filesystem.
     pub rootfs_leftovers: Vec<String>,
 }
@@ -82,7 +80,6 @@ pub fn host_snapshot() -> HostSnapshot {
             .to_string_lossy()
             .into_owned(),
         namespaces,
-        box_processes: box_processes(),
         rootfs_leftovers: rootfs_leftovers(&boxlab::rootfs::default_dir()),
     }
 }
@@ -109,11 +106,20 @@ fn rootfs_leftovers(root: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Waits up to `secs` for no box process to be left (SIGKILL delivery is asynchronous).
-pub fn wait_no_box_processes(secs: u64) -> Vec<String> {
+/// Box processes that were not in `baseline` (another boxlab on the machine may own those).
+pub fn new_box_processes(baseline: &[String]) -> Vec<String> {
+    box_processes()
+        .into_iter()
+        .filter(|p| !baseline.contains(p))
+        .collect()
+}
+
+/// Waits up to `secs` for every box process started since `baseline` to be gone (SIGKILL
+/// delivery is asynchronous); returns those still left.
+pub fn wait_no_new_box_processes(baseline: &[String], secs: u64) -> Vec<String> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     loop {
-        let left = box_processes();
+        let left = new_box_processes(baseline);
         if left.is_empty() || std::time::Instant::now() > deadline {
             return left;
         }
