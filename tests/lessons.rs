@@ -61,3 +61,38 @@ fn uts() {
 fn pid() {
     lesson_passes_and_leaves_the_host_as_found("pid");
 }
+
+#[test]
+fn mount() {
+    lesson_passes_and_leaves_the_host_as_found("mount");
+}
+
+/// A lesson whose check fails makes `transcript` say so and exit 1 (for scripted checks).
+/// Needs no root: the lesson only starts a box and compares hostnames.
+#[test]
+fn transcript_exits_1_when_a_check_fails() {
+    let _one_at_a_time = serial();
+    let dir = std::env::temp_dir().join(format!("boxlab-failing-lesson-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lesson = include_str!("fixtures/lessons/05-good.toml")
+        .replace("id = \"good\"", "id = \"fails\"")
+        .replace(
+            "actions = [{ do = \"spawn\" }]",
+            "actions = [{ do = \"spawn\" }]\nchecks = [{ is = \"hostname_differs\" }]",
+        );
+    std::fs::write(dir.join("01-fails.toml"), lesson).unwrap();
+    let out = boxlab(&["--lessons", dir.to_str().unwrap(), "transcript", "fails"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("[FAIL] host and box report different hostnames"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("Some checks failed."), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -30,6 +30,13 @@ pub enum Action {
     MakeMountsPrivate,
     /// mount("proc", "/proc", "proc"): only allowed after `make_mounts_private`.
     MountProc,
+    /// mount("tmpfs", at, "tmpfs"): only allowed after `make_mounts_private`.
+    MountTmpfs { at: String },
+    /// "Break it" safely: the box's shared /mnt plays the host, and a child's mount under it
+    /// propagates back. Needs a tmpfs on /mnt first.
+    PropagationLeak,
+    /// Bind the root filesystem onto itself, pivot_root(".", "."), detach the old root.
+    PivotRoot,
     /// fork + execve a program in the box and capture its output.
     Run { argv: Vec<String> },
     /// The classic escape, in a child of the box: mkdir + chroot into it, chdir("..") past the

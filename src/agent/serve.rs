@@ -2,7 +2,7 @@
 //! stdout. Must stay single-threaded: unshare(CLONE_NEWUSER) refuses multi-threaded callers.
 //! stderr is a log file, never the learner's terminal.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,7 @@ struct Agent {
     instance: String,
     own_mount_ns: bool,
     mounts_private: bool,
-    chrooted: bool,
+    rooted: bool,
     orphan: Option<i32>,
 }
 
@@ -36,7 +36,7 @@ pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
         instance,
         own_mount_ns: false,
         mounts_private: false,
-        chrooted: false,
+        rooted: false,
         orphan: None,
     };
     let stdin = std::io::stdin();
@@ -123,7 +123,7 @@ impl Agent {
             Action::Chroot => {
                 root::chroot(&self.rootfs)?;
                 root::chdir(Path::new("/"))?;
-                self.chrooted = true;
+                self.rooted = true;
                 Ok(Outcome::Nothing)
             }
             Action::Fork => {
@@ -138,6 +138,16 @@ impl Agent {
                 self.mounts_private = true;
                 Ok(Outcome::Nothing)
             }
+            Action::MountTmpfs { at } => {
+                anyhow::ensure!(
+                    self.mounts_private,
+                    "refusing to mount before the box's mounts are private: the mount could reach the host"
+                );
+                mounts::mount_tmpfs(&at)?;
+                Ok(Outcome::Nothing)
+            }
+            Action::PropagationLeak => self.propagation_leak(),
+            Action::PivotRoot => self.pivot_root(),
             Action::MountProc => {
                 anyhow::ensure!(
                     self.mounts_private,
@@ -178,43 +188,20 @@ impl Agent {
         Ok(forked)
     }
 
-    /// The escape runs in a child so the box itself stays inside its root. The child reports
-    /// through a pipe: its syscall records and what `/` is once it is out.
+    /// The escape runs in a child so the box itself stays inside its root.
     fn chroot_escape(&mut self) -> anyhow::Result<Outcome> {
-        anyhow::ensure!(self.chrooted, "the box is not in a chroot: chroot first");
+        anyhow::ensure!(
+            self.rooted,
+            "the box has no root of its own yet: chroot or pivot_root first"
+        );
         let dir = PathBuf::from(format!("/.boxlab-escape-{}", self.instance));
-        let (mut rx, tx) = std::io::pipe()?;
-        match unsafe { process::fork()? } {
-            ForkResult::Child => {
-                drop(rx);
-                let report = escape(&dir).map_err(|e| e.to_string());
-                let msg =
-                    serde_json::to_string(&(kernel::take_records(), report)).unwrap_or_default();
-                let mut tx = tx;
-                let _ = tx.write_all(msg.as_bytes());
-                unsafe { libc::_exit(0) }
-            }
-            ForkResult::Parent { child } => {
-                drop(tx);
-                let mut msg = String::new();
-                rx.read_to_string(&mut msg)?;
-                let (child_records, report): (
-                    Vec<kernel::SyscallRecord>,
-                    Result<probe::RootInfo, String>,
-                ) = serde_json::from_str(&msg)?;
-                // Keep the order the calls happened in: our fork, the child's calls, our wait.
-                let mut ordered = kernel::take_records();
-                ordered.extend(child_records);
-                kernel::adopt_records(ordered);
-                process::wait_exit_code(child.as_raw())?;
-                let _ = root::rmdir(&dir);
-                let root = report.map_err(|e| anyhow::anyhow!(e))?;
-                Ok(Outcome::Escaped {
-                    root: root.id,
-                    entries: root.entries,
-                })
-            }
-        }
+        let report = in_child(|| escape(&dir));
+        let _ = root::rmdir(&dir);
+        let root = report?;
+        Ok(Outcome::Escaped {
+            root: root.id,
+            entries: root.entries,
+        })
     }
 
     fn make_orphan(&mut self) -> anyhow::Result<Outcome> {
@@ -222,31 +209,84 @@ impl Agent {
             process::getpid() == 1,
             "only PID 1 of a PID namespace adopts orphans here: fork into a new PID namespace first"
         );
-        let (mut rx, tx) = std::io::pipe()?;
-        match unsafe { process::fork()? } {
-            ForkResult::Child => {
-                drop(rx);
-                let mut tx = tx;
-                if let Ok(ForkResult::Parent { child }) = unsafe { process::fork() } {
-                    let _ = tx.write_all(child.as_raw().to_string().as_bytes());
-                    unsafe { libc::_exit(0) } // the parent leaves: its child is now an orphan
-                }
+        // A child forks the orphan-to-be and exits at once, leaving it without a parent.
+        let pid = in_child(|| match unsafe { process::fork() } {
+            Ok(ForkResult::Parent { child }) => Ok(child.as_raw()),
+            Ok(ForkResult::Child) => {
                 // The orphan: named so both panes can point at it, waiting to be ended.
                 let _ = nix::sys::prctl::set_name(c"orphan");
-                drop(tx);
                 loop {
                     nix::unistd::pause();
                 }
             }
-            ForkResult::Parent { child } => {
-                drop(tx);
-                let mut pid = String::new();
-                rx.read_to_string(&mut pid)?;
-                process::wait_exit_code(child.as_raw())?;
-                let pid: i32 = pid.trim().parse()?;
-                self.orphan = Some(pid);
-                Ok(Outcome::Orphan { pid })
-            }
+            Err(e) => Err(e.to_string()),
+        })?;
+        self.orphan = Some(pid);
+        Ok(Outcome::Orphan { pid })
+    }
+
+    /// "Break it", safely: the box's own shared /mnt plays the host. A child copies the mount
+    /// table without making its copy private and mounts under /mnt: the mount propagates back.
+    fn propagation_leak(&mut self) -> anyhow::Result<Outcome> {
+        anyhow::ensure!(
+            self.mounts_private,
+            "refusing: the box's mounts must be private from the host first"
+        );
+        mounts::make_shared("/mnt")?;
+        in_child(|| {
+            namespaces::unshare(&[Namespace::Mount]).map_err(|e| e.to_string())?;
+            root::mkdir(Path::new("/mnt/leak")).map_err(|e| e.to_string())?;
+            mounts::mount_tmpfs("/mnt/leak").map_err(|e| e.to_string())
+        })?;
+        Ok(Outcome::Nothing)
+    }
+
+    /// pivot_root(2) onto the root filesystem: bind it onto itself (the new root must be a mount
+    /// point), enter it, pivot with both arguments ".", and detach the old root, which leaves
+    /// the box's mount namespace for good (unlike chroot, which only moves one process).
+    fn pivot_root(&mut self) -> anyhow::Result<Outcome> {
+        anyhow::ensure!(
+            self.mounts_private,
+            "refusing to pivot_root before the box's mounts are private"
+        );
+        let new_root = self.rootfs.to_string_lossy().into_owned();
+        mounts::bind_onto_itself(&new_root)?;
+        root::chdir(&self.rootfs)?;
+        mounts::pivot_root(".", ".")?;
+        mounts::detach(".")?;
+        root::chdir(Path::new("/"))?;
+        self.rooted = true;
+        Ok(Outcome::Nothing)
+    }
+}
+
+/// Runs `f` in a forked child of the box and returns its result, with the child's syscall
+/// records added to the box's, in the order they happened. The child reports one JSON line
+/// through a pipe and exits; anything it leaves running (the orphan) is the lesson's business.
+fn in_child<T: serde::Serialize + serde::de::DeserializeOwned>(
+    f: impl FnOnce() -> Result<T, String>,
+) -> anyhow::Result<T> {
+    let (rx, mut tx) = std::io::pipe()?;
+    match unsafe { process::fork()? } {
+        ForkResult::Child => {
+            drop(rx);
+            let _ = kernel::take_records(); // the parent already has everything up to the fork
+            let result = f();
+            let msg = serde_json::to_string(&(kernel::take_records(), result)).unwrap_or_default();
+            let _ = writeln!(tx, "{msg}");
+            unsafe { libc::_exit(0) }
+        }
+        ForkResult::Parent { child } => {
+            drop(tx);
+            let mut line = String::new();
+            std::io::BufReader::new(rx).read_line(&mut line)?;
+            let (child_records, result): (Vec<kernel::SyscallRecord>, Result<T, String>) =
+                serde_json::from_str(&line)?;
+            let mut ordered = kernel::take_records();
+            ordered.extend(child_records);
+            kernel::adopt_records(ordered);
+            process::wait_exit_code(child.as_raw())?;
+            result.map_err(|e| anyhow::anyhow!(e))
         }
     }
 }

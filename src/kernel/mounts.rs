@@ -33,3 +33,66 @@ pub fn mount_proc(target: &str) -> Result<(), KernelError> {
     let args = format!("\"proc\", {target:?}, \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL");
     logged("mount", args, r, zero)
 }
+
+/// mount("tmpfs", target, "tmpfs", MS_NOSUID|MS_NODEV, "size=1m"): a small file system in
+/// memory, visible only in the caller's mount namespace (tmpfs(5)).
+pub fn mount_tmpfs(target: &str) -> Result<(), KernelError> {
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+    let r = mount(Some("tmpfs"), target, Some("tmpfs"), flags, Some("size=1m"));
+    logged(
+        "mount",
+        format!("\"tmpfs\", {target:?}, \"tmpfs\", MS_NOSUID|MS_NODEV, \"size=1m\""),
+        r,
+        zero,
+    )
+}
+
+/// mount(NULL, target, NULL, MS_SHARED, NULL): mount and unmount events under `target` now
+/// propagate to every copy of it in other mount namespaces (its peer group).
+pub fn make_shared(target: &str) -> Result<(), KernelError> {
+    let r = mount(
+        None::<&str>,
+        target,
+        None::<&str>,
+        MsFlags::MS_SHARED,
+        None::<&str>,
+    );
+    logged(
+        "mount",
+        format!("NULL, {target:?}, NULL, MS_SHARED, NULL"),
+        r,
+        zero,
+    )
+}
+
+/// mount(path, path, NULL, MS_BIND|MS_REC, NULL): binds a directory onto itself so it becomes a
+/// mount point, which pivot_root(2) requires of the new root.
+pub fn bind_onto_itself(path: &str) -> Result<(), KernelError> {
+    let r = mount(
+        Some(path),
+        path,
+        None::<&str>,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        None::<&str>,
+    );
+    logged(
+        "mount",
+        format!("{path:?}, {path:?}, NULL, MS_BIND|MS_REC, NULL"),
+        r,
+        zero,
+    )
+}
+
+/// pivot_root(new_root, put_old): makes `new_root` the root mount of the caller's mount
+/// namespace and moves the old root to `put_old`. With both ".", the old root is stacked on
+/// top of the new one, ready to be detached (pivot_root(2), NOTES).
+pub fn pivot_root(new_root: &str, put_old: &str) -> Result<(), KernelError> {
+    let r = nix::unistd::pivot_root(new_root, put_old);
+    logged("pivot_root", format!("{new_root:?}, {put_old:?}"), r, zero)
+}
+
+/// umount2(target, MNT_DETACH): detaches the mount now and frees it once nothing uses it.
+pub fn detach(target: &str) -> Result<(), KernelError> {
+    let r = nix::mount::umount2(target, nix::mount::MntFlags::MNT_DETACH);
+    logged("umount2", format!("{target:?}, MNT_DETACH"), r, zero)
+}

@@ -53,6 +53,22 @@ pub enum Check {
     OutputContains {
         text: String,
     },
+    /// The box's mount table has a mount at this path.
+    BoxHasMount {
+        at: String,
+    },
+    /// The host's mount table has no mount at this path.
+    HostLacksMount {
+        at: String,
+    },
+    /// The box's mount at this path propagates nothing (no shared/master tag).
+    BoxMountPrivate {
+        at: String,
+    },
+    /// The box's mount table is smaller than the host's.
+    BoxSeesFewerMounts,
+    /// After `chroot_escape`, the escaping process's `/` is still the box's `/`.
+    EscapeStayedInside,
 }
 
 /// What happened in the lesson so far, beyond the views.
@@ -158,6 +174,26 @@ impl Check {
             Check::NoZombies => pick(
                 "no zombie is left in the box",
                 "박스에 좀비가 남아 있지 않다",
+            ),
+            Check::BoxHasMount { at } => pick(
+                &format!("the box has a mount at {at}"),
+                &format!("박스에는 {at}에 마운트가 있다"),
+            ),
+            Check::HostLacksMount { at } => pick(
+                &format!("the host has no mount at {at}"),
+                &format!("호스트에는 {at}에 마운트가 없다"),
+            ),
+            Check::BoxMountPrivate { at } => pick(
+                &format!("the box's {at} is private"),
+                &format!("박스의 {at}는 private이다"),
+            ),
+            Check::BoxSeesFewerMounts => pick(
+                "the box's mount table is smaller than the host's",
+                "박스의 마운트 테이블이 호스트보다 작다",
+            ),
+            Check::EscapeStayedInside => pick(
+                "the escape ended inside the box's root",
+                "탈출 시도가 박스의 루트 안에서 끝났다",
             ),
             Check::OutputContains { text } => pick(
                 &format!("the command printed \"{text}\""),
@@ -362,6 +398,45 @@ impl Check {
                     format!("zombies: {zombies:?}"),
                 )
             }
+            Check::BoxHasMount { at } => {
+                let m = mount_at(boxed, at);
+                (
+                    m.is_some(),
+                    m.map_or(format!("box: nothing at {at}"), |m| {
+                        format!("box: {at} {}", m.fs_type)
+                    }),
+                )
+            }
+            Check::HostLacksMount { at } => {
+                let m = mount_at(host, at);
+                (
+                    host.mounts.is_ok() && m.is_none(),
+                    m.map_or(format!("host: nothing at {at}"), |m| {
+                        format!("host: {at} {}", m.fs_type)
+                    }),
+                )
+            }
+            Check::BoxMountPrivate { at } => match mount_at(boxed, at) {
+                Some(m) => (
+                    m.propagation.is_empty(),
+                    format!("box: {at} {}", m.propagation_label()),
+                ),
+                None => (false, format!("box: nothing at {at}")),
+            },
+            Check::BoxSeesFewerMounts => {
+                let (h, b) = (count(&host.mounts), count(&boxed.mounts));
+                (b > 0 && b < h, format!("host {h} mounts, box {b}"))
+            }
+            Check::EscapeStayedInside => match (&boxed.root, ev.facts.escaped_root) {
+                (Ok(b), Some(e)) => (
+                    b.id == e,
+                    format!(
+                        "box / is {}:{}, escaped / is {}:{}",
+                        b.id.dev, b.id.ino, e.dev, e.ino
+                    ),
+                ),
+                _ => (false, "no escape was attempted".into()),
+            },
             Check::OutputContains { text } => match &ev.facts.last_output {
                 Some(o) => (
                     o.stdout.contains(text.as_str()),
@@ -371,6 +446,16 @@ impl Check {
             },
         }
     }
+}
+
+/// The topmost mount at `path` in a view (the last one listed wins, as in the kernel).
+fn mount_at<'a>(view: &'a View, path: &str) -> Option<&'a crate::probe::MountEntry> {
+    view.mounts
+        .as_ref()
+        .ok()?
+        .iter()
+        .rev()
+        .find(|m| m.mount_point == path)
 }
 
 fn count<T>(list: &Probed<Vec<T>>) -> usize {

@@ -3,7 +3,7 @@
 
 use super::runner::StepReport;
 use super::types::{Lang, Row};
-use crate::probe::{ProcessInfo, View};
+use crate::probe::{MountEntry, ProcessInfo, View};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -161,24 +161,65 @@ fn lines(
         }
         Row::Processes => processes(view, report, side, lang, max),
         Row::Mounts => match &view.mounts {
-            Ok(ms) => {
-                let at = |p: &str| {
-                    ms.iter()
-                        .rev()
-                        .find(|m| m.mount_point == p)
-                        .map(|m| format!("{p} {} ({})", m.fs_type, m.propagation_label()))
-                };
-                let mut out = vec![if ko {
-                    format!("마운트 {}개", ms.len())
-                } else {
-                    format!("{} mounts", ms.len())
-                }];
-                out.extend(["/", "/proc"].iter().filter_map(|p| at(p)));
-                out
-            }
+            Ok(ms) => mount_lines(ms, report, side, lang),
             Err(e) => vec![e.clone()],
         },
     }
+}
+
+/// The mount count and /'s propagation, then the mounts the other side does not have: after
+/// unshare they are the box's new mounts; after pivot_root, everything the host kept for itself.
+fn mount_lines(ms: &[MountEntry], report: &StepReport, side: Side, lang: Lang) -> Vec<String> {
+    let ko = lang == Lang::Ko;
+    let root = ms
+        .iter()
+        .rev()
+        .find(|m| m.mount_point == "/")
+        .map_or("?".into(), |m| m.propagation_label());
+    let mut out = vec![if ko {
+        format!("{}개, / 는 {root}", ms.len())
+    } else {
+        format!("{} mounts, / is {root}", ms.len())
+    }];
+    let other = match side {
+        Side::Host => report.boxed.as_ref().and_then(|b| b.mounts.as_ref().ok()),
+        Side::Box => report.host.mounts.as_ref().ok(),
+    };
+    let Some(other) = other else { return out };
+    let key = |m: &MountEntry| (m.mount_point.clone(), m.fs_type.clone(), m.root.clone());
+    let only_here: Vec<&MountEntry> = ms
+        .iter()
+        .filter(|m| !other.iter().any(|o| key(o) == key(m)))
+        .collect();
+    if only_here.is_empty() {
+        return out;
+    }
+    out.push(if ko {
+        "이쪽에만 있는 마운트:".into()
+    } else {
+        "only on this side:".into()
+    });
+    for m in only_here.iter().take(3) {
+        let from = if m.root == "/" {
+            String::new()
+        } else {
+            format!(" ← {}", m.root)
+        };
+        out.push(format!(
+            "+ {} {} ({}){from}",
+            m.mount_point,
+            m.fs_type,
+            m.propagation_label()
+        ));
+    }
+    if only_here.len() > 3 {
+        out.push(if ko {
+            format!("  … 외 {}개", only_here.len() - 3)
+        } else {
+            format!("  … {} more", only_here.len() - 3)
+        });
+    }
+    out
 }
 
 fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usize) -> Vec<String> {

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct MountEntry {
     pub id: u32,
     pub parent: u32,
+    /// The directory of the file system that is mounted (`/` unless it is a bind mount of a
+    /// subdirectory, as a container's root often is).
+    pub root: String,
     /// Where it is mounted, as the reading process sees it (octal escapes decoded).
     pub mount_point: String,
     pub fs_type: String,
@@ -41,6 +44,7 @@ fn parse_line(line: &str) -> Option<MountEntry> {
     Some(MountEntry {
         id: l[0].parse().ok()?,
         parent: l[1].parse().ok()?,
+        root: unescape(l[3]),
         mount_point: unescape(l[4]),
         fs_type: r[0].to_string(),
         source: unescape(r[1]),
@@ -77,12 +81,15 @@ mod tests {
         let m = parse(include_str!(
             "../../tests/fixtures/proc/mountinfo-systemd.txt"
         ));
-        assert_eq!(m.len(), 6);
+        assert_eq!(m.len(), 7);
         assert_eq!(m[0].mount_point, "/");
         assert_eq!(m[0].propagation_label(), "shared:1");
         assert_eq!(m[2].fs_type, "proc");
         assert_eq!(m[4].mount_point, "/mnt/with space");
         assert_eq!(m[5].propagation_label(), "private");
+        assert_eq!(m[0].root, "/");
+        assert_eq!(m[6].root, "/srv/box root");
+        assert_eq!(m[6].mount_point, "/");
     }
 
     #[test]
