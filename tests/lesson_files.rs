@@ -39,7 +39,18 @@ fn expect(
 fn shipped_lessons_are_valid() {
     let lessons = load_all(None).expect("built-in lessons");
     let ids: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
-    assert_eq!(ids, ["why-containers", "chroot", "uts", "pid", "mount"]);
+    assert_eq!(
+        ids,
+        [
+            "why-containers",
+            "chroot",
+            "uts",
+            "pid",
+            "mount",
+            "cgroupns",
+            "time"
+        ]
+    );
     let from_dir = load_all(Some(std::path::Path::new("lessons"))).expect("lessons/ directory");
     assert_eq!(from_dir, lessons, "the embedded copies match the files");
 }

@@ -96,3 +96,13 @@ fn transcript_exits_1_when_a_check_fails() {
     assert!(text.trim_end().ends_with("Some checks failed."), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cgroup_namespace() {
+    lesson_passes_and_leaves_the_host_as_found("cgroupns");
+}
+
+#[test]
+fn time_namespace() {
+    lesson_passes_and_leaves_the_host_as_found("time");
+}

@@ -10,7 +10,7 @@ use boxlab::kernel::process::CommandOutput;
 use boxlab::lesson::checks::{Evidence, Facts};
 use boxlab::lesson::types::Text;
 use boxlab::lesson::{Lang, Lesson, StepReport, load};
-use boxlab::probe::{FileId, ProcessInfo, RootInfo, View};
+use boxlab::probe::{Clocks, FileId, ProcessInfo, RootInfo, View};
 use boxlab::tui::app::Entry;
 use boxlab::tui::ui::{self, LessonScreen, ListScreen};
 use ratatui::Terminal;
@@ -50,7 +50,18 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
             (Namespace::Pid, pidns),
             (Namespace::Mount, 4026531841),
         ])),
-        pid_for_children: Ok(pidns),
+        for_children: BTreeMap::from([
+            (Namespace::Pid, Ok(pidns)),
+            (Namespace::Time, Ok(4026531834)),
+        ]),
+        clocks: Clocks {
+            monotonic: 2581.5,
+            boottime: 2581.5,
+            realtime: 1_795_000_000.0,
+        },
+        cgroups: Ok(vec![
+            "0::/user.slice/user-1000.slice/session-2.scope".into(),
+        ]),
         processes: Ok(processes),
         mounts: Ok(Vec::new()),
     }
@@ -66,6 +77,7 @@ fn report(
     facts: Facts,
 ) -> StepReport {
     let box_ns = boxed.namespaces.clone();
+    let host_cgroups = host.cgroups.clone();
     let outputs: Vec<CommandOutput> = output
         .map(|(cmd, out)| CommandOutput {
             argv: vec![cmd.into()],
@@ -84,6 +96,7 @@ fn report(
         boxed: Some(&boxed),
         box_pid: Some(box_pid),
         box_ns: &box_ns,
+        box_cgroups: &host.cgroups,
         facts: &facts,
     };
     let checks = lesson.steps[index]
@@ -113,6 +126,7 @@ fn report(
         boxed: Some(boxed),
         box_pid: Some(box_pid),
         box_ns,
+        box_cgroups: host_cgroups,
         checks,
     }
 }
@@ -381,6 +395,7 @@ fn failed_syscall() {
         boxed: Some(&boxed),
         box_pid: step.box_pid,
         box_ns: &step.box_ns,
+        box_cgroups: &step.box_cgroups,
         facts: &facts,
     };
     step.checks = lesson.steps[2]

@@ -37,6 +37,9 @@ pub enum Action {
     PropagationLeak,
     /// Bind the root filesystem onto itself, pivot_root(".", "."), detach the old root.
     PivotRoot,
+    /// Write /proc/self/timens_offsets after unshare(CLONE_NEWTIME): MONOTONIC and BOOTTIME
+    /// run this many seconds ahead for the box's children.
+    SetTimeOffsets { seconds: i64 },
     /// fork + execve a program in the box and capture its output.
     Run { argv: Vec<String> },
     /// The classic escape, in a child of the box: mkdir + chroot into it, chdir("..") past the

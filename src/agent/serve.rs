@@ -148,6 +148,10 @@ impl Agent {
             }
             Action::PropagationLeak => self.propagation_leak(),
             Action::PivotRoot => self.pivot_root(),
+            Action::SetTimeOffsets { seconds } => {
+                namespaces::set_time_offsets(seconds)?;
+                Ok(Outcome::Nothing)
+            }
             Action::MountProc => {
                 anyhow::ensure!(
                     self.mounts_private,

@@ -87,3 +87,18 @@ pub fn unshare(kinds: &[Namespace]) -> Result<(), KernelError> {
     let names: Vec<_> = kinds.iter().map(|ns| ns.flag_name()).collect();
     logged("unshare", names.join("|"), nix::sched::unshare(flags), zero)
 }
+
+/// write(2) to /proc/self/timens_offsets: sets how far CLOCK_MONOTONIC and CLOCK_BOOTTIME run
+/// ahead in the time namespace made by unshare(CLONE_NEWTIME). Allowed only before any process
+/// has entered that namespace (time_namespaces(7)).
+pub fn set_time_offsets(seconds: i64) -> Result<(), KernelError> {
+    let text = format!("monotonic {seconds} 0\nboottime {seconds} 0\n");
+    let r = std::fs::write("/proc/self/timens_offsets", &text)
+        .map_err(|e| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0)));
+    logged(
+        "write",
+        format!("\"/proc/self/timens_offsets\", {text:?}"),
+        r,
+        |_| text.len().to_string(),
+    )
+}

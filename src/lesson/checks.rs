@@ -43,7 +43,20 @@ pub enum Check {
     /// The host numbers the box differently than the box does (NSpid has two numbers).
     HostPidDiffers,
     /// The box's next child goes into a different PID namespace than the box itself.
-    PidForChildrenDiffers,
+    ForChildrenDiffers {
+        ns: Namespace,
+    },
+    /// The box's MONOTONIC and BOOTTIME clocks are this many seconds ahead of the host's.
+    BoxClockAhead {
+        seconds: i64,
+    },
+    /// The box's clocks read what the host's do (within a second).
+    ClocksAgree,
+    /// Every line of the box's /proc/self/cgroup ends in `:/`: it sits at its namespace's root.
+    BoxCgroupIsRoot,
+    /// The host, reading /proc/BOXPID/cgroup, sees the box's real cgroup paths (the same as
+    /// boxlab's own, since the box has not moved).
+    HostSeesBoxCgroupPath,
     /// The orphan's parent is now the box's PID 1.
     OrphanAdopted,
     OrphanIsZombie,
@@ -87,6 +100,8 @@ pub struct Evidence<'a> {
     pub box_pid: Option<i32>,
     /// The box's namespaces, read by the host from `/proc/BOXPID/ns`.
     pub box_ns: &'a Probed<BTreeMap<Namespace, u64>>,
+    /// The box's cgroups, read by the host from `/proc/BOXPID/cgroup`.
+    pub box_cgroups: &'a Probed<Vec<String>>,
     pub facts: &'a Facts,
 }
 
@@ -159,9 +174,31 @@ impl Check {
                 "the host numbers the box with another pid",
                 "호스트는 박스에 다른 PID를 붙인다",
             ),
-            Check::PidForChildrenDiffers => pick(
-                "the box's next child goes into a new PID namespace",
-                "박스의 다음 자식은 새 PID 네임스페이스에 들어간다",
+            Check::ForChildrenDiffers { ns } => pick(
+                &format!(
+                    "the box's next child goes into a new {} namespace",
+                    ns.proc_name()
+                ),
+                &format!(
+                    "박스의 다음 자식은 새 {} 네임스페이스에 들어간다",
+                    ns.proc_name()
+                ),
+            ),
+            Check::BoxClockAhead { seconds } => pick(
+                &format!("the box's clocks run {seconds} s ahead of the host's"),
+                &format!("박스의 시계가 호스트보다 {seconds}초 앞서 있다"),
+            ),
+            Check::ClocksAgree => pick(
+                "host and box read the same clocks",
+                "호스트와 박스의 시계가 같다",
+            ),
+            Check::BoxCgroupIsRoot => pick(
+                "the box sees itself at the root of every cgroup tree",
+                "박스는 자기가 모든 cgroup 트리의 루트에 있다고 본다",
+            ),
+            Check::HostSeesBoxCgroupPath => pick(
+                "the host sees the box's real cgroup path",
+                "호스트는 박스의 실제 cgroup 경로를 본다",
             ),
             Check::OrphanAdopted => pick(
                 "PID 1 adopted the orphan",
@@ -348,26 +385,61 @@ impl Check {
                     format!("NSpid as the host reads it: {nspid:?}"),
                 )
             }
-            Check::PidForChildrenDiffers => {
-                let pid_ns = boxed
+            Check::ForChildrenDiffers { ns } => {
+                let own = boxed
                     .namespaces
                     .as_ref()
                     .ok()
-                    .and_then(|m| m.get(&Namespace::Pid).copied());
-                // Until its first process (its PID 1) exists, a new PID namespace cannot be
-                // opened: the link then fails with ENOENT, which itself shows the switch.
-                let (moved, children) = match &boxed.pid_for_children {
-                    Ok(c) => (pid_ns.is_some_and(|p| p != *c), c.to_string()),
-                    Err(e) => (
-                        pid_ns.is_some() && e.contains("No such file"),
+                    .and_then(|m| m.get(ns).copied());
+                // Until its first process exists, a new PID or time namespace cannot be opened:
+                // the link then fails with ENOENT, which itself shows the switch.
+                let (moved, children) = match boxed.for_children.get(ns) {
+                    Some(Ok(c)) => (own.is_some_and(|p| p != *c), c.to_string()),
+                    Some(Err(e)) => (
+                        own.is_some() && e.contains("No such file"),
                         "none yet (ENOENT)".into(),
                     ),
+                    None => (false, "?".into()),
                 };
+                let kind = ns.proc_name();
                 (
                     moved,
-                    format!("pid:[{}], pid_for_children: {children}", show(pid_ns)),
+                    format!("{kind}:[{}], {kind}_for_children: {children}", show(own)),
                 )
             }
+            Check::BoxClockAhead { seconds } => {
+                let ahead = boxed.clocks.monotonic - host.clocks.monotonic;
+                let boot = boxed.clocks.boottime - host.clocks.boottime;
+                // The two views are read a few milliseconds apart: allow a second either way.
+                let near = |d: f64| (d - *seconds as f64).abs() < 1.0;
+                (
+                    near(ahead) && near(boot),
+                    format!("box monotonic {ahead:+.1} s, boottime {boot:+.1} s"),
+                )
+            }
+            Check::ClocksAgree => {
+                let d = |a: f64, b: f64| (a - b).abs();
+                let (m, r) = (
+                    d(boxed.clocks.monotonic, host.clocks.monotonic),
+                    d(boxed.clocks.realtime, host.clocks.realtime),
+                );
+                (
+                    m < 1.0 && r < 1.0,
+                    format!("monotonic differs by {m:.2} s, realtime by {r:.2} s"),
+                )
+            }
+            Check::BoxCgroupIsRoot => match &boxed.cgroups {
+                Ok(lines) => (
+                    !lines.is_empty() && lines.iter().all(|l| l.ends_with(":/")),
+                    format!("box reads {}", lines.join(" | ")),
+                ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::HostSeesBoxCgroupPath => match (&ev.box_cgroups, &host.cgroups) {
+                // The box has not moved: read from outside, its cgroups are boxlab's own.
+                (Ok(b), Ok(h)) => (b == h, format!("host reads {}", b.join(" | "))),
+                (Err(e), _) | (_, Err(e)) => (false, e.clone()),
+            },
             Check::OrphanAdopted => match ev.facts.orphan.and_then(|o| boxed.process(o)) {
                 Some(p) => (
                     p.ppid == 1,

@@ -61,12 +61,15 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::Pid => "PID".into(),
         Row::Root => if ko { "루트 /" } else { "root /" }.into(),
         Row::Ns(ns) => format!("ns/{}", ns.proc_name()),
-        Row::PidForChildren => if ko {
-            "자식의 PID ns"
-        } else {
-            "children's pid ns"
+        Row::ForChildren(ns) => {
+            if ko {
+                format!("자식의 {} ns", ns.proc_name())
+            } else {
+                format!("children's {}", ns.proc_name())
+            }
         }
-        .into(),
+        Row::Clocks => if ko { "시계" } else { "clocks" }.into(),
+        Row::Cgroup => "cgroup".into(),
         Row::Processes => if ko { "프로세스" } else { "processes" }.into(),
         Row::Mounts => if ko { "마운트" } else { "mounts" }.into(),
     }
@@ -140,24 +143,68 @@ fn lines(
                 (None, Side::Host) => vec!["?".into()],
             }
         }
-        Row::PidForChildren => {
-            let pid = view
+        Row::ForChildren(ns) => {
+            let kind = ns.proc_name();
+            let own = view
                 .namespaces
                 .as_ref()
                 .ok()
-                .and_then(|m| m.get(&crate::kernel::namespaces::Namespace::Pid).copied());
-            let pid = pid.map_or("?".to_string(), |v| format!("pid:[{v}]"));
-            let children = match &view.pid_for_children {
-                Ok(c) => format!("pid:[{c}]"),
-                Err(e) if e.contains("No such file") => (if ko {
-                    "새 ns, 아직 PID 1 없음"
+                .and_then(|m| m.get(&ns).copied());
+            let own = own.map_or("?".to_string(), |v| format!("{kind}:[{v}]"));
+            let children = match view.for_children.get(&ns) {
+                Some(Ok(c)) => format!("{kind}:[{c}]"),
+                Some(Err(e)) if e.contains("No such file") => (if ko {
+                    "새 ns, 아직 프로세스 없음"
                 } else {
-                    "new ns, no PID 1 yet"
+                    "new ns, no process yet"
                 })
                 .into(),
-                Err(_) => "?".into(),
+                _ => "?".into(),
             };
-            vec![format!("{pid} → {children}")]
+            vec![format!("{own} → {children}")]
+        }
+        Row::Clocks => {
+            let c = view.clocks;
+            vec![
+                format!("MONOTONIC {}", duration(c.monotonic)),
+                format!("BOOTTIME  {}", duration(c.boottime)),
+                format!("REALTIME  {}", wall_clock(c.realtime)),
+            ]
+        }
+        Row::Cgroup => {
+            // The host pane shows the box as the host sees it; the box pane, itself.
+            let lines = match side {
+                Side::Host => &report.box_cgroups,
+                Side::Box => &view.cgroups,
+            };
+            match lines {
+                Ok(l) => {
+                    let mut out = vec![match side {
+                        Side::Host => if ko {
+                            "박스의 cgroup (호스트가 읽음):"
+                        } else {
+                            "the box's cgroups, read by the host:"
+                        }
+                        .to_string(),
+                        Side::Box => if ko {
+                            "박스가 읽은 자기 cgroup:"
+                        } else {
+                            "its own cgroups, read by the box:"
+                        }
+                        .to_string(),
+                    }];
+                    out.extend(l.iter().take(6).cloned());
+                    if l.len() > 6 {
+                        out.push(if ko {
+                            format!("  … 외 {}줄", l.len() - 6)
+                        } else {
+                            format!("  … {} more", l.len() - 6)
+                        });
+                    }
+                    out
+                }
+                Err(e) => vec![e.clone()],
+            }
         }
         Row::Processes => processes(view, report, side, lang, max),
         Row::Mounts => match &view.mounts {
@@ -295,10 +342,57 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
     out
 }
 
+/// Seconds as "3d 04:05:06".
+fn duration(secs: f64) -> String {
+    let s = secs as u64;
+    let (d, h, m, sec) = (s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h:02}:{m:02}:{sec:02}")
+    } else {
+        format!("{h:02}:{m:02}:{sec:02}")
+    }
+}
+
+/// Seconds since the epoch as "2026-11-23 11:40:00 UTC" (days to a civil date: the algorithm
+/// from Howard Hinnant's date library, which std lacks).
+fn wall_clock(secs: f64) -> String {
+    let s = secs as i64;
+    let (days, rem) = (s.div_euclid(86400), s.rem_euclid(86400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 fn nspid(p: &ProcessInfo) -> String {
     p.nspid
         .iter()
         .map(|n| n.to_string())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_formats() {
+        assert_eq!(duration(59.9), "00:00:59");
+        assert_eq!(duration(86400.0 + 3661.0), "1d 01:01:01");
+        assert_eq!(wall_clock(0.0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(wall_clock(1_795_000_000.0), "2026-11-18 11:06:40 UTC");
+        assert_eq!(wall_clock(951_782_400.0), "2000-02-29 00:00:00 UTC");
+    }
 }

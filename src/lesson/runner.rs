@@ -32,6 +32,8 @@ pub struct StepReport {
     pub box_pid: Option<i32>,
     /// The box's namespaces as the host reads them from `/proc/BOXPID/ns`.
     pub box_ns: Probed<BTreeMap<Namespace, u64>>,
+    /// The box's cgroups as the host reads them from `/proc/BOXPID/cgroup`.
+    pub box_cgroups: Probed<Vec<String>>,
     pub checks: Vec<CheckResult>,
 }
 
@@ -114,11 +116,14 @@ impl Session {
         let box_ns = box_pid.map_or(Err("no box".into()), |p| {
             probe::namespaces_of(&p.to_string())
         });
+        let box_cgroups =
+            box_pid.map_or(Err("no box".into()), |p| probe::cgroups_of(&p.to_string()));
         let ev = Evidence {
             host: &host,
             boxed: boxed.as_ref(),
             box_pid,
             box_ns: &box_ns,
+            box_cgroups: &box_cgroups,
             facts: &self.facts,
         };
         let checks = step.checks.iter().map(|c| c.evaluate(&ev)).collect();
@@ -131,6 +136,7 @@ impl Session {
             boxed,
             box_pid,
             box_ns,
+            box_cgroups,
             checks,
         });
         self.reports.last()

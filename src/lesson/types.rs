@@ -97,18 +97,24 @@ pub enum Row {
     Pid,
     Root,
     Ns(Namespace),
-    PidForChildren,
+    /// `/proc/PID/ns/{pid,time}_for_children`
+    ForChildren(Namespace),
+    Clocks,
+    Cgroup,
     Processes,
     Mounts,
 }
 
 impl Row {
-    const PLAIN: [(&'static str, Row); 7] = [
+    const PLAIN: [(&'static str, Row); 10] = [
         ("hostname", Row::Hostname),
         ("kernel", Row::Kernel),
         ("pid", Row::Pid),
         ("root", Row::Root),
-        ("pid_for_children", Row::PidForChildren),
+        ("pid_for_children", Row::ForChildren(Namespace::Pid)),
+        ("time_for_children", Row::ForChildren(Namespace::Time)),
+        ("clocks", Row::Clocks),
+        ("cgroup", Row::Cgroup),
         ("processes", Row::Processes),
         ("mounts", Row::Mounts),
     ];

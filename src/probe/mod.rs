@@ -53,7 +53,7 @@ pub struct ProcessInfo {
 }
 
 /// Everything one process can see of the system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct View {
     /// getpid(): how the prober's own PID namespace numbers it.
     pub pid: i32,
@@ -63,8 +63,13 @@ pub struct View {
     pub root: Probed<RootInfo>,
     /// Namespace inode numbers of the prober (`/proc/self/ns/*`).
     pub namespaces: Probed<BTreeMap<Namespace, u64>>,
-    /// The PID namespace the prober's next child will be in (`/proc/self/ns/pid_for_children`).
-    pub pid_for_children: Probed<u64>,
+    /// The PID and time namespaces the prober's next child will be in
+    /// (`/proc/self/ns/pid_for_children`, `time_for_children`).
+    pub for_children: BTreeMap<Namespace, Probed<u64>>,
+    pub clocks: Clocks,
+    /// `/proc/self/cgroup`: the prober's cgroup in each hierarchy, relative to its cgroup
+    /// namespace's root.
+    pub cgroups: Probed<Vec<String>>,
     pub processes: Probed<Vec<ProcessInfo>>,
     pub mounts: Probed<Vec<MountEntry>>,
 }
@@ -80,7 +85,17 @@ impl View {
             boot_id: read("/proc/sys/kernel/random/boot_id").map(|s| s.trim().to_string()),
             root: root_info(),
             namespaces: namespaces_of("self"),
-            pid_for_children: ns_inode("/proc/self/ns/pid_for_children"),
+            for_children: [Namespace::Pid, Namespace::Time]
+                .into_iter()
+                .map(|ns| {
+                    (
+                        ns,
+                        ns_inode(&format!("/proc/self/ns/{}_for_children", ns.proc_name())),
+                    )
+                })
+                .collect(),
+            clocks: Clocks::read(),
+            cgroups: cgroups_of("self"),
             processes: processes(),
             mounts: read("/proc/self/mountinfo").map(|s| mountinfo::parse(&s)),
         }
@@ -104,6 +119,38 @@ impl View {
         }
         out
     }
+}
+
+/// Seconds on three clocks (clock_gettime(2)). A time namespace offsets MONOTONIC and BOOTTIME;
+/// REALTIME, the wall clock, is the same everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Clocks {
+    pub monotonic: f64,
+    pub boottime: f64,
+    pub realtime: f64,
+}
+
+impl Clocks {
+    pub fn read() -> Clocks {
+        let read = |id| {
+            let mut ts = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            unsafe { libc::clock_gettime(id, &mut ts) };
+            ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+        };
+        Clocks {
+            monotonic: read(libc::CLOCK_MONOTONIC),
+            boottime: read(libc::CLOCK_BOOTTIME),
+            realtime: read(libc::CLOCK_REALTIME),
+        }
+    }
+}
+
+/// The lines of `/proc/PID/cgroup` (`"self"` or a pid), as the reader's cgroup namespace shows them.
+pub fn cgroups_of(pid: &str) -> Probed<Vec<String>> {
+    read(&format!("/proc/{pid}/cgroup")).map(|s| s.lines().map(str::to_owned).collect())
 }
 
 /// Namespace inodes of a process (`"self"` or a pid), read from `/proc/PID/ns/*` links.
