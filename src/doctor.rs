@@ -267,7 +267,7 @@ pub fn report(lang: Lang) -> String {
             Some(if ko {
                 "일부 수업(마운트, overlay 위의 overlay, cgroup)은 막힐 수 있습니다: 가능하면 VM이나 실제 호스트에서 실행하세요".into()
             } else {
-                "some lessons (mounts, overlay on overlay, cgroups) may be refused: prefer a VM or a real host".into()
+                "the kernel may refuse some lessons there (mounts, overlay on overlay, cgroups): prefer a VM or a real host".into()
             }),
         ),
     }

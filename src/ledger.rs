@@ -15,11 +15,8 @@ use nix::unistd::Pid;
 use crate::probe::start_time;
 
 /// Where ledgers live: `/run/boxlab` for root (a tmpfs, empty after reboot), otherwise the
-/// user's runtime dir. `BOXLAB_RUN_DIR` overrides it (tests).
+/// user's runtime dir, or a directory of the user's own in /tmp.
 pub fn base_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("BOXLAB_RUN_DIR") {
-        return PathBuf::from(dir);
-    }
     if nix::unistd::geteuid().is_root() {
         return PathBuf::from("/run/boxlab");
     }
@@ -44,8 +41,8 @@ impl Ledger {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let id = format!("{pid}-{nanos:08x}");
-        let dir = base_dir().join(&id);
-        fs::create_dir_all(&dir)?;
+        let dir = own_base_dir()?.join(&id);
+        fs::create_dir(&dir)?;
         fs::write(
             dir.join("owner"),
             format!("{pid} {}\n", start_time(pid).unwrap_or(0)),
@@ -104,7 +101,11 @@ pub struct Swept {
 /// Undoes every ledger whose owner is no longer running (killed, crashed).
 pub fn sweep_stale() -> Swept {
     let mut swept = Swept::default();
-    let Ok(entries) = fs::read_dir(base_dir()) else {
+    // Only a directory that is ours: a ledger lists pids to kill.
+    let Ok(base) = own_base_dir() else {
+        return swept;
+    };
+    let Ok(entries) = fs::read_dir(base) else {
         return swept;
     };
     for entry in entries.flatten() {
@@ -156,9 +157,38 @@ fn parse_pid_line(line: &str) -> Option<(i32, u64)> {
     Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
-/// The process `pid` exists and started at `start` (not a new process that reused the pid).
+/// The process `pid` runs and started at `start`: not a new process that reused the pid, and
+/// not a zombie, which is already dead.
 fn alive((pid, start): (i32, u64)) -> bool {
-    start_time(pid) == Some(start)
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| crate::probe::stat::parse(&s));
+    stat.is_some_and(|s| s.start_time == start && s.state != 'Z')
+}
+
+/// The ledger base directory, created with mode 0700 if missing, and refused unless it is a
+/// real directory owned by us and writable by no one else: in /tmp anyone could make it first.
+fn own_base_dir() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let dir = base_dir();
+    match fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = fs::symlink_metadata(&dir)?;
+    if !meta.is_dir() || meta.uid() != nix::unistd::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
+        let msg = format!(
+            "{} is not a private directory of this user; remove it or set XDG_RUNTIME_DIR",
+            dir.display()
+        );
+        return Err(std::io::Error::other(msg));
+    }
+    Ok(dir)
 }
 
 #[cfg(test)]

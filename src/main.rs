@@ -118,11 +118,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Cmd::Learn { lesson }) => {
             let lessons = load_lessons(cli.lessons.as_deref())?;
-            let index = lessons.iter().position(|l| {
-                l.id == find(&lessons, &lesson)
-                    .map(|l| l.id.clone())
-                    .unwrap_or_default()
-            });
+            let id = find(&lessons, &lesson)?.id.clone();
+            let index = lessons.iter().position(|l| l.id == id);
             let (rootfs, ledger) = prepare(cli.rootfs)?;
             tui::run(lessons, index, rootfs, ledger, lang)?;
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::rc::Rc;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::kernel::errno;
 use crate::ledger::Ledger;
 use crate::lesson::present::{Side, pane};
@@ -69,10 +71,13 @@ pub fn run(
             writeln!(out, "{name}:")?;
             for row in pane(rows, report, side, lang, 8) {
                 let mut lines = row.lines.iter();
+                // Pad by display width: a Korean label is two columns a character.
+                let pad = 18usize.saturating_sub(UnicodeWidthStr::width(row.label.as_str()));
                 writeln!(
                     out,
-                    "  {:<18} {}",
+                    "  {}{} {}",
                     row.label,
+                    " ".repeat(pad),
                     lines.next().map_or("", String::as_str)
                 )?;
                 for l in lines {

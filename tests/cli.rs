@@ -65,3 +65,22 @@ fn bad_language_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("possible values: en, ko"));
 }
+
+#[test]
+fn learn_checks_the_lesson_name_before_opening_the_screen() {
+    let out = boxlab(&["learn", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no lesson `nosuch`"));
+}
+
+#[test]
+fn the_tui_without_a_terminal_says_what_to_use_instead() {
+    let out = boxlab(&["learn", "uts"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("need a terminal") && err.contains("boxlab transcript"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

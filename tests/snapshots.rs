@@ -8,9 +8,11 @@ use boxlab::kernel::SyscallRecord;
 use boxlab::kernel::namespaces::Namespace;
 use boxlab::kernel::process::CommandOutput;
 use boxlab::lesson::checks::{Evidence, Facts};
+use boxlab::lesson::progress::Progress;
 use boxlab::lesson::types::Text;
 use boxlab::lesson::{Lang, Lesson, StepReport, load};
-use boxlab::probe::{Clocks, FileId, ProcessInfo, RootInfo, View};
+use boxlab::probe::status::Creds;
+use boxlab::probe::{Clocks, FileId, Outside, ProcessInfo, RootInfo, View};
 use boxlab::tui::app::Entry;
 use boxlab::tui::ui::{self, LessonScreen, ListScreen};
 use ratatui::Terminal;
@@ -62,6 +64,14 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
         cgroups: Ok(vec![
             "0::/user.slice/user-1000.slice/session-2.scope".into(),
         ]),
+        creds: Ok(Creds {
+            uid: 0,
+            gid: 0,
+            cap_eff: 0x1ff_ffff_ffff,
+            uid_map: "0 0 4294967295".into(),
+            gid_map: "0 0 4294967295".into(),
+        }),
+        proc_pid: Some(pid),
         processes: Ok(processes),
         mounts: Ok(Vec::new()),
     }
@@ -76,8 +86,12 @@ fn report(
     output: Option<(&str, &str)>,
     facts: Facts,
 ) -> StepReport {
-    let box_ns = boxed.namespaces.clone();
-    let host_cgroups = host.cgroups.clone();
+    let outside = Outside {
+        namespaces: boxed.namespaces.clone(),
+        for_children: boxed.for_children.clone(),
+        cgroups: host.cgroups.clone(),
+        creds: boxed.creds.clone(),
+    };
     let outputs: Vec<CommandOutput> = output
         .map(|(cmd, out)| CommandOutput {
             argv: vec![cmd.into()],
@@ -95,8 +109,7 @@ fn report(
         host: &host,
         boxed: Some(&boxed),
         box_pid: Some(box_pid),
-        box_ns: &box_ns,
-        box_cgroups: &host.cgroups,
+        outside: &outside,
         facts: &facts,
     };
     let checks = lesson.steps[index]
@@ -125,8 +138,7 @@ fn report(
         host,
         boxed: Some(boxed),
         box_pid: Some(box_pid),
-        box_ns,
-        box_cgroups: host_cgroups,
+        outside,
         checks,
     }
 }
@@ -294,13 +306,16 @@ fn lesson_list() {
             }
         })
         .collect();
-    let done = BTreeSet::from(["why-containers".to_string()]);
+    let progress = Progress {
+        started: BTreeSet::from(["why-containers".to_string(), "uts".to_string()]),
+        done: BTreeSet::from(["why-containers".to_string()]),
+    };
     for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
         for (w, h) in [(80, 24), (120, 40)] {
             let screen = ListScreen {
                 entries: &entries,
                 selected: 3,
-                done: &done,
+                progress: &progress,
             };
             let t = render(w, h, |f| ui::draw_list(f, &screen, lang, false));
             insta::assert_snapshot!(format!("list_{name}_{w}x{h}"), t.backend());
@@ -394,8 +409,7 @@ fn failed_syscall() {
         host: &step.host,
         boxed: Some(&boxed),
         box_pid: step.box_pid,
-        box_ns: &step.box_ns,
-        box_cgroups: &step.box_cgroups,
+        outside: &step.outside,
         facts: &facts,
     };
     step.checks = lesson.steps[2]

@@ -98,13 +98,22 @@ impl BoxAgent {
 }
 
 impl Drop for BoxAgent {
-    /// Ends the box: SIGKILL to the process that is the box now and to the one boxlab started
-    /// (only these pids, both ours). Killing a PID namespace's PID 1 ends everything inside it.
+    /// Ends the box: SIGKILL to the process that is the box now (killing a PID namespace's
+    /// PID 1 ends everything inside it). When that is a forked child, the process boxlab
+    /// started is its parent: it reaps the child and exits by itself, so no zombie is left for
+    /// the host's init; it is killed only if it has not exited within a second.
     fn drop(&mut self) {
         use nix::sys::signal::{Signal, kill};
         use nix::unistd::Pid;
         if self.pid != self.outer.id() as i32 {
             let _ = kill(Pid::from_raw(self.pid), Signal::SIGKILL);
+            let deadline = std::time::Instant::now() + Duration::from_secs(1);
+            while std::time::Instant::now() < deadline {
+                if matches!(self.outer.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
         }
         let _ = self.outer.kill();
         let _ = self.outer.wait();

@@ -132,7 +132,7 @@ pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
         Ok(c) => c,
         Err(e) => {
             let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
-            record::push(SyscallRecord::failed("execve", &shown_args, errno));
+            record::push(SyscallRecord::failed("fork+execve", &shown_args, errno));
             out.stderr = e.to_string();
             return out;
         }
@@ -193,10 +193,8 @@ pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
         s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))
     });
     out.status = code;
-    record::push(SyscallRecord::ok(
-        "execve",
-        &shown_args,
-        format!("0 (exit status {})", code.unwrap_or(-1)),
-    ));
+    // One line for fork, execve in the child (PATH search) and waitpid in the parent.
+    let result = format!("child {}, exited {}", child.id(), code.unwrap_or(-1));
+    record::push(SyscallRecord::ok("fork+execve", &shown_args, result));
     out
 }

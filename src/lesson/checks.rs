@@ -1,14 +1,14 @@
 //! Checks: predicates over the host's and the box's views that confirm a step's effect from
 //! real kernel state. The vocabulary is fixed here; lesson files pick from it with `is = "..."`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use super::types::Lang;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
-use crate::probe::{FileId, Probed, View};
+use crate::probe::{FileId, Outside, Probed, View};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "is", rename_all = "snake_case", deny_unknown_fields)]
@@ -98,10 +98,8 @@ pub struct Evidence<'a> {
     pub boxed: Option<&'a View>,
     /// The box's pid as the host numbers it.
     pub box_pid: Option<i32>,
-    /// The box's namespaces, read by the host from `/proc/BOXPID/ns`.
-    pub box_ns: &'a Probed<BTreeMap<Namespace, u64>>,
-    /// The box's cgroups, read by the host from `/proc/BOXPID/cgroup`.
-    pub box_cgroups: &'a Probed<Vec<String>>,
+    /// The box as the host reads it through `/proc/BOXPID`.
+    pub outside: &'a Outside,
     pub facts: &'a Facts,
 }
 
@@ -121,7 +119,7 @@ impl Check {
         match self {
             Check::SameKernel => pick(
                 "host and box run on the same kernel",
-                "호스트와 박스가 같은 커널 위에서 돈다",
+                "호스트와 박스가 같은 커널에서 실행된다",
             ),
             Check::BoxInHostProcesses => pick(
                 "the box is an ordinary process in the host's list",
@@ -335,7 +333,12 @@ impl Check {
                     .as_ref()
                     .ok()
                     .and_then(|m| m.get(ns).copied());
-                let b = ev.box_ns.as_ref().ok().and_then(|m| m.get(ns).copied());
+                let b = ev
+                    .outside
+                    .namespaces
+                    .as_ref()
+                    .ok()
+                    .and_then(|m| m.get(ns).copied());
                 let same = h.is_some() && h == b;
                 let detail = format!(
                     "host {}:[{}], box {}:[{}]",
@@ -435,7 +438,7 @@ impl Check {
                 ),
                 Err(e) => (false, e.clone()),
             },
-            Check::HostSeesBoxCgroupPath => match (&ev.box_cgroups, &host.cgroups) {
+            Check::HostSeesBoxCgroupPath => match (&ev.outside.cgroups, &host.cgroups) {
                 // The box has not moved: read from outside, its cgroups are boxlab's own.
                 (Ok(b), Ok(h)) => (b == h, format!("host reads {}", b.join(" | "))),
                 (Err(e), _) | (_, Err(e)) => (false, e.clone()),

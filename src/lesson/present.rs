@@ -61,13 +61,8 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::Pid => "PID".into(),
         Row::Root => if ko { "루트 /" } else { "root /" }.into(),
         Row::Ns(ns) => format!("ns/{}", ns.proc_name()),
-        Row::ForChildren(ns) => {
-            if ko {
-                format!("자식의 {} ns", ns.proc_name())
-            } else {
-                format!("children's {}", ns.proc_name())
-            }
-        }
+        Row::ForChildren(_) => if ko { "자식용 ns" } else { "children" }.into(),
+        Row::Creds => if ko { "사용자" } else { "ids" }.into(),
         Row::Clocks => if ko { "시계" } else { "clocks" }.into(),
         Row::Cgroup => "cgroup".into(),
         Row::Processes => if ko { "프로세스" } else { "processes" }.into(),
@@ -95,9 +90,9 @@ fn lines(
         }
         Row::Pid => match side {
             Side::Box => vec![if ko {
-                format!("나는 PID {}", view.pid)
+                format!("내 PID: {}", view.pid)
             } else {
-                format!("I am PID {}", view.pid)
+                format!("my PID: {}", view.pid)
             }],
             Side::Host => {
                 let Some(pid) = report.box_pid else {
@@ -115,7 +110,7 @@ fn lines(
         Row::Root => match &view.root {
             Ok(r) => vec![
                 r.entries.join(" "),
-                format!("inode {}:{}", r.id.dev, r.id.ino),
+                format!("dev:inode {}:{}", r.id.dev, r.id.ino),
             ],
             Err(e) => vec![e.clone()],
         },
@@ -128,7 +123,13 @@ fn lines(
             match (own, side) {
                 (Some(inode), _) => vec![format!("{}:[{inode}]", ns.proc_name())],
                 // A box without /proc cannot read its own ids; the host can, from outside.
-                (None, Side::Box) => match report.box_ns.as_ref().ok().and_then(|m| m.get(&ns)) {
+                (None, Side::Box) => match report
+                    .outside
+                    .namespaces
+                    .as_ref()
+                    .ok()
+                    .and_then(|m| m.get(&ns))
+                {
                     Some(inode) => vec![
                         format!("{}:[{inode}]", ns.proc_name()),
                         if ko {
@@ -144,14 +145,28 @@ fn lines(
             }
         }
         Row::ForChildren(ns) => {
+            // The host pane shows the box as the host reads it from outside.
+            let (own, children) = match side {
+                Side::Box => (
+                    view.namespaces
+                        .as_ref()
+                        .ok()
+                        .and_then(|m| m.get(&ns).copied()),
+                    view.for_children.get(&ns),
+                ),
+                Side::Host => (
+                    report
+                        .outside
+                        .namespaces
+                        .as_ref()
+                        .ok()
+                        .and_then(|m| m.get(&ns).copied()),
+                    report.outside.for_children.get(&ns),
+                ),
+            };
             let kind = ns.proc_name();
-            let own = view
-                .namespaces
-                .as_ref()
-                .ok()
-                .and_then(|m| m.get(&ns).copied());
             let own = own.map_or("?".to_string(), |v| format!("{kind}:[{v}]"));
-            let children = match view.for_children.get(&ns) {
+            let children = match children {
                 Some(Ok(c)) => format!("{kind}:[{c}]"),
                 Some(Err(e)) if e.contains("No such file") => (if ko {
                     "새 ns, 아직 프로세스 없음"
@@ -161,7 +176,53 @@ fn lines(
                 .into(),
                 _ => "?".into(),
             };
-            vec![format!("{own} → {children}")]
+            let mut out = vec![format!("{own} →"), format!("  {children}")];
+            if side == Side::Host {
+                out.push(
+                    (if ko {
+                        "(박스를 밖에서 읽음)"
+                    } else {
+                        "(the box, read from outside)"
+                    })
+                    .into(),
+                );
+            }
+            out
+        }
+        Row::Creds => {
+            let creds = match side {
+                Side::Box => &view.creds,
+                Side::Host => &report.outside.creds,
+            };
+            match creds {
+                Ok(c) => {
+                    let mut out = vec![
+                        format!("uid {} gid {}", c.uid, c.gid),
+                        format!("CapEff: {} caps", c.cap_count()),
+                    ];
+                    if side == Side::Host {
+                        out.push(
+                            (if ko {
+                                "(박스를 밖에서 읽음)"
+                            } else {
+                                "(the box, read from outside)"
+                            })
+                            .into(),
+                        );
+                    } else {
+                        out.push(format!(
+                            "uid_map: {}",
+                            if c.uid_map.is_empty() {
+                                "(empty)"
+                            } else {
+                                &c.uid_map
+                            }
+                        ));
+                    }
+                    out
+                }
+                Err(e) => vec![e.clone()],
+            }
         }
         Row::Clocks => {
             let c = view.clocks;
@@ -174,7 +235,7 @@ fn lines(
         Row::Cgroup => {
             // The host pane shows the box as the host sees it; the box pane, itself.
             let lines = match side {
-                Side::Host => &report.box_cgroups,
+                Side::Host => &report.outside.cgroups,
                 Side::Box => &view.cgroups,
             };
             match lines {
@@ -278,35 +339,36 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
         Side::Host => {
             let tree = report.box_pid.map(|p| view.tree(p)).unwrap_or_default();
             let head = if ko {
-                format!("{}개 중 박스 쪽:", all.len())
+                format!("전체 {}개 중 박스:", all.len())
             } else {
                 format!("{} in all; the box's:", all.len())
             };
             (head, tree)
         }
         Side::Box => {
-            // Own process tree first, then whatever else the box can see.
-            let mut list = view.tree(view.pid);
+            // Own process tree first (found by the pid this /proc gives it, which is the host's
+            // pid while the box still reads the host's /proc), then what else it can see, without
+            // kernel threads (children of kthreadd, pid 2), which only fill the pane.
+            let me = view.proc_pid.unwrap_or(view.pid);
+            let mut list = view.tree(me);
             let others: Vec<&ProcessInfo> = all
                 .iter()
-                .filter(|p| !list.iter().any(|q| q.pid == p.pid))
+                .filter(|p| p.pid != 2 && p.ppid != 2 && !list.iter().any(|q| q.pid == p.pid))
                 .collect();
             list.extend(others);
-            (
-                if ko {
-                    format!("{}개가 보임:", all.len())
-                } else {
-                    format!("sees {}:", all.len())
-                },
-                list,
-            )
+            let head = if ko {
+                format!("보이는 프로세스 {}개:", all.len())
+            } else {
+                format!("sees {}:", all.len())
+            };
+            (head, list)
         }
     };
     // Compact columns: a pane is half of an 80-column screen.
     let columns = match side {
         Side::Host => {
             if ko {
-                "   PID  박스안 S 이름"
+                "   PID 박스 안 S 이름"
             } else {
                 "   PID  inside S NAME"
             }

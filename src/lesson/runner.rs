@@ -4,7 +4,6 @@
 //! Steps run once, in order. Going back only re-reads an earlier report; `reset` ends the box
 //! and starts the lesson clean.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -13,10 +12,9 @@ use super::types::Lesson;
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, Request};
 use crate::kernel::SyscallRecord;
-use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::ledger::Ledger;
-use crate::probe::{self, Probed, View};
+use crate::probe::{Outside, View};
 
 /// What one step did and what both sides saw afterwards.
 #[derive(Clone, Debug)]
@@ -30,10 +28,8 @@ pub struct StepReport {
     pub boxed: Option<View>,
     /// The box's pid as the host numbers it.
     pub box_pid: Option<i32>,
-    /// The box's namespaces as the host reads them from `/proc/BOXPID/ns`.
-    pub box_ns: Probed<BTreeMap<Namespace, u64>>,
-    /// The box's cgroups as the host reads them from `/proc/BOXPID/cgroup`.
-    pub box_cgroups: Probed<Vec<String>>,
+    /// The box as the host reads it through `/proc/BOXPID`.
+    pub outside: Outside,
     pub checks: Vec<CheckResult>,
 }
 
@@ -113,17 +109,12 @@ impl Session {
         }
         let host = View::collect();
         let box_pid = self.box_pid();
-        let box_ns = box_pid.map_or(Err("no box".into()), |p| {
-            probe::namespaces_of(&p.to_string())
-        });
-        let box_cgroups =
-            box_pid.map_or(Err("no box".into()), |p| probe::cgroups_of(&p.to_string()));
+        let outside = box_pid.map_or_else(Outside::none, Outside::read);
         let ev = Evidence {
             host: &host,
             boxed: boxed.as_ref(),
             box_pid,
-            box_ns: &box_ns,
-            box_cgroups: &box_cgroups,
+            outside: &outside,
             facts: &self.facts,
         };
         let checks = step.checks.iter().map(|c| c.evaluate(&ev)).collect();
@@ -135,8 +126,7 @@ impl Session {
             host,
             boxed,
             box_pid,
-            box_ns,
-            box_cgroups,
+            outside,
             checks,
         });
         self.reports.last()

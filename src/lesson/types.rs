@@ -101,12 +101,14 @@ pub enum Row {
     ForChildren(Namespace),
     Clocks,
     Cgroup,
+    /// uid, gid, effective capabilities and uid_map.
+    Creds,
     Processes,
     Mounts,
 }
 
 impl Row {
-    const PLAIN: [(&'static str, Row); 10] = [
+    const PLAIN: [(&'static str, Row); 11] = [
         ("hostname", Row::Hostname),
         ("kernel", Row::Kernel),
         ("pid", Row::Pid),
@@ -115,6 +117,7 @@ impl Row {
         ("time_for_children", Row::ForChildren(Namespace::Time)),
         ("clocks", Row::Clocks),
         ("cgroup", Row::Cgroup),
+        ("ids", Row::Creds),
         ("processes", Row::Processes),
         ("mounts", Row::Mounts),
     ];

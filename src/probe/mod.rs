@@ -72,6 +72,11 @@ pub struct View {
     pub cgroups: Probed<Vec<String>>,
     pub processes: Probed<Vec<ProcessInfo>>,
     pub mounts: Probed<Vec<MountEntry>>,
+    /// The prober's uids, gids, capabilities and id maps.
+    pub creds: Probed<status::Creds>,
+    /// The prober's pid in the PID namespace of the /proc it reads (readlink /proc/self): not
+    /// getpid() when the box still reads the host's /proc.
+    pub proc_pid: Option<i32>,
 }
 
 impl View {
@@ -85,17 +90,13 @@ impl View {
             boot_id: read("/proc/sys/kernel/random/boot_id").map(|s| s.trim().to_string()),
             root: root_info(),
             namespaces: namespaces_of("self"),
-            for_children: [Namespace::Pid, Namespace::Time]
-                .into_iter()
-                .map(|ns| {
-                    (
-                        ns,
-                        ns_inode(&format!("/proc/self/ns/{}_for_children", ns.proc_name())),
-                    )
-                })
-                .collect(),
+            for_children: for_children_of("self"),
             clocks: Clocks::read(),
             cgroups: cgroups_of("self"),
+            creds: creds_of("self"),
+            proc_pid: fs::read_link("/proc/self")
+                .ok()
+                .and_then(|p| p.to_str()?.parse().ok()),
             processes: processes(),
             mounts: read("/proc/self/mountinfo").map(|s| mountinfo::parse(&s)),
         }
@@ -146,6 +147,71 @@ impl Clocks {
             realtime: read(libc::CLOCK_REALTIME),
         }
     }
+}
+
+/// A box as the host sees it from outside, through `/proc/BOXPID`: it works even when the box
+/// has no /proc of its own, and it is the other half of every "inside vs outside" comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outside {
+    pub namespaces: Probed<BTreeMap<Namespace, u64>>,
+    pub for_children: BTreeMap<Namespace, Probed<u64>>,
+    pub cgroups: Probed<Vec<String>>,
+    pub creds: Probed<status::Creds>,
+}
+
+impl Outside {
+    pub fn read(pid: i32) -> Outside {
+        let pid = pid.to_string();
+        Outside {
+            namespaces: namespaces_of(&pid),
+            for_children: for_children_of(&pid),
+            cgroups: cgroups_of(&pid),
+            creds: creds_of(&pid),
+        }
+    }
+
+    /// For a step with no box.
+    pub fn none() -> Outside {
+        let no = "no box".to_string();
+        Outside {
+            namespaces: Err(no.clone()),
+            for_children: BTreeMap::new(),
+            cgroups: Err(no.clone()),
+            creds: Err(no),
+        }
+    }
+}
+
+/// `/proc/PID/ns/{pid,time}_for_children`.
+fn for_children_of(pid: &str) -> BTreeMap<Namespace, Probed<u64>> {
+    [Namespace::Pid, Namespace::Time]
+        .into_iter()
+        .map(|ns| {
+            (
+                ns,
+                ns_inode(&format!("/proc/{pid}/ns/{}_for_children", ns.proc_name())),
+            )
+        })
+        .collect()
+}
+
+/// Uids, gids and effective capabilities from `/proc/PID/status`, with the id maps of its user
+/// namespace (`/proc/PID/uid_map`, `gid_map`).
+pub fn creds_of(pid: &str) -> Probed<status::Creds> {
+    let text = read(&format!("/proc/{pid}/status"))?;
+    let mut creds = status::creds(&text)
+        .ok_or_else(|| format!("/proc/{pid}/status: no Uid/Gid/CapEff lines"))?;
+    creds.uid_map = read(&format!("/proc/{pid}/uid_map"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    creds.gid_map = read(&format!("/proc/{pid}/gid_map"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(creds)
 }
 
 /// The lines of `/proc/PID/cgroup` (`"self"` or a pid), as the reader's cgroup namespace shows them.

@@ -9,6 +9,43 @@ pub struct Status {
     pub nspid: Vec<i32>,
 }
 
+/// Who a process is: ids in the reader's user namespace, effective capabilities, id maps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Creds {
+    /// Real uid and gid, as the reading process's user namespace numbers them.
+    pub uid: u32,
+    pub gid: u32,
+    /// CapEff: the capabilities the process has, in its own user namespace.
+    pub cap_eff: u64,
+    /// `/proc/PID/uid_map` in one line ("0 100000 1"), empty if unreadable.
+    pub uid_map: String,
+    pub gid_map: String,
+}
+
+impl Creds {
+    /// How many capabilities are in the effective set.
+    pub fn cap_count(&self) -> u32 {
+        self.cap_eff.count_ones()
+    }
+}
+
+/// The Uid, Gid and CapEff lines of a status file; the maps are left empty.
+pub fn creds(text: &str) -> Option<Creds> {
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::trim)
+    };
+    let first = |key: &str| field(key)?.split_whitespace().next()?.parse().ok();
+    Some(Creds {
+        uid: first("Uid:")?,
+        gid: first("Gid:")?,
+        cap_eff: u64::from_str_radix(field("CapEff:")?, 16).ok()?,
+        uid_map: String::new(),
+        gid_map: String::new(),
+    })
+}
+
 /// Parses a status file; None if `Name` or `PPid` is missing.
 pub fn parse(text: &str) -> Option<Status> {
     let mut name = None;
@@ -60,6 +97,18 @@ mod tests {
         let s = parse(include_str!("../../tests/fixtures/proc/status-nested.txt")).unwrap();
         assert_eq!(s.nspid, vec![23071, 1]);
         assert_eq!(s.ppid, 23070);
+    }
+
+    #[test]
+    fn credentials() {
+        let c = creds(include_str!("../../tests/fixtures/proc/status-host.txt")).unwrap();
+        assert_eq!((c.uid, c.gid, c.cap_count()), (0, 0, 41));
+        let c = creds(include_str!("../../tests/fixtures/proc/status-userns.txt")).unwrap();
+        assert_eq!(
+            (c.uid, c.gid, c.cap_eff, c.cap_count()),
+            (100000, 100000, 0, 0)
+        );
+        assert_eq!(creds("Uid:\tx\n"), None);
     }
 
     #[test]

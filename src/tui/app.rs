@@ -1,6 +1,5 @@
 //! The TUI's state and what each key does to it. Drawing is in [`super::ui`].
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -9,8 +8,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::ui::{LessonScreen, ListScreen};
 use crate::doctor;
 use crate::ledger::Ledger;
+use crate::lesson::progress::{self, Progress};
 use crate::lesson::types::Text;
-use crate::lesson::{Lang, Lesson, Session, progress};
+use crate::lesson::{Lang, Lesson, Session};
 
 /// One entry of the lesson list with its state.
 pub struct Entry {
@@ -32,7 +32,7 @@ pub enum Screen {
 pub struct App {
     pub entries: Vec<Entry>,
     pub selected: usize,
-    pub done: BTreeSet<String>,
+    pub progress: Progress,
     pub lang: Lang,
     pub help: bool,
     pub screen: Screen,
@@ -53,7 +53,7 @@ impl App {
         App {
             entries,
             selected: 0,
-            done: progress::load(),
+            progress: progress::load(),
             lang,
             help: false,
             screen: Screen::List,
@@ -79,6 +79,8 @@ impl App {
             self.ledger.clone(),
         );
         session.perform_next();
+        progress::mark_started(&entry.lesson.id);
+        self.progress.started.insert(entry.lesson.id.clone());
         self.screen = Screen::Lesson {
             session: Box::new(session),
             shown: 0,
@@ -176,7 +178,7 @@ impl App {
         {
             let id = session.lesson().id.clone();
             progress::mark_done(&id);
-            self.done.insert(id);
+            self.progress.done.insert(id);
         }
     }
 
@@ -184,7 +186,7 @@ impl App {
         ListScreen {
             entries: &self.entries,
             selected: self.selected,
-            done: &self.done,
+            progress: &self.progress,
         }
     }
 

@@ -33,8 +33,13 @@ pub fn run(
     ledger: Rc<Ledger>,
     lang: Lang,
 ) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    anyhow::ensure!(
+        std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        "the lessons need a terminal; for plain text, use `boxlab transcript LESSON`"
+    );
     let mut app = App::new(lessons, rootfs, ledger, lang);
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
     if let Some(i) = open {
         app.open(i);

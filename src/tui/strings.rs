@@ -21,6 +21,7 @@ pub const APP_TAGLINE: S = S(
 pub const LESSONS: S = S("Lessons", "수업 목록");
 pub const NOT_STARTED: S = S("not started", "시작 전");
 pub const DONE: S = S("done", "완료");
+pub const IN_PROGRESS: S = S("in progress", "진행 중");
 pub const UNAVAILABLE: S = S("unavailable", "사용 불가");
 pub const PAIRS_WITH: S = S("Study notes", "함께 읽을 노트");
 pub const HOST: S = S("host", "호스트");
@@ -31,7 +32,7 @@ pub const NO_SYSCALLS: S = S(
     "(이 단계에서는 시스템 콜 없음)",
 );
 pub const CHECKS: S = S("checks", "확인");
-pub const TRY: S = S("try", "해 보기");
+pub const TRY: S = S("try", "해 볼 명령");
 pub const STEP: S = S("step", "단계");
 pub const ERROR: S = S("error", "오류");
 pub const LAST_STEP: S = S(
@@ -54,6 +55,22 @@ pub const K_QUIT: S = S("quit", "종료");
 pub const K_CLOSE: S = S("close", "닫기");
 
 pub const HELP_TITLE: S = S("Keys", "키");
+pub const REVIEWING: S = S("earlier step · ", "앞 단계 다시 보기 · ");
+pub const MORE_BELOW: S = S("▼ more: ↓", "▼ 더 있음: ↓");
+pub const ANY_KEY_CLOSES: S = S("any key closes this", "아무 키나 누르면 닫힙니다");
+pub const LEGEND: &[(&str, S)] = &[
+    (
+        "✓ ✗",
+        S(
+            "a check passed / failed (real kernel state)",
+            "확인 통과 / 실패 (실제 커널 상태)",
+        ),
+    ),
+    (
+        "▸",
+        S("changed since the previous step", "앞 단계와 달라진 값"),
+    ),
+];
 pub const HELP: &[(&str, S)] = &[
     (
         "→ n Space Enter",

@@ -6,7 +6,7 @@
 //! explanation gets up to 40% of the rest, the panes everything left, so 80x24 stays readable
 //! and a projector-sized terminal shows more of every part.
 
-use std::collections::BTreeSet;
+use crate::lesson::progress::Progress;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -24,7 +24,7 @@ use crate::lesson::{Lang, Lesson, StepReport};
 pub struct ListScreen<'a> {
     pub entries: &'a [Entry],
     pub selected: usize,
-    pub done: &'a BTreeSet<String>,
+    pub progress: &'a Progress,
 }
 
 pub struct LessonScreen<'a> {
@@ -35,6 +35,8 @@ pub struct LessonScreen<'a> {
 }
 
 const LABEL_WIDTH: usize = 12;
+/// Lines one wrapped value may take in a pane.
+const MAX_VALUE_LINES: usize = 3;
 
 fn bold() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
@@ -79,8 +81,10 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
         .map(|(i, e)| {
             let (state, style) = if e.unavailable.is_some() {
                 (s::UNAVAILABLE.get(lang), bad())
-            } else if screen.done.contains(&e.lesson.id) {
+            } else if screen.progress.done.contains(&e.lesson.id) {
                 (s::DONE.get(lang), good())
+            } else if screen.progress.started.contains(&e.lesson.id) {
+                (s::IN_PROGRESS.get(lang), Style::new().fg(Color::Yellow))
             } else {
                 (s::NOT_STARTED.get(lang), dim())
             };
@@ -159,49 +163,51 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     };
     let lesson = screen.lesson;
     let step = &lesson.steps[report.index];
-    let tall = area.height >= 35;
+    let width = area.width as usize;
 
-    let sys = syscall_lines(report, lang, area.width);
-    let checks = check_lines(screen, report, lang);
-    let explain = explain_lines(
-        step.title.get(lang),
-        step.explain.get(lang),
-        area.width.saturating_sub(2) as usize,
-    );
+    let sys = syscall_lines(report, lang, width);
+    let checks = check_lines(screen, report, lang, width);
+    let body = wrap(step.explain.get(lang), width.saturating_sub(2));
     let rows = lesson.rows(report.index);
-    let max_processes = if tall { 14 } else { 6 };
-    let pane_width = (area.width / 2).saturating_sub(1) as usize;
+    let pane_width = (width / 2).saturating_sub(1);
+    let max_processes = if area.height >= 35 { 14 } else { 6 };
     let pane_need = [Side::Host, Side::Box]
         .iter()
-        .map(|&side| wrapped_height(&pane(rows, report, side, lang, max_processes), pane_width))
+        .map(|&side| {
+            pane_lines(
+                &pane(rows, report, side, lang, max_processes),
+                None,
+                pane_width,
+            )
+            .len()
+        })
         .max()
         .unwrap_or(1) as u16
         + 1;
 
-    // Fixed bars first, then the explanation (up to 40%), then the panes as tall as their
-    // content, then syscalls and checks; whatever is left goes back to the panes.
+    // Lines are given out in order of what a learner needs most: the explanation (title plus
+    // up to 35%), the checks and commands to try (the proof), the syscalls, then the panes,
+    // which get at least 5 lines and everything left over.
     let mut left = area.height.saturating_sub(2);
-    let explain_h = (explain.len() as u16).min((left * 2 / 5).max(3));
-    left -= explain_h.min(left);
-    let check_min = if checks.is_empty() { 0 } else { 2 };
-    let pane_h = pane_need
-        .min(left.saturating_sub(2 + check_min))
-        .max(4.min(left));
-    left -= pane_h;
-    let sys_h = (1 + sys.len() as u16)
-        .min(left.saturating_sub(check_min))
-        .max(2.min(left));
-    left -= sys_h;
+    let explain_h = (1 + body.len() as u16)
+        .min((left * 7 / 20).max(4))
+        .min(left);
+    left -= explain_h;
     let check_h = if checks.is_empty() {
         0
     } else {
-        (1 + checks.len() as u16).min(left)
+        (1 + checks.len() as u16).min(left.saturating_sub(2 + 5))
     };
     left -= check_h;
+    let sys_h = (1 + sys.len() as u16)
+        .min(left.saturating_sub(pane_need).max(3))
+        .min(left.saturating_sub(5))
+        .max(2.min(left));
+    left -= sys_h;
     let [top, explain_area, panes, sys_area, check_area, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(explain_h),
-        Constraint::Length(pane_h + left),
+        Constraint::Length(left),
         Constraint::Length(sys_h),
         Constraint::Length(check_h),
         Constraint::Length(1),
@@ -209,8 +215,13 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     .areas(area);
 
     let mark = if report.passed() { "✓" } else { "✗" };
+    let review = if screen.shown + 1 < screen.reports.len() {
+        s::REVIEWING.get(lang)
+    } else {
+        ""
+    };
     let right = format!(
-        "{} {}/{} {mark} · {} ",
+        "{review}{} {}/{} {mark} · {} ",
         s::STEP.get(lang),
         report.index + 1,
         lesson.steps.len(),
@@ -223,14 +234,29 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         &right,
     );
 
-    let max_scroll = (explain.len() as u16).saturating_sub(explain_h);
-    let scroll = screen.scroll.min(max_scroll);
-    frame.render_widget(
-        Paragraph::new(explain)
-            .scroll((scroll, 0))
-            .block(Block::new().borders(Borders::NONE)),
-        explain_area.inner(ratatui::layout::Margin::new(1, 0)),
+    // The step title stays put; the text under it scrolls, with a marker when there is more.
+    let inner = explain_area.inner(ratatui::layout::Margin::new(1, 0));
+    let visible = inner.height.saturating_sub(1) as usize;
+    let scroll = (screen.scroll as usize).min(body.len().saturating_sub(visible));
+    let more = body.len() > scroll + visible;
+    let mut title = vec![Span::styled(
+        step.title.get(lang).to_string(),
+        bold().fg(Color::Cyan),
+    )];
+    if more {
+        title.push(Span::styled(
+            format!("   {}", s::MORE_BELOW.get(lang)),
+            dim(),
+        ));
+    }
+    let mut lines = vec![Line::from(title)];
+    lines.extend(
+        body.iter()
+            .skip(scroll)
+            .take(visible)
+            .map(|l| Line::raw(l.clone())),
     );
+    frame.render_widget(Paragraph::new(lines), inner);
 
     let [host_area, box_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(panes);
@@ -244,7 +270,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     ] {
         let max = (rect.height as usize)
             .saturating_sub(3 + rows.len())
-            .clamp(1, max_processes.max(rect.height as usize));
+            .clamp(1, max_processes.max(1));
         let now = pane(rows, report, side, lang, max);
         let before = previous.map(|p| pane(rows, p, side, lang, max));
         let title = match (side, report.box_pid) {
@@ -259,10 +285,10 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         let block = Block::new()
             .borders(borders)
             .title(Span::styled(title, bold()));
+        let text_width =
+            (rect.width as usize).saturating_sub(if side == Side::Host { 1 } else { 0 });
         frame.render_widget(
-            Paragraph::new(pane_lines(&now, before.as_deref()))
-                .wrap(Wrap { trim: false })
-                .block(block),
+            Paragraph::new(pane_lines(&now, before.as_deref(), text_width)).block(block),
             rect,
         );
     }
@@ -312,7 +338,7 @@ fn lang_tag(lang: Lang) -> &'static str {
 
 fn bar(frame: &mut Frame, area: Rect, left: &str, right: &str) {
     // The right side (step, language) always shows; a long title gives way with an ellipsis.
-    let room = (area.width as usize).saturating_sub(Span::raw(right).width() + 1);
+    let room = (area.width as usize).saturating_sub(Span::raw(right).width() + 2);
     let mut left = left.to_string();
     if Span::raw(&left).width() > room {
         while Span::raw(&left).width() + 1 > room && left.pop().is_some() {}
@@ -367,78 +393,145 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-fn explain_lines(title: &str, text: &str, width: usize) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled(title.to_string(), bold().fg(Color::Cyan))];
-    lines.extend(wrap(text, width).into_iter().map(Line::raw));
-    lines
+/// Cuts a line to `width` display columns, ending it with "…" when something was cut.
+fn fit(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if Span::raw(format!("{out}{c}…")).width() > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
-/// A pane's rows; rows whose lines differ from the previous step are highlighted.
-fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>) -> Vec<Line<'static>> {
+/// A pane's rows, each value wrapped under its label (process tables at full width, cut
+/// instead of wrapped); rows whose lines differ from the previous step's are highlighted.
+fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for row in now {
         let was = before.and_then(|b| b.iter().find(|r| r.row == row.row && r.label == row.label));
         let is_changed = before.is_some() && was.is_none_or(|w| w.lines != row.lines);
         let value_style = if is_changed { changed() } else { Style::new() };
-        let label_width = Span::raw(&row.label).width();
-        for (i, l) in row.lines.iter().enumerate() {
-            // Process tables use the pane's full width under their label.
-            let indent = if row.row == Row::Processes {
-                0
+        let label = fit(&row.label, LABEL_WIDTH - 1);
+        let label = format!(
+            "{label}{}",
+            " ".repeat(LABEL_WIDTH - Span::raw(&label).width())
+        );
+        let table = row.row == Row::Processes;
+        let mut first = true;
+        for (i, value) in row.lines.iter().enumerate() {
+            let (indent, room) = if table && i > 0 {
+                (1, width.saturating_sub(1))
             } else {
-                LABEL_WIDTH
+                (LABEL_WIDTH + 1, width.saturating_sub(LABEL_WIDTH + 1))
             };
-            let label = if i == 0 {
-                format!(
-                    "{}{}",
-                    row.label,
-                    " ".repeat(LABEL_WIDTH.saturating_sub(label_width))
-                )
+            let mut pieces = if table && i > 0 {
+                vec![fit(value, room)]
             } else {
-                " ".repeat(indent)
+                wrap_hard(value, room)
             };
-            let marker = if is_changed && i == 0 { "▸" } else { " " };
-            out.push(Line::from(vec![
-                Span::styled(label, dim()),
-                Span::styled(marker, changed()),
-                Span::styled(l.clone(), value_style),
-            ]));
+            if pieces.len() > MAX_VALUE_LINES {
+                // A long listing (the host's /) keeps its first lines; the pane has more to show.
+                pieces.truncate(MAX_VALUE_LINES);
+                let last = pieces.pop().unwrap_or_default();
+                pieces.push(fit(&format!("{last} …"), room));
+            }
+            for piece in pieces {
+                let lead = if first {
+                    Span::styled(label.clone(), dim())
+                } else {
+                    Span::raw(" ".repeat(indent - 1))
+                };
+                let marker = if is_changed && first { "▸" } else { " " };
+                out.push(Line::from(vec![
+                    lead,
+                    Span::styled(marker, changed()),
+                    Span::styled(piece, value_style),
+                ]));
+                first = false;
+            }
         }
     }
     out
 }
 
-fn syscall_lines(report: &StepReport, lang: Lang, width: u16) -> Vec<Line<'static>> {
+/// Wraps at word boundaries, and inside words longer than the width (paths, ids).
+fn wrap_hard(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
     let mut out = Vec::new();
-    for r in &report.records {
+    for line in wrap(text, width) {
+        let mut rest = line;
+        while Span::raw(&rest).width() > width {
+            let mut head = String::new();
+            for c in rest.chars() {
+                if Span::raw(format!("{head}{c}")).width() > width {
+                    break;
+                }
+                head.push(c);
+            }
+            rest = rest[head.len()..].to_string();
+            out.push(head);
+        }
+        out.push(rest);
+    }
+    out
+}
+
+fn syscall_lines(report: &StepReport, lang: Lang, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    // Repeated identical calls (64 times chdir("..")) are one line with a count.
+    let mut i = 0;
+    while i < report.records.len() {
+        let r = &report.records[i];
+        let repeats = report.records[i..].iter().take_while(|x| *x == r).count();
         let style = if r.errno.is_some() {
             bad()
         } else {
             Style::new()
         };
-        out.push(Line::styled(format!(" {}", r.line()), style));
+        let times = if repeats > 1 {
+            format!("   ×{repeats}")
+        } else {
+            String::new()
+        };
+        out.push(Line::styled(
+            fit(&format!(" {}{times}", r.line()), width),
+            style,
+        ));
         if let Some(name) = &r.errno {
             let (en, ko) = errno::explain_name(name);
-            out.push(Line::styled(
-                format!("   └ {name}: {}", if lang == Lang::Ko { ko } else { en }),
-                Style::new().fg(Color::Red),
-            ));
+            let text = format!("   └ {name}: {}", if lang == Lang::Ko { ko } else { en });
+            out.push(Line::styled(fit(&text, width), Style::new().fg(Color::Red)));
         }
+        i += repeats;
     }
     for o in &report.outputs {
-        let printed = format!("{}{}", o.stdout, o.stderr)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string();
-        let line = format!(" $ {}  →  {printed}", o.argv.join(" "));
         out.push(Line::styled(
-            line.chars().take(width as usize).collect::<String>(),
+            fit(&format!(" $ {}", o.argv.join(" ")), width),
             Style::new().fg(Color::Cyan),
         ));
+        let printed = format!("{}{}", o.stdout, o.stderr);
+        let lines: Vec<&str> = printed.lines().collect();
+        for l in lines.iter().take(3) {
+            out.push(Line::styled(
+                fit(&format!("   {l}"), width),
+                Style::new().fg(Color::Cyan),
+            ));
+        }
+        if lines.len() > 3 {
+            out.push(Line::styled(format!("   … {}", lines.len() - 3), dim()));
+        }
     }
     if let Some(e) = &report.error {
-        out.push(Line::styled(format!(" {}: {e}", s::ERROR.get(lang)), bad()));
+        out.push(Line::styled(
+            fit(&format!(" {}: {e}", s::ERROR.get(lang)), width),
+            bad(),
+        ));
     }
     if out.is_empty() {
         out.push(Line::styled(
@@ -449,7 +542,12 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: u16) -> Vec<Line<'stati
     out
 }
 
-fn check_lines(screen: &LessonScreen, report: &StepReport, lang: Lang) -> Vec<Line<'static>> {
+fn check_lines(
+    screen: &LessonScreen,
+    report: &StepReport,
+    lang: Lang,
+    width: usize,
+) -> Vec<Line<'static>> {
     let mut out: Vec<Line> = report
         .checks
         .iter()
@@ -459,10 +557,17 @@ fn check_lines(screen: &LessonScreen, report: &StepReport, lang: Lang) -> Vec<Li
             } else {
                 ("✗", bad())
             };
+            let what = fit(&c.check.describe(lang), width.saturating_sub(4));
+            let room = width.saturating_sub(4 + Span::raw(&what).width() + 2);
+            let detail = if room > 8 {
+                format!("  {}", fit(&c.detail, room))
+            } else {
+                String::new()
+            };
             Line::from(vec![
                 Span::styled(format!(" {mark} "), style),
-                Span::raw(c.check.describe(lang)),
-                Span::styled(format!("  {}", c.detail), dim()),
+                Span::raw(what),
+                Span::styled(detail, dim()),
             ])
         })
         .collect();
@@ -476,9 +581,14 @@ fn check_lines(screen: &LessonScreen, report: &StepReport, lang: Lang) -> Vec<Li
             "{box_pid}",
             &report.box_pid.map_or("PID".into(), |p| p.to_string()),
         );
+        let lead = format!(" {}: ", s::TRY.get(lang));
+        let cmd = fit(
+            &format!("{place}$ {cmd}"),
+            width.saturating_sub(Span::raw(&lead).width()),
+        );
         out.push(Line::from(vec![
-            Span::styled(format!(" {}: ", s::TRY.get(lang)), dim()),
-            Span::styled(format!("{place}$ {cmd}"), bold()),
+            Span::styled(lead, dim()),
+            Span::styled(cmd, bold()),
         ]));
     }
     if report.index + 1 == screen.lesson.steps.len() {
@@ -490,78 +600,66 @@ fn check_lines(screen: &LessonScreen, report: &StepReport, lang: Lang) -> Vec<Li
             s::LAST_STEP.get(lang).to_string()
         };
         out.push(Line::styled(
-            format!(" {text}"),
+            fit(&format!(" {text}"), width),
             if all_ok { good() } else { dim() },
         ));
     }
     out
 }
 
-/// Lines a pane's rows take once wrapped to `width`.
-fn wrapped_height(rows: &[PaneRow], width: usize) -> usize {
-    rows.iter()
-        .flat_map(|r| &r.lines)
-        .map(|l| {
-            (LABEL_WIDTH + 1 + Span::raw(l).width())
-                .div_ceil(width.max(1))
-                .max(1)
-        })
-        .sum()
-}
-
 fn capped(mut lines: Vec<Line<'static>>, cap: usize, lang: Lang) -> Vec<Line<'static>> {
     if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
-        lines.push(Line::styled(
-            if lang == Lang::Ko {
-                format!(" … 외 {more}줄 (창을 키우면 보입니다)")
-            } else {
-                format!(" … {more} more lines (enlarge the terminal to see them)")
-            },
-            dim(),
-        ));
+        let text = if lang == Lang::Ko {
+            format!(" … 외 {more}줄 (창을 키우면 보입니다)")
+        } else {
+            format!(" … {more} more lines (enlarge the terminal to see them)")
+        };
+        lines.push(Line::styled(text, dim()));
     }
     lines
 }
 
 fn draw_help(frame: &mut Frame, lang: Lang) {
     let area = frame.area();
-    let w = area.width.min(64);
-    let h = (s::HELP.len() as u16 + 4).min(area.height);
+    let w = area.width.min(66);
+    let h = (s::HELP.len() as u16 + s::LEGEND.len() as u16 + 5).min(area.height);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
     };
+    let row = |k: &str, what: &str| {
+        Line::from(vec![
+            Span::styled(format!(" {k:<16}"), bold()),
+            Span::raw(what.to_string()),
+        ])
+    };
     let mut lines: Vec<Line> = s::HELP
         .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:<16}"), bold()),
-                Span::raw(what.get(lang)),
-            ])
-        })
+        .map(|(k, what)| row(k, what.get(lang)))
         .collect();
     lines.push(Line::raw(""));
+    lines.extend(s::LEGEND.iter().map(|(k, what)| row(k, what.get(lang))));
+    lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!(
-            " {}",
-            if lang == Lang::Ko {
-                "아무 키나 누르면 닫힙니다"
-            } else {
-                "any key closes this"
-            }
-        ),
+        format!(" {}", s::ANY_KEY_CLOSES.get(lang)),
         dim(),
     ));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(Span::styled(
-            format!(" {} ", s::HELP_TITLE.get(lang)),
-            bold(),
-        ))),
-        rect,
-    );
+    // Clear one column more on each side: a double-width character cut by the popup's edge
+    // would otherwise spill over its border.
+    let x = rect.x.saturating_sub(1);
+    let wider = Rect {
+        x,
+        width: (rect.width + 2).min(area.width - x),
+        ..rect
+    };
+    frame.render_widget(Clear, wider);
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} ", s::HELP_TITLE.get(lang)),
+        bold(),
+    ));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
