@@ -124,8 +124,9 @@ pub fn create_veth(name: &str, peer: &str) -> Result<(), KernelError> {
     send_acked(req, what)
 }
 
-/// Moves a link into the network namespace of process `pid`. Its addresses stay behind, and it
-/// arrives down. Like `ip link set NAME netns PID` (ip-link(8)).
+/// Moves a link into the network namespace of process `pid` (as the caller's PID namespace
+/// numbers it: from the host, the box's host-side pid). Its addresses stay behind, and it arrives
+/// down. Like `ip link set NAME netns PID` (ip-link(8)).
 ///
 /// RTM_NEWLINK: struct ifinfomsg { ifi_index }, IFLA_NET_NS_PID=pid (rtnetlink(7)).
 pub fn move_to_netns(name: &str, pid: i32) -> Result<(), KernelError> {
