@@ -107,6 +107,10 @@ pub fn create_veth(name: &str, peer: &str) -> Result<(), KernelError> {
     if name.contains('\0') || peer.contains('\0') {
         return failed("sendmsg", netlink_args(&what), Errno::EINVAL);
     }
+    send_acked(veth_request(name, peer), what)
+}
+
+fn veth_request(name: &str, peer: &str) -> Request {
     let mut req = Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
     req.header(&ifinfomsg(0, 0, 0));
     req.attr(IFLA_IFNAME, &c_str(name));
@@ -121,7 +125,7 @@ pub fn create_veth(name: &str, peer: &str) -> Result<(), KernelError> {
     req.end_nest();
     req.end_nest();
     req.end_nest();
-    send_acked(req, what)
+    req
 }
 
 /// Moves a link into the network namespace of process `pid` (as the caller's PID namespace
@@ -158,14 +162,17 @@ pub fn set_down(name: &str) -> Result<(), KernelError> {
 
 fn set_flag_up(name: &str, up: bool) -> Result<(), KernelError> {
     let index = index_of(name)?;
-    let flags = if up { IFF_UP } else { 0 };
-    let mut req = Request::new(RTM_NEWLINK, 0);
-    req.header(&ifinfomsg(index, flags, IFF_UP));
     let shown = if up { "IFF_UP" } else { "0" };
     send_acked(
-        req,
+        up_request(index, up),
         format!("RTM_NEWLINK {{ifindex={index} ({name:?}), flags={shown}, change=IFF_UP}}"),
     )
+}
+
+fn up_request(index: i32, up: bool) -> Request {
+    let mut req = Request::new(RTM_NEWLINK, 0);
+    req.header(&ifinfomsg(index, if up { IFF_UP } else { 0 }, IFF_UP));
+    req
 }
 
 /// Gives a link an IPv4 address. The kernel also adds the route to the address's subnet
@@ -176,6 +183,13 @@ fn set_flag_up(name: &str, up: bool) -> Result<(), KernelError> {
 /// would be the far end; here both are ours) (rtnetlink(7)).
 pub fn add_ipv4(name: &str, addr: Ipv4Addr, prefix: u8) -> Result<(), KernelError> {
     let index = index_of(name)?;
+    send_acked(
+        addr_request(index, addr, prefix),
+        format!("RTM_NEWADDR {{ifindex={index} ({name:?}), local={addr}/{prefix}}}"),
+    )
+}
+
+fn addr_request(index: i32, addr: Ipv4Addr, prefix: u8) -> Request {
     let mut req = Request::new(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
     let mut ifa = [0u8; IFADDRMSG_LEN];
     ifa[0] = AF_INET;
@@ -185,10 +199,7 @@ pub fn add_ipv4(name: &str, addr: Ipv4Addr, prefix: u8) -> Result<(), KernelErro
     // Addresses travel in network byte order, the way they appear in a packet.
     req.attr(IFA_LOCAL, &addr.octets());
     req.attr(IFA_ADDRESS, &addr.octets());
-    send_acked(
-        req,
-        format!("RTM_NEWADDR {{ifindex={index} ({name:?}), local={addr}/{prefix}}}"),
-    )
+    req
 }
 
 /// Deletes a link. Deleting one end of a veth deletes both, wherever the other end is. Like
@@ -197,9 +208,16 @@ pub fn add_ipv4(name: &str, addr: Ipv4Addr, prefix: u8) -> Result<(), KernelErro
 /// RTM_DELLINK: struct ifinfomsg { ifi_index } (rtnetlink(7)).
 pub fn delete_link(name: &str) -> Result<(), KernelError> {
     let index = index_of(name)?;
+    send_acked(
+        dellink_request(index),
+        format!("RTM_DELLINK {{ifindex={index} ({name:?})}}"),
+    )
+}
+
+fn dellink_request(index: i32) -> Request {
     let mut req = Request::new(RTM_DELLINK, 0);
     req.header(&ifinfomsg(index, 0, 0));
-    send_acked(req, format!("RTM_DELLINK {{ifindex={index} ({name:?})}}"))
+    req
 }
 
 /// if_nametoindex(3): netlink names links by index, and an index only means something inside one
@@ -840,40 +858,18 @@ mod tests {
 
     #[test]
     fn veth_request_is_what_iproute2_sends() {
-        let mut req = Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-        req.header(&ifinfomsg(0, 0, 0));
-        req.attr(IFLA_IFNAME, &c_str("bl0h"));
-        req.nest(IFLA_LINKINFO);
-        req.attr(IFLA_INFO_KIND, b"veth");
-        req.nest(IFLA_INFO_DATA);
-        req.nest(VETH_INFO_PEER);
-        req.header(&ifinfomsg(0, 0, 0));
-        req.attr(IFLA_IFNAME, &c_str("bl0b"));
-        req.end_nest();
-        req.end_nest();
-        req.end_nest();
-        assert_eq!(with_ack(req), IP_LINK_ADD_VETH);
+        assert_eq!(with_ack(veth_request("bl0h", "bl0b")), IP_LINK_ADD_VETH);
     }
 
     #[test]
     fn address_up_and_delete_requests_are_what_iproute2_sends() {
-        let mut req = Request::new(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-        let mut ifa = [0u8; IFADDRMSG_LEN];
-        ifa[0] = AF_INET;
-        ifa[1] = 30;
-        ifa[4..8].copy_from_slice(&3i32.to_ne_bytes());
-        req.header(&ifa);
-        req.attr(IFA_LOCAL, &Ipv4Addr::new(10, 213, 0, 1).octets());
-        req.attr(IFA_ADDRESS, &Ipv4Addr::new(10, 213, 0, 1).octets());
-        assert_eq!(with_ack(req), IP_ADDR_ADD);
-
-        let mut req = Request::new(RTM_NEWLINK, 0);
-        req.header(&ifinfomsg(2, IFF_UP, IFF_UP));
-        assert_eq!(with_ack(req), IP_LINK_SET_UP);
-
-        let mut req = Request::new(RTM_DELLINK, 0);
-        req.header(&ifinfomsg(3, 0, 0));
-        assert_eq!(with_ack(req), IP_LINK_DEL);
+        let addr = addr_request(3, Ipv4Addr::new(10, 213, 0, 1), 30);
+        assert_eq!(with_ack(addr), IP_ADDR_ADD);
+        assert_eq!(with_ack(up_request(2, true)), IP_LINK_SET_UP);
+        assert_eq!(with_ack(dellink_request(3)), IP_LINK_DEL);
+        // Down: the same message with IFF_UP cleared in ifi_flags, still set in ifi_change.
+        let down = with_ack(up_request(2, false));
+        assert_eq!(&down[24..32], &[0, 0, 0, 0, 1, 0, 0, 0]);
     }
 
     #[test]
