@@ -7,6 +7,7 @@
 pub mod errno;
 pub mod mounts;
 pub mod namespaces;
+pub mod net;
 pub mod process;
 pub mod root;
 pub mod uts;

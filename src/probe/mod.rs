@@ -6,6 +6,7 @@
 //! Parsers are pure functions over file contents, tested on fixtures in `tests/fixtures/proc`.
 
 pub mod mountinfo;
+pub mod net;
 pub mod nslink;
 pub mod stat;
 pub mod status;
