@@ -22,6 +22,18 @@ pub fn unavailable(lesson: &Lesson) -> Option<Text> {
             "root 권한이 필요합니다: sudo로 boxlab을 실행하세요",
         ));
     }
+    let root = nix::unistd::geteuid().is_root();
+    if !root
+        && lesson.requires.namespaces.contains(&Namespace::User)
+        && let Some((why, fix)) = userns_restriction()
+    {
+        return Some(text(
+            format!("this system blocks user namespaces for non-root users ({why}): {fix}"),
+            format!(
+                "이 시스템은 root가 아닌 사용자의 사용자 네임스페이스를 막고 있습니다 ({why}): {fix}"
+            ),
+        ));
+    }
     let missing: Vec<&str> = lesson
         .requires
         .namespaces
@@ -45,6 +57,35 @@ pub fn unavailable(lesson: &Lesson) -> Option<Text> {
 
 pub fn namespace_supported(ns: Namespace) -> bool {
     Path::new("/proc/self/ns").join(ns.proc_name()).exists()
+}
+
+/// Why a non-root user cannot make a user namespace here, and the fix; None when they can.
+/// Debian's and Ubuntu's switches, and Ubuntu 23.10+'s AppArmor rule: with it, an unconfined
+/// process still gets a user namespace, but one without capabilities, so the lesson fails.
+pub fn userns_restriction() -> Option<(&'static str, &'static str)> {
+    let read_num = |p: &str| {
+        std::fs::read_to_string(p)
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+    };
+    if read_num("/proc/sys/user/max_user_namespaces") == Some(0) {
+        Some((
+            "user.max_user_namespaces = 0",
+            "sysctl -w user.max_user_namespaces=15000",
+        ))
+    } else if read_num("/proc/sys/kernel/unprivileged_userns_clone") == Some(0) {
+        Some((
+            "kernel.unprivileged_userns_clone = 0",
+            "sysctl -w kernel.unprivileged_userns_clone=1",
+        ))
+    } else if read_num("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == Some(1) {
+        Some((
+            "AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+)",
+            "run as root, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+        ))
+    } else {
+        None
+    }
 }
 
 /// The cgroup layout under /sys/fs/cgroup, told apart by file system type (statfs(2)).
@@ -185,29 +226,7 @@ pub fn report(lang: Lang) -> String {
             }),
         );
     }
-    let read_num = |p: &str| {
-        std::fs::read_to_string(p)
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-    };
-    let userns_blocked = if read_num("/proc/sys/user/max_user_namespaces") == Some(0) {
-        Some((
-            "user.max_user_namespaces = 0",
-            "sysctl -w user.max_user_namespaces=15000",
-        ))
-    } else if read_num("/proc/sys/kernel/unprivileged_userns_clone") == Some(0) {
-        Some((
-            "kernel.unprivileged_userns_clone = 0",
-            "sysctl -w kernel.unprivileged_userns_clone=1",
-        ))
-    } else if read_num("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == Some(1) {
-        Some((
-            "AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+)",
-            "run as root, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
-        ))
-    } else {
-        None
-    };
+    let userns_blocked = userns_restriction();
     match userns_blocked {
         None => line(
             "ok",

@@ -106,3 +106,55 @@ fn cgroup_namespace() {
 fn time_namespace() {
     lesson_passes_and_leaves_the_host_as_found("time");
 }
+
+#[test]
+fn user_namespace() {
+    lesson_passes_and_leaves_the_host_as_found("user");
+}
+
+/// The rootless path: the user namespace lesson run by an unprivileged user (nobody, via
+/// setpriv), where the kernel allows unprivileged user namespaces.
+#[test]
+fn user_namespace_without_root() {
+    if !root_or_skip("user_namespace_without_root") {
+        return; // becoming another user needs root
+    }
+    if let Some((why, _)) = boxlab::doctor::userns_restriction() {
+        eprintln!("skipped: this kernel blocks unprivileged user namespaces ({why})");
+        return;
+    }
+    let _one_at_a_time = serial();
+    let home = std::env::temp_dir().join(format!("boxlab-nobody-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    nix::unistd::chown(
+        &home,
+        Some(nix::unistd::Uid::from_raw(65534)),
+        Some(nix::unistd::Gid::from_raw(65534)),
+    )
+    .unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(common::BOXLAB)
+        .args(["--lang", "en", "transcript", "user"])
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("write(\"/proc/") && text.contains("/uid_map\", \"0 65534 1\")"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[ok] the host sees the box as an unprivileged uid (host reads uid 65534"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&home).unwrap();
+}

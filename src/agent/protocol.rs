@@ -37,6 +37,14 @@ pub enum Action {
     PropagationLeak,
     /// Bind the root filesystem onto itself, pivot_root(".", "."), detach the old root.
     PivotRoot,
+    /// Host side: map uid and gid 0 inside the box's user namespace to an unprivileged id
+    /// outside (100000 when boxlab is root, else boxlab's own ids).
+    MapRoot,
+    /// setresgid/setresuid(0, 0, 0) in the box, after `map_root`.
+    BecomeRoot,
+    /// Perform `what` expecting that it may fail: a failure is the lesson's point, recorded
+    /// with its errno, not an error of the step.
+    Attempt { what: Box<Action> },
     /// Write /proc/self/timens_offsets after unshare(CLONE_NEWTIME): MONOTONIC and BOOTTIME
     /// run this many seconds ahead for the box's children.
     SetTimeOffsets { seconds: i64 },
@@ -82,6 +90,10 @@ pub enum Outcome {
     },
     Reaped {
         pids: Vec<i32>,
+    },
+    /// What an `attempt` ended with: None when it succeeded, else the error.
+    Attempted {
+        error: Option<String>,
     },
 }
 

@@ -11,7 +11,7 @@ use nix::unistd::ForkResult;
 
 use super::protocol::{Action, Outcome, Reply, Request};
 use crate::kernel::namespaces::Namespace;
-use crate::kernel::{self, mounts, namespaces, process, root, uts};
+use crate::kernel::{self, mounts, namespaces, process, root, users, uts};
 use crate::probe::{self, View};
 
 /// What the agent remembers between actions; the guards here keep every mount off the host.
@@ -20,6 +20,8 @@ struct Agent {
     instance: String,
     own_mount_ns: bool,
     mounts_private: bool,
+    own_uts: bool,
+    own_user: bool,
     rooted: bool,
     orphan: Option<i32>,
 }
@@ -36,6 +38,8 @@ pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
         instance,
         own_mount_ns: false,
         mounts_private: false,
+        own_uts: false,
+        own_user: false,
         rooted: false,
         orphan: None,
     };
@@ -110,6 +114,8 @@ impl Agent {
             Action::Spawn => anyhow::bail!("the box is already running"),
             Action::Unshare { ns } => {
                 namespaces::unshare(&ns)?;
+                self.own_uts |= ns.contains(&Namespace::Uts);
+                self.own_user |= ns.contains(&Namespace::User);
                 if ns.contains(&Namespace::Mount) {
                     self.own_mount_ns = true;
                     self.mounts_private = false;
@@ -117,6 +123,12 @@ impl Agent {
                 Ok(Outcome::Nothing)
             }
             Action::SetHostname { name } => {
+                // In the host's UTS namespace this would rename the machine. It is allowed only
+                // from the box's own user namespace, where the kernel itself refuses (EPERM).
+                anyhow::ensure!(
+                    self.own_uts || self.own_user,
+                    "refusing to set the hostname outside the box's own UTS namespace: it would rename the host"
+                );
                 uts::set_hostname(&name)?;
                 Ok(Outcome::Nothing)
             }
@@ -148,6 +160,17 @@ impl Agent {
             }
             Action::PropagationLeak => self.propagation_leak(),
             Action::PivotRoot => self.pivot_root(),
+            Action::BecomeRoot => {
+                users::become_root()?;
+                Ok(Outcome::Nothing)
+            }
+            Action::Attempt { what } => {
+                let error = self.act(*what).err().map(|e| format!("{e:#}"));
+                Ok(Outcome::Attempted { error })
+            }
+            Action::MapRoot => {
+                anyhow::bail!("map_root is done by boxlab on the host side, not by the box")
+            }
             Action::SetTimeOffsets { seconds } => {
                 namespaces::set_time_offsets(seconds)?;
                 Ok(Outcome::Nothing)

@@ -10,6 +10,7 @@ pub mod namespaces;
 pub mod net;
 pub mod process;
 pub mod root;
+pub mod users;
 pub mod uts;
 
 mod record;

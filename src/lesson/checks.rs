@@ -82,6 +82,18 @@ pub enum Check {
     BoxSeesFewerMounts,
     /// After `chroot_escape`, the escaping process's `/` is still the box's `/`.
     EscapeStayedInside,
+    /// The box's own uid, as its user namespace numbers it.
+    BoxUid {
+        uid: u32,
+    },
+    /// The host, reading /proc/BOXPID/status, sees the box as a uid other than 0.
+    HostSeesUnprivilegedBox,
+    /// The box holds (nearly) every capability: at least 38 in its effective set.
+    BoxHasAllCaps,
+    /// The last `attempt` failed with this errno.
+    AttemptFailed {
+        errno: String,
+    },
 }
 
 /// What happened in the lesson so far, beyond the views.
@@ -90,6 +102,8 @@ pub struct Facts {
     pub escaped_root: Option<FileId>,
     pub orphan: Option<i32>,
     pub last_output: Option<CommandOutput>,
+    /// The last `attempt`: None inside when it succeeded, else its error.
+    pub attempt: Option<Option<String>>,
 }
 
 /// Everything a check may look at.
@@ -229,6 +243,22 @@ impl Check {
             Check::EscapeStayedInside => pick(
                 "the escape ended inside the box's root",
                 "탈출 시도가 박스의 루트 안에서 끝났다",
+            ),
+            Check::BoxUid { uid } => pick(
+                &format!("the box is uid {uid} in its own eyes"),
+                &format!("박스는 스스로를 uid {uid}로 본다"),
+            ),
+            Check::HostSeesUnprivilegedBox => pick(
+                "the host sees the box as an unprivileged uid",
+                "호스트는 박스를 권한 없는 uid로 본다",
+            ),
+            Check::BoxHasAllCaps => pick(
+                "the box holds every capability, in its own user namespace",
+                "박스는 자기 사용자 네임스페이스 안에서 모든 capability를 가졌다",
+            ),
+            Check::AttemptFailed { errno } => pick(
+                &format!("the attempt failed with {errno}"),
+                &format!("시도가 {errno}로 실패했다"),
             ),
             Check::OutputContains { text } => pick(
                 &format!("the command printed \"{text}\""),
@@ -511,6 +541,40 @@ impl Check {
                     ),
                 ),
                 _ => (false, "no escape was attempted".into()),
+            },
+            Check::BoxUid { uid } => match &boxed.creds {
+                Ok(c) => (
+                    c.uid == *uid,
+                    format!(
+                        "box: uid {} (uid_map {})",
+                        c.uid,
+                        if c.uid_map.is_empty() {
+                            "empty"
+                        } else {
+                            &c.uid_map
+                        }
+                    ),
+                ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::HostSeesUnprivilegedBox => match &ev.outside.creds {
+                Ok(c) => (
+                    c.uid != 0,
+                    format!("host reads uid {} gid {}", c.uid, c.gid),
+                ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::BoxHasAllCaps => match &boxed.creds {
+                Ok(c) => (
+                    c.cap_count() >= 38,
+                    format!("CapEff has {} capabilities", c.cap_count()),
+                ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::AttemptFailed { errno } => match &ev.facts.attempt {
+                Some(Some(e)) => (e.contains(errno.as_str()), e.clone()),
+                Some(None) => (false, "it succeeded".into()),
+                None => (false, "nothing was attempted".into()),
             },
             Check::OutputContains { text } => match &ev.facts.last_output {
                 Some(o) => (

@@ -11,8 +11,8 @@ use super::checks::{CheckResult, Evidence, Facts};
 use super::types::Lesson;
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, Request};
-use crate::kernel::SyscallRecord;
 use crate::kernel::process::CommandOutput;
+use crate::kernel::{self, SyscallRecord, users};
 use crate::ledger::Ledger;
 use crate::probe::{Outside, View};
 
@@ -154,6 +154,14 @@ impl Session {
                     .join(format!(".boxlab-escape-{}", self.ledger.id())),
             );
         }
+        if let Action::MapRoot = action {
+            let pid = self.box_pid().ok_or("no box is running")?;
+            let (uid, gid) = unprivileged_ids();
+            let mapped = users::map_root(pid, uid, gid);
+            records.extend(kernel::take_records());
+            mapped.map_err(|e| e.to_string())?;
+            return Ok(None);
+        }
         let agent = self.agent.as_mut().ok_or("no box is running")?;
         let reply = agent
             .request(&Request::Perform(action.clone()), &self.ledger)
@@ -166,6 +174,7 @@ impl Session {
             }
             Outcome::Escaped { root, .. } => self.facts.escaped_root = Some(root),
             Outcome::Orphan { pid } => self.facts.orphan = Some(pid),
+            Outcome::Attempted { error } => self.facts.attempt = Some(error),
             Outcome::Forked { .. } | Outcome::Reaped { .. } | Outcome::Nothing => {}
         }
         match reply.error {
@@ -182,5 +191,20 @@ impl Session {
             .request(&Request::Probe, &self.ledger)
             .map_err(|e| format!("{e:#}"))?;
         Ok(reply.view)
+    }
+}
+
+/// The ids that the box's root maps to outside: boxlab's own when it is not root (the only
+/// ones an unprivileged process may map), else 100000, the start of the range that
+/// /etc/subuid usually gives the first rootless user.
+fn unprivileged_ids() -> (u32, u32) {
+    let (uid, gid) = (
+        nix::unistd::geteuid().as_raw(),
+        nix::unistd::getegid().as_raw(),
+    );
+    if uid == 0 {
+        (100_000, 100_000)
+    } else {
+        (uid, gid)
     }
 }

@@ -1,0 +1,46 @@
+//! User namespaces' id maps and credentials: /proc/PID/uid_map, setgroups and gid_map
+//! (user_namespaces(7)), and setresuid(2)/setresgid(2).
+
+use nix::unistd::{Gid, Uid, setresgid, setresuid};
+
+use super::{KernelError, logged, zero};
+
+/// write(2) of `text` to /proc/PID/FILE, recorded as one call.
+fn write_proc(pid: i32, file: &str, text: &str) -> Result<(), KernelError> {
+    let path = format!("/proc/{pid}/{file}");
+    let r = std::fs::write(&path, text)
+        .map_err(|e| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0)));
+    logged("write", format!("{path:?}, {text:?}"), r, |_| {
+        text.len().to_string()
+    })
+}
+
+/// Maps uid 0 and gid 0 inside the user namespace of process `pid` to `uid` and `gid`
+/// outside: uid_map first, then "deny" to setgroups (required before an unprivileged
+/// process may write gid_map, so a mapped root cannot drop supplementary groups it was
+/// denied by), then gid_map. Each file can be written once, by a process in the parent
+/// user namespace.
+pub fn map_root(pid: i32, uid: u32, gid: u32) -> Result<(), KernelError> {
+    write_proc(pid, "uid_map", &format!("0 {uid} 1"))?;
+    write_proc(pid, "setgroups", "deny")?;
+    write_proc(pid, "gid_map", &format!("0 {gid} 1"))
+}
+
+/// setresgid(0, 0, 0) then setresuid(0, 0, 0): become the namespace's root, which the maps
+/// turn into the mapped ids outside.
+pub fn become_root() -> Result<(), KernelError> {
+    let root_g = Gid::from_raw(0);
+    logged(
+        "setresgid",
+        "0, 0, 0".into(),
+        setresgid(root_g, root_g, root_g),
+        zero,
+    )?;
+    let root_u = Uid::from_raw(0);
+    logged(
+        "setresuid",
+        "0, 0, 0".into(),
+        setresuid(root_u, root_u, root_u),
+        zero,
+    )
+}
