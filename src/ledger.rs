@@ -67,6 +67,11 @@ impl Ledger {
         );
     }
 
+    /// Lists a network link on the host side (the host end of a box's veth).
+    pub fn add_link(&self, name: &str) {
+        self.append("links", name);
+    }
+
     /// Lists a directory that a box may leave behind if it is killed mid-step.
     pub fn add_path(&self, path: &Path) {
         self.append("paths", &path.to_string_lossy());
@@ -137,6 +142,14 @@ fn undo(dir: &Path) -> (usize, usize) {
         }
     }
     let mut removed = 0;
+    // A veth goes with its box's network namespace; deleting a leftover host end is a no-op
+    // (ENODEV) when it is already gone.
+    for link in lines(dir, "links") {
+        if crate::kernel::net::delete_link(&link).is_ok() {
+            removed += 1;
+        }
+    }
+    let _ = crate::kernel::take_records();
     for path in lines(dir, "paths") {
         if fs::remove_dir(&path).is_ok() {
             removed += 1;

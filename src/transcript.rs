@@ -116,14 +116,7 @@ pub fn run(
                         }
                     }
                 };
-                writeln!(
-                    out,
-                    "  {place}$ {}",
-                    t.cmd.replace(
-                        "{box_pid}",
-                        &report.box_pid.map_or("PID".into(), |p| p.to_string())
-                    )
-                )?;
+                writeln!(out, "  {place}$ {}", report.fill(&t.cmd))?;
             }
         }
         writeln!(out)?;

@@ -47,6 +47,7 @@ fn shipped_lessons_are_valid() {
             "uts",
             "pid",
             "mount",
+            "net",
             "user",
             "cgroupns",
             "time"

@@ -158,3 +158,8 @@ fn user_namespace_without_root() {
     );
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+#[test]
+fn network_namespace() {
+    lesson_passes_and_leaves_the_host_as_found("net");
+}

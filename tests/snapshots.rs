@@ -72,6 +72,7 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
             gid_map: "0 0 4294967295".into(),
         }),
         proc_pid: Some(pid),
+        net: Err("not read in this fixture".into()),
         processes: Ok(processes),
         mounts: Ok(Vec::new()),
     }
@@ -140,6 +141,7 @@ fn report(
         box_pid: Some(box_pid),
         outside,
         checks,
+        vars: vec![("box_pid", box_pid.to_string())],
     }
 }
 

@@ -37,6 +37,26 @@ pub enum Action {
     PropagationLeak,
     /// Bind the root filesystem onto itself, pivot_root(".", "."), detach the old root.
     PivotRoot,
+    /// ip link set NAME up, in the box.
+    LinkUp { name: String },
+    /// Address the box's end of the veth and bring it up (sent by boxlab after `veth`).
+    AddressLink {
+        name: String,
+        addr: std::net::Ipv4Addr,
+        prefix: u8,
+    },
+    /// One ICMP echo from the box: `to` is "host" (the host's end of the veth) or an address.
+    Ping { to: String },
+    /// A tiny web server in the box on 0.0.0.0:PORT, answering "hello from the box".
+    ServeHttp { port: u16 },
+    /// Host side: a veth pair, one end moved into the box's network namespace, both addressed.
+    Veth,
+    /// Host side: one ICMP echo from the host to the box's end of the veth.
+    HostPing,
+    /// Host side: a proxy on 127.0.0.1 (a free port) to the box's PORT, like `docker run -p`.
+    Publish { port: u16 },
+    /// Host side: an HTTP GET to the published port on 127.0.0.1.
+    HostFetch,
     /// Host side: map uid and gid 0 inside the box's user namespace to an unprivileged id
     /// outside (100000 when boxlab is root, else boxlab's own ids).
     MapRoot,
@@ -90,6 +110,11 @@ pub enum Outcome {
     },
     Reaped {
         pids: Vec<i32>,
+    },
+    /// One ping: the address and the round-trip time in microseconds, or the error.
+    Pinged {
+        to: std::net::Ipv4Addr,
+        result: Result<u64, String>,
     },
     /// What an `attempt` ended with: None when it succeeded, else the error.
     Attempted {

@@ -11,8 +11,9 @@ use nix::unistd::ForkResult;
 
 use super::protocol::{Action, Outcome, Reply, Request};
 use crate::kernel::namespaces::Namespace;
-use crate::kernel::{self, mounts, namespaces, process, root, users, uts};
+use crate::kernel::{self, mounts, namespaces, net, process, root, users, uts};
 use crate::probe::{self, View};
+use std::net::Ipv4Addr;
 
 /// What the agent remembers between actions; the guards here keep every mount off the host.
 struct Agent {
@@ -22,6 +23,8 @@ struct Agent {
     mounts_private: bool,
     own_uts: bool,
     own_user: bool,
+    /// The host's end of the veth, once the box has an address on it.
+    peer: Option<Ipv4Addr>,
     rooted: bool,
     orphan: Option<i32>,
 }
@@ -40,6 +43,7 @@ pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
         mounts_private: false,
         own_uts: false,
         own_user: false,
+        peer: None,
         rooted: false,
         orphan: None,
     };
@@ -160,6 +164,32 @@ impl Agent {
             }
             Action::PropagationLeak => self.propagation_leak(),
             Action::PivotRoot => self.pivot_root(),
+            Action::LinkUp { name } => {
+                net::set_up(&name)?;
+                Ok(Outcome::Nothing)
+            }
+            Action::AddressLink { name, addr, prefix } => {
+                net::add_ipv4(&name, addr, prefix)?;
+                net::set_up(&name)?;
+                self.peer = Some(peer_of(addr));
+                Ok(Outcome::Nothing)
+            }
+            Action::Ping { to } => {
+                let to = match to.as_str() {
+                    "host" => self.peer.ok_or_else(|| {
+                        anyhow::anyhow!("the box has no link to the host yet: veth first")
+                    })?,
+                    other => other.parse()?,
+                };
+                let result = net::ping(to, Duration::from_secs(1))
+                    .map(|rtt| rtt.as_micros() as u64)
+                    .map_err(|e| e.to_string());
+                Ok(Outcome::Pinged { to, result })
+            }
+            Action::ServeHttp { port } => self.serve_http(port),
+            Action::Veth | Action::HostPing | Action::Publish { .. } | Action::HostFetch => {
+                anyhow::bail!("this action is done by boxlab on the host side, not by the box")
+            }
             Action::BecomeRoot => {
                 users::become_root()?;
                 Ok(Outcome::Nothing)
@@ -268,6 +298,54 @@ impl Agent {
         Ok(Outcome::Nothing)
     }
 
+    /// A child of the box that serves HTTP on 0.0.0.0:PORT until the box ends. It reports
+    /// whether bind(2) worked before the box answers, then stays: it is the box's service.
+    fn serve_http(&mut self, port: u16) -> anyhow::Result<Outcome> {
+        let (rx, mut tx) = std::io::pipe()?;
+        match unsafe { process::fork()? } {
+            ForkResult::Child => {
+                drop(rx);
+                let _ = kernel::take_records();
+                let _ = process::die_with_parent();
+                let _ = nix::sys::prctl::set_name(c"httpd");
+                let listener = std::net::TcpListener::bind(("0.0.0.0", port));
+                let bound = listener.as_ref().map(|_| ()).map_err(|e| e.to_string());
+                let args = format!("0.0.0.0:{port}");
+                let record = match &bound {
+                    Ok(()) => kernel::SyscallRecord::ok("bind+listen", &args, "0".into()),
+                    Err(e) => kernel::SyscallRecord {
+                        call: "bind+listen".into(),
+                        args,
+                        result: "-1".into(),
+                        errno: Some(e.clone()),
+                    },
+                };
+                let _ = writeln!(
+                    tx,
+                    "{}",
+                    serde_json::to_string(&(vec![record], bound)).unwrap_or_default()
+                );
+                drop(tx);
+                if let Ok(listener) = listener {
+                    for stream in listener.incoming().flatten() {
+                        answer_http(stream);
+                    }
+                }
+                unsafe { libc::_exit(0) }
+            }
+            ForkResult::Parent { .. } => {
+                drop(tx);
+                let mut line = String::new();
+                std::io::BufReader::new(rx).read_line(&mut line)?;
+                let (records, bound): (Vec<kernel::SyscallRecord>, Result<(), String>) =
+                    serde_json::from_str(&line)?;
+                kernel::adopt_records(records);
+                bound.map_err(|e| anyhow::anyhow!(e))?;
+                Ok(Outcome::Nothing)
+            }
+        }
+    }
+
     /// pivot_root(2) onto the root filesystem: bind it onto itself (the new root must be a mount
     /// point), enter it, pivot with both arguments ".", and detach the old root, which leaves
     /// the box's mount namespace for good (unlike chroot, which only moves one process).
@@ -285,6 +363,12 @@ impl Agent {
         self.rooted = true;
         Ok(Outcome::Nothing)
     }
+}
+
+/// The other usable address of a /30: .1 and .2 face each other.
+fn peer_of(addr: Ipv4Addr) -> Ipv4Addr {
+    let [a, b, c, d] = addr.octets();
+    Ipv4Addr::new(a, b, c, if d % 4 == 1 { d + 1 } else { d - 1 })
 }
 
 /// Runs `f` in a forked child of the box and returns its result, with the child's syscall
@@ -345,4 +429,18 @@ fn wait_for_state(pid: i32, state: char) {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Reads one request (or gives up after a second) and answers it.
+fn answer_http(mut stream: std::net::TcpStream) {
+    use std::io::Read;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 2048];
+    let _ = stream.read(&mut buf);
+    let body = "hello from the box\n";
+    let reply = format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes());
 }

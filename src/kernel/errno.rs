@@ -61,6 +61,23 @@ pub fn explain(errno: Errno) -> (&'static str, &'static str) {
             "읽기 전용 파일 시스템입니다",
         ),
         Errno::EINTR => ("interrupted by a signal", "시그널 때문에 중단되었습니다"),
+        Errno::ENODEV => (
+            "no such network interface (in this network namespace)",
+            "(이 네트워크 네임스페이스에) 그런 네트워크 인터페이스가 없습니다",
+        ),
+        Errno::ENETUNREACH => (
+            "no route to that network from here",
+            "여기서 그 네트워크로 가는 경로가 없습니다",
+        ),
+        Errno::ETIMEDOUT => ("no answer came in time", "제시간에 응답이 오지 않았습니다"),
+        Errno::ERANGE => (
+            "a value is out of range (an interface name is at most 15 bytes)",
+            "값이 범위를 벗어났습니다(인터페이스 이름은 최대 15바이트)",
+        ),
+        Errno::EADDRINUSE => (
+            "the address or port is already in use",
+            "주소나 포트를 이미 누가 쓰고 있습니다",
+        ),
         _ => (
             "see the call's man page, section ERRORS",
             "해당 시스템 콜 man 페이지의 ERRORS 절을 보세요",

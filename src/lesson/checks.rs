@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::types::Lang;
+use super::network::Veth;
+use super::types::{Lang, Place};
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::probe::{FileId, Outside, Probed, View};
@@ -94,6 +95,18 @@ pub enum Check {
     AttemptFailed {
         errno: String,
     },
+    /// The box's only network interface is `lo`.
+    BoxOnlyLoopback,
+    /// The box's interface NAME is up.
+    BoxLinkUp {
+        name: String,
+    },
+    /// Both ends of the veth are up with their addresses, each in its own namespace.
+    VethConnected,
+    /// The last ping from this side got its echo reply.
+    PingOk {
+        from: Place,
+    },
 }
 
 /// What happened in the lesson so far, beyond the views.
@@ -104,6 +117,12 @@ pub struct Facts {
     pub last_output: Option<CommandOutput>,
     /// The last `attempt`: None inside when it succeeded, else its error.
     pub attempt: Option<Option<String>>,
+    pub veth: Option<Veth>,
+    /// Round-trip times in microseconds, or why the ping failed.
+    pub ping_from_box: Option<Result<u64, String>>,
+    pub ping_from_host: Option<Result<u64, String>>,
+    /// The published port on the host's 127.0.0.1.
+    pub host_port: Option<u16>,
 }
 
 /// Everything a check may look at.
@@ -260,6 +279,28 @@ impl Check {
                 &format!("the attempt failed with {errno}"),
                 &format!("시도가 {errno}로 실패했다"),
             ),
+            Check::BoxOnlyLoopback => pick(
+                "the box has only a loopback interface",
+                "박스에는 루프백 인터페이스만 있다",
+            ),
+            Check::BoxLinkUp { name } => pick(
+                &format!("the box's {name} is up"),
+                &format!("박스의 {name}가 켜져 있다"),
+            ),
+            Check::VethConnected => pick(
+                "the veth joins host and box, an address at each end",
+                "veth가 호스트와 박스를 잇고, 양 끝에 주소가 있다",
+            ),
+            Check::PingOk { from } => match from {
+                Place::Host => pick(
+                    "the host's ping got its echo reply",
+                    "호스트의 ping이 응답을 받았다",
+                ),
+                Place::Box => pick(
+                    "the box's ping got its echo reply",
+                    "박스의 ping이 응답을 받았다",
+                ),
+            },
             Check::OutputContains { text } => pick(
                 &format!("the command printed \"{text}\""),
                 &format!("명령이 \"{text}\"를 출력했다"),
@@ -576,6 +617,50 @@ impl Check {
                 Some(None) => (false, "it succeeded".into()),
                 None => (false, "nothing was attempted".into()),
             },
+            Check::BoxOnlyLoopback => match &boxed.net {
+                Ok(n) => {
+                    let names: Vec<&str> = n.links.iter().map(|l| l.name.as_str()).collect();
+                    (names == ["lo"], format!("box links: {}", names.join(" ")))
+                }
+                Err(e) => (false, e.clone()),
+            },
+            Check::BoxLinkUp { name } => match boxed.net.as_ref().ok().and_then(|n| n.link(name)) {
+                Some(l) => (
+                    l.up,
+                    format!("{name}: {}", if l.up { "UP" } else { "DOWN" }),
+                ),
+                None => (false, format!("the box has no {name}")),
+            },
+            Check::VethConnected => match (&ev.facts.veth, &host.net, &boxed.net) {
+                (Some(v), Ok(h), Ok(b)) => {
+                    let end = |n: &crate::probe::net::NetView, name: &str, ip| {
+                        n.link(name)
+                            .is_some_and(|l| l.up && l.addrs.iter().any(|(a, _)| *a == ip))
+                    };
+                    let ok = end(h, &v.host_if, v.host_ip)
+                        && end(b, &v.box_if, v.box_ip)
+                        && h.link(&v.box_if).is_none();
+                    (
+                        ok,
+                        format!(
+                            "host {} {}, box {} {}",
+                            v.host_if, v.host_ip, v.box_if, v.box_ip
+                        ),
+                    )
+                }
+                _ => (false, "no veth yet".into()),
+            },
+            Check::PingOk { from } => {
+                let ping = match from {
+                    Place::Host => &ev.facts.ping_from_host,
+                    Place::Box => &ev.facts.ping_from_box,
+                };
+                match ping {
+                    Some(Ok(us)) => (true, format!("reply in {:.2} ms", *us as f64 / 1000.0)),
+                    Some(Err(e)) => (false, e.clone()),
+                    None => (false, "no ping was sent".into()),
+                }
+            }
             Check::OutputContains { text } => match &ev.facts.last_output {
                 Some(o) => (
                     o.stdout.contains(text.as_str()),

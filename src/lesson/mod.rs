@@ -3,8 +3,10 @@
 
 pub mod checks;
 pub mod load;
+pub mod network;
 pub mod present;
 pub mod progress;
+pub mod publish;
 pub mod runner;
 pub mod types;
 

@@ -63,6 +63,7 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::Ns(ns) => format!("ns/{}", ns.proc_name()),
         Row::ForChildren(_) => if ko { "자식용 ns" } else { "children" }.into(),
         Row::Creds => if ko { "사용자" } else { "ids" }.into(),
+        Row::Net => if ko { "네트워크" } else { "network" }.into(),
         Row::Clocks => if ko { "시계" } else { "clocks" }.into(),
         Row::Cgroup => "cgroup".into(),
         Row::Processes => if ko { "프로세스" } else { "processes" }.into(),
@@ -189,6 +190,44 @@ fn lines(
             }
             out
         }
+        Row::Net => match &view.net {
+            Ok(n) => {
+                let mut out: Vec<String> = n
+                    .links
+                    .iter()
+                    .take(6)
+                    .map(|l| {
+                        let state = if l.up { "UP" } else { "DOWN" };
+                        let kind = l
+                            .kind
+                            .as_deref()
+                            .map(|k| format!(" ({k})"))
+                            .unwrap_or_default();
+                        let addrs: Vec<String> =
+                            l.addrs.iter().map(|(a, p)| format!("{a}/{p}")).collect();
+                        format!("{} {state}{kind} {}", l.name, addrs.join(" "))
+                            .trim_end()
+                            .to_string()
+                    })
+                    .collect();
+                if n.links.len() > 6 {
+                    out.push(if ko {
+                        format!("… 외 {}개", n.links.len() - 6)
+                    } else {
+                        format!("… {} more", n.links.len() - 6)
+                    });
+                }
+                if n.routes.is_empty() {
+                    out.push((if ko { "경로 없음" } else { "no routes" }).into());
+                }
+                out.extend(n.routes.iter().take(3).map(|r| match r.gateway {
+                    Some(gw) if r.prefix == 0 => format!("default via {gw} dev {}", r.dev),
+                    _ => format!("{}/{} dev {}", r.dst, r.prefix, r.dev),
+                }));
+                out
+            }
+            Err(e) => vec![e.clone()],
+        },
         Row::Creds => {
             let creds = match side {
                 Side::Box => &view.creds,

@@ -7,12 +7,16 @@
 use std::path::PathBuf;
 use std::rc::Rc;
 
+use std::time::Duration;
+
 use super::checks::{CheckResult, Evidence, Facts};
+use super::network::BoxLink;
+use super::publish::{self, Proxy};
 use super::types::Lesson;
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, Request};
 use crate::kernel::process::CommandOutput;
-use crate::kernel::{self, SyscallRecord, users};
+use crate::kernel::{self, SyscallRecord, net, users};
 use crate::ledger::Ledger;
 use crate::probe::{Outside, View};
 
@@ -31,6 +35,17 @@ pub struct StepReport {
     /// The box as the host reads it through `/proc/BOXPID`.
     pub outside: Outside,
     pub checks: Vec<CheckResult>,
+    /// Values for the `{name}` placeholders of commands to try (`box_pid`, `box_ip`...).
+    pub vars: Vec<(&'static str, String)>,
+}
+
+impl StepReport {
+    /// A command to try with its placeholders filled in.
+    pub fn fill(&self, cmd: &str) -> String {
+        self.vars.iter().fold(cmd.to_string(), |c, (name, value)| {
+            c.replace(&format!("{{{name}}}"), value)
+        })
+    }
 }
 
 impl StepReport {
@@ -46,6 +61,9 @@ pub struct Session {
     agent: Option<BoxAgent>,
     facts: Facts,
     reports: Vec<StepReport>,
+    /// The box's veth and the published port's proxy, ended with the box.
+    link: Option<BoxLink>,
+    proxy: Option<Proxy>,
 }
 
 impl Session {
@@ -57,6 +75,8 @@ impl Session {
             agent: None,
             facts: Facts::default(),
             reports: Vec::new(),
+            link: None,
+            proxy: None,
         }
     }
 
@@ -80,6 +100,8 @@ impl Session {
     /// Ends the box (every process of it) and forgets every step.
     pub fn reset(&mut self) {
         self.agent = None;
+        self.proxy = None;
+        self.link = None;
         self.facts = Facts::default();
         self.reports.clear();
     }
@@ -118,6 +140,7 @@ impl Session {
             facts: &self.facts,
         };
         let checks = step.checks.iter().map(|c| c.evaluate(&ev)).collect();
+        let vars = self.vars();
         self.reports.push(StepReport {
             index,
             records,
@@ -128,8 +151,28 @@ impl Session {
             box_pid,
             outside,
             checks,
+            vars,
         });
         self.reports.last()
+    }
+
+    fn vars(&self) -> Vec<(&'static str, String)> {
+        let mut vars = Vec::new();
+        if let Some(pid) = self.box_pid() {
+            vars.push(("box_pid", pid.to_string()));
+        }
+        if let Some(v) = &self.facts.veth {
+            vars.extend([
+                ("box_ip", v.box_ip.to_string()),
+                ("host_ip", v.host_ip.to_string()),
+                ("box_if", v.box_if.clone()),
+                ("host_if", v.host_if.clone()),
+            ]);
+        }
+        if let Some(port) = self.facts.host_port {
+            vars.push(("host_port", port.to_string()));
+        }
+        vars
     }
 
     /// Performs one action; returns the box's view when the action produced one.
@@ -154,6 +197,9 @@ impl Session {
                     .join(format!(".boxlab-escape-{}", self.ledger.id())),
             );
         }
+        if let Some(done) = self.host_network_action(action, records, outputs) {
+            return done.map(|()| None);
+        }
         if let Action::MapRoot = action {
             let pid = self.box_pid().ok_or("no box is running")?;
             let (uid, gid) = unprivileged_ids();
@@ -175,12 +221,94 @@ impl Session {
             Outcome::Escaped { root, .. } => self.facts.escaped_root = Some(root),
             Outcome::Orphan { pid } => self.facts.orphan = Some(pid),
             Outcome::Attempted { error } => self.facts.attempt = Some(error),
+            Outcome::Pinged { result, .. } => self.facts.ping_from_box = Some(result),
             Outcome::Forked { .. } | Outcome::Reaped { .. } | Outcome::Nothing => {}
         }
         match reply.error {
             Some(e) => Err(e),
             None => Ok(reply.view),
         }
+    }
+
+    /// The network lesson's host-side actions; None for every other action.
+    fn host_network_action(
+        &mut self,
+        action: &Action,
+        records: &mut Vec<SyscallRecord>,
+        outputs: &mut Vec<CommandOutput>,
+    ) -> Option<Result<(), String>> {
+        let result = match action {
+            Action::Veth => self.connect_veth(records),
+            Action::HostPing => {
+                let veth = self.facts.veth.clone()?;
+                let rtt = net::ping(veth.box_ip, Duration::from_secs(1))
+                    .map(|d| d.as_micros() as u64)
+                    .map_err(|e| e.to_string());
+                records.extend(kernel::take_records());
+                self.facts.ping_from_host = Some(rtt);
+                Ok(())
+            }
+            Action::Publish { port } => self.publish(*port, records),
+            Action::HostFetch => {
+                let port = self.facts.host_port?;
+                let reply = publish::fetch(port);
+                let out = CommandOutput {
+                    argv: vec!["curl".into(), format!("http://127.0.0.1:{port}/")],
+                    status: Some(if reply.is_ok() { 0 } else { 7 }),
+                    stdout: reply.as_ref().cloned().unwrap_or_default(),
+                    stderr: reply.err().map(|e| e.to_string()).unwrap_or_default(),
+                };
+                outputs.push(out.clone());
+                self.facts.last_output = Some(out);
+                Ok(())
+            }
+            _ => return None,
+        };
+        Some(result)
+    }
+
+    /// Host end of the veth here; the box addresses its own end.
+    fn connect_veth(&mut self, records: &mut Vec<SyscallRecord>) -> Result<(), String> {
+        let pid = self.box_pid().ok_or("no box is running")?;
+        let host_net = crate::probe::net::collect()?;
+        let link = BoxLink::create(pid, &host_net, &self.ledger);
+        records.extend(kernel::take_records());
+        let link = link?;
+        let v = link.veth.clone();
+        self.link = Some(link);
+        self.facts.veth = Some(v.clone());
+        let agent = self.agent.as_mut().ok_or("no box is running")?;
+        let reply = agent
+            .request(
+                &Request::Perform(Action::AddressLink {
+                    name: v.box_if,
+                    addr: v.box_ip,
+                    prefix: 30,
+                }),
+                &self.ledger,
+            )
+            .map_err(|e| format!("{e:#}"))?;
+        records.extend(reply.records);
+        reply.error.map_or(Ok(()), Err)
+    }
+
+    fn publish(&mut self, port: u16, records: &mut Vec<SyscallRecord>) -> Result<(), String> {
+        let veth = self
+            .facts
+            .veth
+            .clone()
+            .ok_or("the box has no network link yet: veth first")?;
+        let proxy =
+            Proxy::start(veth.box_ip, port).map_err(|e| format!("starting the proxy: {e}"))?;
+        let args = format!("127.0.0.1:{} → {}:{port}", proxy.host_port, veth.box_ip);
+        records.push(SyscallRecord::ok(
+            "bind+listen",
+            &args,
+            "0 (a proxy thread in boxlab)".into(),
+        ));
+        self.facts.host_port = Some(proxy.host_port);
+        self.proxy = Some(proxy);
+        Ok(())
     }
 
     fn probe_box(&mut self) -> Result<Option<View>, String> {
@@ -206,5 +334,12 @@ fn unprivileged_ids() -> (u32, u32) {
         (100_000, 100_000)
     } else {
         (uid, gid)
+    }
+}
+
+impl Drop for Session {
+    /// The box, its link and its proxy end with the session.
+    fn drop(&mut self) {
+        self.reset();
     }
 }

@@ -103,12 +103,14 @@ pub enum Row {
     Cgroup,
     /// uid, gid, effective capabilities and uid_map.
     Creds,
+    /// Interfaces with their state and addresses, and routes.
+    Net,
     Processes,
     Mounts,
 }
 
 impl Row {
-    const PLAIN: [(&'static str, Row); 11] = [
+    const PLAIN: [(&'static str, Row); 12] = [
         ("hostname", Row::Hostname),
         ("kernel", Row::Kernel),
         ("pid", Row::Pid),
@@ -118,6 +120,7 @@ impl Row {
         ("clocks", Row::Clocks),
         ("cgroup", Row::Cgroup),
         ("ids", Row::Creds),
+        ("net", Row::Net),
         ("processes", Row::Processes),
         ("mounts", Row::Mounts),
     ];

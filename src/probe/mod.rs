@@ -75,6 +75,8 @@ pub struct View {
     pub mounts: Probed<Vec<MountEntry>>,
     /// The prober's uids, gids, capabilities and id maps.
     pub creds: Probed<status::Creds>,
+    /// Interfaces, addresses and routes of the prober's network namespace (netlink).
+    pub net: Probed<net::NetView>,
     /// The prober's pid in the PID namespace of the /proc it reads (readlink /proc/self): not
     /// getpid() when the box still reads the host's /proc.
     pub proc_pid: Option<i32>,
@@ -95,6 +97,7 @@ impl View {
             clocks: Clocks::read(),
             cgroups: cgroups_of("self"),
             creds: creds_of("self"),
+            net: net::collect(),
             proc_pid: fs::read_link("/proc/self")
                 .ok()
                 .and_then(|p| p.to_str()?.parse().ok()),

@@ -577,10 +577,7 @@ fn check_lines(
             Place::Host => s::HOST.get(lang),
             Place::Box => s::BOX.get(lang),
         };
-        let cmd = t.cmd.replace(
-            "{box_pid}",
-            &report.box_pid.map_or("PID".into(), |p| p.to_string()),
-        );
+        let cmd = report.fill(&t.cmd);
         let lead = format!(" {}: ", s::TRY.get(lang));
         let cmd = fit(
             &format!("{place}$ {cmd}"),

@@ -49,6 +49,14 @@ pub struct HostSnapshot {
     pub namespaces: String,
     /// Escape directories left in the default root filesystem.
     pub rootfs_leftovers: Vec<String>,
+    /// Network interfaces with their state and addresses, and routes (netlink).
+    pub net: String,
+    /// Sysctls a network lesson could be tempted to change.
+    pub sysctls: Vec<String>,
+    /// System V IPC objects (/proc/sysvipc/*).
+    pub sysv_ipc: Vec<String>,
+    /// The cgroup directories two levels deep under /sys/fs/cgroup.
+    pub cgroups: Vec<String>,
 }
 
 pub fn host_snapshot() -> HostSnapshot {
@@ -81,6 +89,20 @@ pub fn host_snapshot() -> HostSnapshot {
             .into_owned(),
         namespaces,
         rootfs_leftovers: rootfs_leftovers(&boxlab::rootfs::default_dir()),
+        net: format!("{:?}", boxlab::probe::net::collect()),
+        sysctls: [
+            "net/ipv4/ip_forward",
+            "net/ipv4/conf/all/forwarding",
+            "net/ipv4/ping_group_range",
+        ]
+        .iter()
+        .map(|s| std::fs::read_to_string(format!("/proc/sys/{s}")).unwrap_or_default())
+        .collect(),
+        sysv_ipc: ["shm", "msg", "sem"]
+            .iter()
+            .map(|k| std::fs::read_to_string(format!("/proc/sysvipc/{k}")).unwrap_or_default())
+            .collect(),
+        cgroups: cgroup_dirs(),
     }
 }
 
@@ -93,6 +115,23 @@ pub fn box_processes() -> Vec<String> {
         .filter(|p| p.name == "boxlab-box" || p.name == "orphan")
         .map(|p| format!("{} {}", p.pid, p.name))
         .collect()
+}
+
+fn cgroup_dirs() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut walk = vec![(std::path::PathBuf::from("/sys/fs/cgroup"), 0)];
+    while let Some((dir, depth)) = walk.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                out.push(e.path().display().to_string());
+                if depth < 2 {
+                    walk.push((e.path(), depth + 1));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 fn rootfs_leftovers(root: &Path) -> Vec<String> {

@@ -1,0 +1,88 @@
+//! Port publishing, as `docker run -p HOST:BOX` does it with docker-proxy: a process on the
+//! host listens on 127.0.0.1:PORT and copies each connection to and from the box's address.
+//! Here that process is boxlab itself (threads, so the box agent stays single-threaded); it
+//! listens on loopback only and connects only to the box, so no traffic leaves the machine.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A running proxy; dropping it stops it.
+pub struct Proxy {
+    pub host_port: u16,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Proxy {
+    /// Listens on 127.0.0.1 on a free port and forwards to `box_addr:box_port`.
+    pub fn start(box_addr: Ipv4Addr, box_port: u16) -> std::io::Result<Proxy> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let host_port = listener.local_addr()?.port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let target = SocketAddr::from((box_addr, box_port));
+        let accept = std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                if let Ok(client) = client {
+                    std::thread::spawn(move || forward(client, target));
+                }
+            }
+        });
+        Ok(Proxy {
+            host_port,
+            stop,
+            accept: Some(accept),
+        })
+    }
+}
+
+/// Copies bytes both ways until either side closes.
+fn forward(client: TcpStream, target: SocketAddr) {
+    let Ok(upstream) = TcpStream::connect_timeout(&target, Duration::from_secs(2)) else {
+        return;
+    };
+    let (Ok(mut c2), Ok(mut u2)) = (client.try_clone(), upstream.try_clone()) else {
+        return;
+    };
+    let (mut client, mut upstream) = (client, upstream);
+    let up = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut c2, &mut u2);
+        let _ = u2.shutdown(Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut upstream, &mut client);
+    let _ = client.shutdown(Shutdown::Write);
+    let _ = up.join();
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop with one connection so it sees the flag and ends.
+        let _ = TcpStream::connect((Ipv4Addr::LOCALHOST, self.host_port));
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `GET /` on 127.0.0.1:PORT, as `curl http://127.0.0.1:PORT/` would: the reply's body.
+pub fn fetch(port: u16) -> std::io::Result<String> {
+    let mut s = TcpStream::connect_timeout(
+        &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        Duration::from_secs(2),
+    )?;
+    s.set_read_timeout(Some(Duration::from_secs(3)))?;
+    s.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut reply = String::new();
+    s.read_to_string(&mut reply)?;
+    Ok(reply
+        .split_once("\r\n\r\n")
+        .map_or(reply.clone(), |(_, body)| body.to_string()))
+}
