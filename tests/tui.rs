@@ -203,3 +203,45 @@ fn unavailable_lesson_stays_on_the_list_with_its_reason() {
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
 }
+
+/// The network lesson leaves the most on the host while it runs (a veth, a proxy on
+/// 127.0.0.1): killed with SIGKILL there, the next start must still leave the host as found.
+#[test]
+fn kill_9_during_the_network_lesson() {
+    if !root_or_skip("kill_9_during_the_network_lesson") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "net"], 100, 30);
+    t.wait_for("step 1/6", 20);
+    for step in 2..=6 {
+        t.keys(RIGHT);
+        t.wait_for(&format!("step {step}/6"), 10);
+    }
+    let screen = t.screen();
+    assert!(!screen.contains('✗'), "{screen}");
+    assert_ne!(
+        host_snapshot().net,
+        before.net,
+        "the veth's host end exists while the lesson runs"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(t.child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    t.wait_exit(10);
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    let mut next = Term::start(&["--lang", "en"], 80, 24);
+    next.wait_for("Lessons", 20);
+    next.keys("q");
+    assert_eq!(next.wait_exit(10), Some(0));
+    // The kernel removes a veth with its namespace asynchronously: give it a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while host_snapshot() != before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(host_snapshot(), before);
+}
