@@ -67,6 +67,19 @@ impl Ledger {
         );
     }
 
+    /// A number derived from the run's id, for names that must not collide with another run's
+    /// (a veth's name, an IPC key).
+    pub fn tag(&self) -> u32 {
+        self.id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ b as u32).wrapping_mul(0x0100_0193)
+        })
+    }
+
+    /// Lists a System V IPC object made in the host's IPC namespace.
+    pub fn add_ipc(&self, kind: crate::kernel::ipc::IpcKind, key: i32) {
+        self.append("ipc", &format!("{kind:?} {key}"));
+    }
+
     /// Lists a network link on the host side (the host end of a box's veth).
     pub fn add_link(&self, name: &str) {
         self.append("links", name);
@@ -146,6 +159,20 @@ fn undo(dir: &Path) -> (usize, usize) {
     // (ENODEV) when it is already gone.
     for link in lines(dir, "links") {
         if crate::kernel::net::delete_link(&link).is_ok() {
+            removed += 1;
+        }
+    }
+    // IPC keys are unique to the run, so an object under one is the run's own.
+    for line in lines(dir, "ipc") {
+        use crate::kernel::ipc::{IpcKind, remove};
+        let kind = if line.starts_with("Msg") {
+            IpcKind::Msg
+        } else {
+            IpcKind::Shm
+        };
+        if let Some(key) = line.split_whitespace().nth(1).and_then(|k| k.parse().ok())
+            && remove(kind, key).is_ok()
+        {
             removed += 1;
         }
     }

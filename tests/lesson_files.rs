@@ -47,6 +47,7 @@ fn shipped_lessons_are_valid() {
             "uts",
             "pid",
             "mount",
+            "ipc",
             "net",
             "user",
             "cgroupns",

@@ -163,3 +163,8 @@ fn user_namespace_without_root() {
 fn network_namespace() {
     lesson_passes_and_leaves_the_host_as_found("net");
 }
+
+#[test]
+fn ipc_namespace() {
+    lesson_passes_and_leaves_the_host_as_found("ipc");
+}

@@ -73,6 +73,7 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
         }),
         proc_pid: Some(pid),
         net: Err("not read in this fixture".into()),
+        ipc: Ok(Vec::new()),
         processes: Ok(processes),
         mounts: Ok(Vec::new()),
     }

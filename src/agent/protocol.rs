@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::SyscallRecord;
+use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::probe::{FileId, View};
@@ -37,6 +38,22 @@ pub enum Action {
     PropagationLeak,
     /// Bind the root filesystem onto itself, pivot_root(".", "."), detach the old root.
     PivotRoot,
+    /// A System V IPC object in the box's IPC namespace, under a key unique to this run (boxlab
+    /// fills `key` in).
+    CreateIpc {
+        kind: IpcKind,
+        #[serde(default)]
+        key: Option<i32>,
+    },
+    /// Remove the box's object of this kind (IPC_RMID).
+    RemoveIpc {
+        kind: IpcKind,
+        #[serde(default)]
+        key: Option<i32>,
+    },
+    /// Host side: a System V IPC object in the host's IPC namespace, removed again when the
+    /// lesson ends.
+    HostCreateIpc { kind: IpcKind },
     /// ip link set NAME up, in the box.
     LinkUp { name: String },
     /// Address the box's end of the veth and bring it up (sent by boxlab after `veth`).

@@ -11,7 +11,7 @@ use nix::unistd::ForkResult;
 
 use super::protocol::{Action, Outcome, Reply, Request};
 use crate::kernel::namespaces::Namespace;
-use crate::kernel::{self, mounts, namespaces, net, process, root, users, uts};
+use crate::kernel::{self, ipc, mounts, namespaces, net, process, root, users, uts};
 use crate::probe::{self, View};
 use std::net::Ipv4Addr;
 
@@ -164,6 +164,20 @@ impl Agent {
             }
             Action::PropagationLeak => self.propagation_leak(),
             Action::PivotRoot => self.pivot_root(),
+            Action::CreateIpc { kind, key } => {
+                ipc::create(
+                    kind,
+                    key.ok_or_else(|| anyhow::anyhow!("no key: boxlab fills it in"))?,
+                )?;
+                Ok(Outcome::Nothing)
+            }
+            Action::RemoveIpc { kind, key } => {
+                ipc::remove(
+                    kind,
+                    key.ok_or_else(|| anyhow::anyhow!("no key: boxlab fills it in"))?,
+                )?;
+                Ok(Outcome::Nothing)
+            }
             Action::LinkUp { name } => {
                 net::set_up(&name)?;
                 Ok(Outcome::Nothing)
@@ -187,7 +201,11 @@ impl Agent {
                 Ok(Outcome::Pinged { to, result })
             }
             Action::ServeHttp { port } => self.serve_http(port),
-            Action::Veth | Action::HostPing | Action::Publish { .. } | Action::HostFetch => {
+            Action::Veth
+            | Action::HostPing
+            | Action::Publish { .. }
+            | Action::HostFetch
+            | Action::HostCreateIpc { .. } => {
                 anyhow::bail!("this action is done by boxlab on the host side, not by the box")
             }
             Action::BecomeRoot => {

@@ -5,6 +5,7 @@
 //! Nothing here knows about lessons or the TUI.
 
 pub mod errno;
+pub mod ipc;
 pub mod mounts;
 pub mod namespaces;
 pub mod net;

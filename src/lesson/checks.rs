@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::network::Veth;
 use super::types::{Lang, Place};
+use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::probe::{FileId, Outside, Probed, View};
@@ -103,6 +104,14 @@ pub enum Check {
     },
     /// Both ends of the veth are up with their addresses, each in its own namespace.
     VethConnected,
+    /// Whether the newest IPC object of `kind` made by one side is listed (`seen`) in the other
+    /// side's /proc/sysvipc.
+    IpcSeen {
+        made_by: Place,
+        kind: IpcKind,
+        seen_by: Place,
+        seen: bool,
+    },
     /// The last ping from this side got its echo reply.
     PingOk {
         from: Place,
@@ -123,6 +132,16 @@ pub struct Facts {
     pub ping_from_host: Option<Result<u64, String>>,
     /// The published port on the host's 127.0.0.1.
     pub host_port: Option<u16>,
+    /// System V IPC objects the lesson made, in order.
+    pub ipc: Vec<IpcFact>,
+}
+
+/// A System V IPC object the lesson made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpcFact {
+    pub kind: IpcKind,
+    pub key: i32,
+    pub made_by: Place,
 }
 
 /// Everything a check may look at.
@@ -279,6 +298,45 @@ impl Check {
                 &format!("the attempt failed with {errno}"),
                 &format!("시도가 {errno}로 실패했다"),
             ),
+            Check::IpcSeen {
+                made_by,
+                kind,
+                seen_by,
+                seen,
+            } => {
+                let side = |p: &Place, en: bool| match (p, en) {
+                    (Place::Host, true) => "the host",
+                    (Place::Box, true) => "the box",
+                    (Place::Host, false) => "호스트",
+                    (Place::Box, false) => "박스",
+                };
+                let what = |en: bool| match (kind, en) {
+                    (IpcKind::Shm, true) => "shared memory segment",
+                    (IpcKind::Msg, true) => "message queue",
+                    (IpcKind::Shm, false) => "공유 메모리",
+                    (IpcKind::Msg, false) => "메시지 큐",
+                };
+                pick(
+                    &format!(
+                        "{} {} the {} made by {}",
+                        side(seen_by, true),
+                        if *seen { "sees" } else { "does not see" },
+                        what(true),
+                        side(made_by, true)
+                    ),
+                    &format!(
+                        "{}가 만든 {}가 {}에게 {}",
+                        side(made_by, false),
+                        what(false),
+                        side(seen_by, false),
+                        if *seen {
+                            "보인다"
+                        } else {
+                            "보이지 않는다"
+                        }
+                    ),
+                )
+            }
             Check::BoxOnlyLoopback => pick(
                 "the box has only a loopback interface",
                 "박스에는 루프백 인터페이스만 있다",
@@ -617,6 +675,42 @@ impl Check {
                 Some(None) => (false, "it succeeded".into()),
                 None => (false, "nothing was attempted".into()),
             },
+            Check::IpcSeen {
+                made_by,
+                kind,
+                seen_by,
+                seen,
+            } => {
+                let Some(fact) = ev
+                    .facts
+                    .ipc
+                    .iter()
+                    .rev()
+                    .find(|f| f.made_by == *made_by && f.kind == *kind)
+                else {
+                    return (false, "no such object was made".into());
+                };
+                let view = match seen_by {
+                    Place::Host => host,
+                    Place::Box => boxed,
+                };
+                match &view.ipc {
+                    Ok(objects) => {
+                        let listed = objects
+                            .iter()
+                            .any(|o| o.kind == fact.kind && o.key == fact.key);
+                        (
+                            listed == *seen,
+                            format!(
+                                "key {:#x}: {}",
+                                fact.key,
+                                if listed { "listed" } else { "not listed" }
+                            ),
+                        )
+                    }
+                    Err(e) => (false, e.clone()),
+                }
+            }
             Check::BoxOnlyLoopback => match &boxed.net {
                 Ok(n) => {
                     let names: Vec<&str> = n.links.iter().map(|l| l.name.as_str()).collect();

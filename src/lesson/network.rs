@@ -76,9 +76,7 @@ impl BoxLink {
             pick_subnet(host, pid as u32 % 4096).ok_or("no free /30 in BOXLAB_SUBNET")?;
         // Named after this run's unique ledger id, so no other run (live or swept) has the name;
         // at most 15 bytes (IFNAMSIZ).
-        let tag = ledger.id().bytes().fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ b as u32).wrapping_mul(0x0100_0193)
-        });
+        let tag = ledger.tag();
         let veth = Veth {
             host_if: format!("bl{tag:08x}h"),
             box_if: format!("bl{tag:08x}b"),

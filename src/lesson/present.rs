@@ -64,6 +64,7 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::ForChildren(_) => if ko { "자식용 ns" } else { "children" }.into(),
         Row::Creds => if ko { "사용자" } else { "ids" }.into(),
         Row::Net => if ko { "네트워크" } else { "network" }.into(),
+        Row::Ipc => "System V IPC".into(),
         Row::Clocks => if ko { "시계" } else { "clocks" }.into(),
         Row::Cgroup => "cgroup".into(),
         Row::Processes => if ko { "프로세스" } else { "processes" }.into(),
@@ -190,6 +191,26 @@ fn lines(
             }
             out
         }
+        Row::Ipc => match &view.ipc {
+            Ok(objects) => {
+                let mut newest: Vec<&crate::probe::sysvipc::IpcObject> = objects.iter().collect();
+                newest.sort_by_key(|o| std::cmp::Reverse(o.id));
+                let mut out = vec![if ko {
+                    format!("객체 {}개", objects.len())
+                } else {
+                    format!("{} objects", objects.len())
+                }];
+                out.extend(newest.iter().take(4).map(|o| {
+                    let kind = match o.kind {
+                        crate::kernel::ipc::IpcKind::Shm => "shm",
+                        crate::kernel::ipc::IpcKind::Msg => "msg",
+                    };
+                    format!("{kind} key {:#x} id {}", o.key, o.id)
+                }));
+                out
+            }
+            Err(e) => vec![e.clone()],
+        },
         Row::Net => match &view.net {
             Ok(n) => {
                 let mut out: Vec<String> = n

@@ -9,12 +9,16 @@ use std::rc::Rc;
 
 use std::time::Duration;
 
+use super::checks::IpcFact;
 use super::checks::{CheckResult, Evidence, Facts};
 use super::network::BoxLink;
 use super::publish::{self, Proxy};
 use super::types::Lesson;
+use super::types::Place;
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, Request};
+use crate::kernel::ipc::{self, IpcKind};
+use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::kernel::{self, SyscallRecord, net, users};
 use crate::ledger::Ledger;
@@ -64,6 +68,8 @@ pub struct Session {
     /// The box's veth and the published port's proxy, ended with the box.
     link: Option<BoxLink>,
     proxy: Option<Proxy>,
+    /// IPC objects made in the host's IPC namespace, removed when the lesson ends.
+    host_ipc: Vec<(IpcKind, i32)>,
 }
 
 impl Session {
@@ -77,6 +83,7 @@ impl Session {
             reports: Vec::new(),
             link: None,
             proxy: None,
+            host_ipc: Vec::new(),
         }
     }
 
@@ -102,6 +109,11 @@ impl Session {
         self.agent = None;
         self.proxy = None;
         self.link = None;
+        // Objects in the host's IPC namespace outlive the box: remove them (gone already is fine).
+        for (kind, key) in self.host_ipc.drain(..) {
+            let _ = ipc::remove(kind, key);
+        }
+        let _ = kernel::take_records();
         self.facts = Facts::default();
         self.reports.clear();
     }
@@ -197,6 +209,9 @@ impl Session {
                     .join(format!(".boxlab-escape-{}", self.ledger.id())),
             );
         }
+        if let Some(done) = self.ipc_action(action, records) {
+            return done;
+        }
         if let Some(done) = self.host_network_action(action, records, outputs) {
             return done.map(|()| None);
         }
@@ -227,6 +242,69 @@ impl Session {
         match reply.error {
             Some(e) => Err(e),
             None => Ok(reply.view),
+        }
+    }
+
+    /// The IPC lesson's actions: the box's objects get this run's keys (and go in the ledger
+    /// while the box shares the host's IPC namespace); the host's own are made here.
+    /// None for every other action.
+    fn ipc_action(
+        &mut self,
+        action: &Action,
+        records: &mut Vec<SyscallRecord>,
+    ) -> Option<Result<Option<View>, String>> {
+        let key = |made_by_host: bool, kind: IpcKind| {
+            (((self.ledger.tag() & 0x0fff_fff0) | 0x1000_0000) as i32)
+                + 2 * made_by_host as i32
+                + (kind == IpcKind::Msg) as i32
+        };
+        match action {
+            Action::HostCreateIpc { kind } => {
+                let key = key(true, *kind);
+                self.ledger.add_ipc(*kind, key);
+                self.host_ipc.push((*kind, key));
+                let made = ipc::create(*kind, key);
+                records.extend(kernel::take_records());
+                self.facts.ipc.push(IpcFact {
+                    kind: *kind,
+                    key,
+                    made_by: Place::Host,
+                });
+                Some(made.map(|_| None).map_err(|e| e.to_string()))
+            }
+            Action::CreateIpc { kind, key: None } | Action::RemoveIpc { kind, key: None } => {
+                let key = key(false, *kind);
+                let shares_host_ns = self.box_pid().map(Outside::read).is_some_and(|o| {
+                    let host = crate::probe::namespaces_of("self");
+                    o.namespaces
+                        .ok()
+                        .and_then(|m| m.get(&Namespace::Ipc).copied())
+                        == host.ok().and_then(|m| m.get(&Namespace::Ipc).copied())
+                });
+                let filled = match action {
+                    Action::CreateIpc { .. } => {
+                        if shares_host_ns {
+                            self.ledger.add_ipc(*kind, key);
+                            self.host_ipc.push((*kind, key));
+                        }
+                        self.facts.ipc.push(IpcFact {
+                            kind: *kind,
+                            key,
+                            made_by: Place::Box,
+                        });
+                        Action::CreateIpc {
+                            kind: *kind,
+                            key: Some(key),
+                        }
+                    }
+                    _ => Action::RemoveIpc {
+                        kind: *kind,
+                        key: Some(key),
+                    },
+                };
+                Some(self.act(&filled, records, &mut Vec::new()))
+            }
+            _ => None,
         }
     }
 

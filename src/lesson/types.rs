@@ -105,12 +105,14 @@ pub enum Row {
     Creds,
     /// Interfaces with their state and addresses, and routes.
     Net,
+    /// System V shared memory segments and message queues.
+    Ipc,
     Processes,
     Mounts,
 }
 
 impl Row {
-    const PLAIN: [(&'static str, Row); 12] = [
+    const PLAIN: [(&'static str, Row); 13] = [
         ("hostname", Row::Hostname),
         ("kernel", Row::Kernel),
         ("pid", Row::Pid),
@@ -121,6 +123,7 @@ impl Row {
         ("cgroup", Row::Cgroup),
         ("ids", Row::Creds),
         ("net", Row::Net),
+        ("ipc", Row::Ipc),
         ("processes", Row::Processes),
         ("mounts", Row::Mounts),
     ];

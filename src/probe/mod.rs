@@ -10,6 +10,7 @@ pub mod net;
 pub mod nslink;
 pub mod stat;
 pub mod status;
+pub mod sysvipc;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -77,6 +78,8 @@ pub struct View {
     pub creds: Probed<status::Creds>,
     /// Interfaces, addresses and routes of the prober's network namespace (netlink).
     pub net: Probed<net::NetView>,
+    /// System V shared memory segments and message queues of the prober's IPC namespace.
+    pub ipc: Probed<Vec<sysvipc::IpcObject>>,
     /// The prober's pid in the PID namespace of the /proc it reads (readlink /proc/self): not
     /// getpid() when the box still reads the host's /proc.
     pub proc_pid: Option<i32>,
@@ -98,6 +101,7 @@ impl View {
             cgroups: cgroups_of("self"),
             creds: creds_of("self"),
             net: net::collect(),
+            ipc: ipc_objects(),
             proc_pid: fs::read_link("/proc/self")
                 .ok()
                 .and_then(|p| p.to_str()?.parse().ok()),
@@ -319,6 +323,13 @@ fn processes() -> Probed<Vec<ProcessInfo>> {
         return Err("/proc: no processes listed (is it a procfs?)".into());
     }
     out.sort_by_key(|p| p.pid);
+    Ok(out)
+}
+
+fn ipc_objects() -> Probed<Vec<sysvipc::IpcObject>> {
+    use crate::kernel::ipc::IpcKind;
+    let mut out = sysvipc::parse(IpcKind::Shm, &read("/proc/sysvipc/shm")?);
+    out.extend(sysvipc::parse(IpcKind::Msg, &read("/proc/sysvipc/msg")?));
     Ok(out)
 }
 

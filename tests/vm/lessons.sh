@@ -4,7 +4,7 @@
 # The VM copies this script and `-i target/release/boxlab:/payload/boxlab` in.
 export HOME=/root
 pass=0 fail=0
-for lesson in why-containers chroot uts pid mount net user cgroupns time; do
+for lesson in why-containers chroot uts pid mount ipc net user cgroupns time; do
   if /payload/boxlab transcript "$lesson" > "/tmp/$lesson.txt" 2>&1; then
     pass=$((pass + 1)); echo "ok   $lesson"
   else
