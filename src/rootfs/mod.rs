@@ -11,6 +11,10 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+/// The empty directories every box expects (mount points among them: the mount lesson mounts
+/// on /mnt inside the box's root).
+const SKELETON_DIRS: [&str; 8] = ["proc", "sys", "dev", "tmp", "etc", "root", "home", "mnt"];
+
 /// Bump when what [`build`] puts in the tree changes, so old caches are rebuilt.
 const LAYOUT_VERSION: u32 = 1;
 
@@ -41,6 +45,11 @@ pub fn ensure(chosen: Option<&Path>) -> anyhow::Result<PathBuf> {
             dir.display()
         );
         build(&dir, find_static_busybox().as_deref())?;
+    }
+    // A cache built before a directory joined the skeleton gets it now.
+    for d in SKELETON_DIRS {
+        std::fs::create_dir_all(dir.join(d))
+            .with_context(|| format!("creating {}", dir.join(d).display()))?;
     }
     Ok(dir)
 }
@@ -151,7 +160,7 @@ fn populate_host(root: &Path) -> anyhow::Result<String> {
 
 /// The directories and files every box expects.
 fn skeleton(root: &Path, kind: &str) -> anyhow::Result<String> {
-    for dir in ["proc", "sys", "dev", "tmp", "etc", "root", "home"] {
+    for dir in SKELETON_DIRS {
         fs::create_dir_all(root.join(dir))?;
     }
     fs::write(
