@@ -180,14 +180,7 @@ fn lines(
             };
             let mut out = vec![format!("{own} →"), format!("  {children}")];
             if side == Side::Host {
-                out.push(
-                    (if ko {
-                        "(박스를 밖에서 읽음)"
-                    } else {
-                        "(the box, read from outside)"
-                    })
-                    .into(),
-                );
+                out.push(read_from_outside(lang));
             }
             out
         }
@@ -261,14 +254,7 @@ fn lines(
                         format!("CapEff: {} caps", c.cap_count()),
                     ];
                     if side == Side::Host {
-                        out.push(
-                            (if ko {
-                                "(박스를 밖에서 읽음)"
-                            } else {
-                                "(the box, read from outside)"
-                            })
-                            .into(),
-                        );
+                        out.push(read_from_outside(lang));
                     } else {
                         out.push(format!(
                             "uid_map: {}",
@@ -388,6 +374,16 @@ fn mount_lines(ms: &[MountEntry], report: &StepReport, side: Side, lang: Lang) -
         });
     }
     out
+}
+
+/// The note under values the host pane shows of the box, read through /proc/BOXPID.
+fn read_from_outside(lang: Lang) -> String {
+    (if lang == Lang::Ko {
+        "(박스를 밖에서 읽음)"
+    } else {
+        "(the box, read from outside)"
+    })
+    .into()
 }
 
 fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usize) -> Vec<String> {
