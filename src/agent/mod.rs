@@ -2,6 +2,7 @@
 //! on itself, so the box is a real process whose namespaces, root and children are the lesson.
 
 pub mod client;
+pub mod exec;
 pub mod protocol;
 mod serve;
 
