@@ -5,6 +5,7 @@ pub mod client;
 pub mod exec;
 pub mod protocol;
 mod serve;
+pub mod shell;
 
 pub use client::BoxAgent;
 pub use serve::serve;
