@@ -26,6 +26,8 @@ pub const UNAVAILABLE: S = S("unavailable", "사용 불가");
 pub const PAIRS_WITH: S = S("Study notes", "함께 읽을 노트");
 pub const HOST: S = S("host", "호스트");
 pub const BOX: S = S("box", "박스");
+/// Where a command to try in the box is typed: the box shell, opened with `s`.
+pub const BOX_SHELL_PLACE: S = S("box (s)", "박스(s)");
 pub const SYSCALLS: S = S("syscalls", "시스템 콜");
 pub const NO_SYSCALLS: S = S(
     "(no syscalls in this step)",

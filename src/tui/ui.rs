@@ -854,7 +854,7 @@ fn check_lines(
     for t in step.try_commands.iter().take(2) {
         let place = match t.place {
             Place::Host => s::HOST.get(lang),
-            Place::Box => s::BOX.get(lang),
+            Place::Box => s::BOX_SHELL_PLACE.get(lang),
         };
         let cmd = t.cmd.replace(
             "{box_pid}",
