@@ -48,8 +48,9 @@ pub fn clean_env(prompt: &str) -> Vec<(&'static str, String)> {
             std::env::var("TERM").unwrap_or_else(|_| "xterm-256color".into()),
         ),
         ("HOME", "/root".into()),
-        // UTF-8 line editing in busybox's shell (Korean typed at the prompt).
-        ("LANG", "C.UTF-8".into()),
+        // No LANG: busybox's shell, in a UTF-8 locale, shows each Korean character typed at its
+        // prompt as "?" (it draws only characters below U+0300); without one it passes the
+        // bytes through and the terminal shows them right.
         ("PS1", prompt.into()),
     ]
 }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use nix::pty::{Winsize, openpty};
 use nix::sys::signal::{Signal, kill};
+use nix::sys::termios;
 use nix::unistd::Pid;
 
 use super::exec::clean_env;
@@ -48,6 +49,8 @@ impl Shell {
         if let Some(home) = std::env::var_os("HOME") {
             cmd.env("HOME", home);
         }
+        // The host's programs (ls, ...) show Korean file names in a UTF-8 locale.
+        cmd.env("LANG", "C.UTF-8");
         Shell::spawn(cmd, rows, cols, b"")
     }
 
@@ -84,6 +87,12 @@ impl Shell {
             ws_ypixel: 0,
         };
         let pty = openpty(Some(&ws), None).map_err(std::io::Error::from)?;
+        // IUTF8: in line mode, Backspace erases a whole UTF-8 character (a Korean syllable is
+        // three bytes), not one byte of it.
+        if let Ok(mut t) = termios::tcgetattr(&pty.slave) {
+            t.input_flags |= termios::InputFlags::IUTF8;
+            let _ = termios::tcsetattr(&pty.slave, termios::SetArg::TCSANOW, &t);
+        }
         // openpty(3) leaves both ends inheritable: without close-on-exec every later child
         // (another shell, the box) would hold this pty open.
         for fd in [&pty.master, &pty.slave] {

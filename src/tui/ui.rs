@@ -203,8 +203,8 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         draw_top(frame, screen, report, lang);
         draw_explanation(frame, screen, &body, explain_area, lang);
         draw_shells(frame, shells, shells_area, lang);
-        draw_syscalls(frame, sys, sys_area, lang);
-        draw_checks(frame, checks, check_area, lang);
+        draw_syscalls(frame, sys, sys_area, lang, true);
+        draw_checks(frame, checks, check_area, lang, true);
         shell_hints(frame, footer, lang, shells.focus);
         if help {
             draw_help(frame, lang);
@@ -294,8 +294,8 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         );
     }
 
-    draw_syscalls(frame, sys, sys_area, lang);
-    draw_checks(frame, checks, check_area, lang);
+    draw_syscalls(frame, sys, sys_area, lang, false);
+    draw_checks(frame, checks, check_area, lang, false);
     hints(
         frame,
         footer,
@@ -381,17 +381,35 @@ fn draw_explanation(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_syscalls(frame: &mut Frame, sys: Vec<Line<'static>>, area: Rect, lang: Lang) {
+fn draw_syscalls(
+    frame: &mut Frame,
+    sys: Vec<Line<'static>>,
+    area: Rect,
+    lang: Lang,
+    shells_open: bool,
+) {
     let block = Block::new()
         .borders(Borders::TOP)
         .title(Span::styled(format!(" {} ", s::SYSCALLS.get(lang)), bold()));
     frame.render_widget(
-        Paragraph::new(capped(sys, area.height.saturating_sub(1) as usize, lang)).block(block),
+        Paragraph::new(capped(
+            sys,
+            area.height.saturating_sub(1) as usize,
+            lang,
+            shells_open,
+        ))
+        .block(block),
         area,
     );
 }
 
-fn draw_checks(frame: &mut Frame, checks: Vec<Line<'static>>, area: Rect, lang: Lang) {
+fn draw_checks(
+    frame: &mut Frame,
+    checks: Vec<Line<'static>>,
+    area: Rect,
+    lang: Lang,
+    shells_open: bool,
+) {
     if area.height == 0 {
         return;
     }
@@ -399,7 +417,13 @@ fn draw_checks(frame: &mut Frame, checks: Vec<Line<'static>>, area: Rect, lang: 
         .borders(Borders::TOP)
         .title(Span::styled(format!(" {} ", s::CHECKS.get(lang)), bold()));
     frame.render_widget(
-        Paragraph::new(capped(checks, area.height.saturating_sub(1) as usize, lang)).block(block),
+        Paragraph::new(capped(
+            checks,
+            area.height.saturating_sub(1) as usize,
+            lang,
+            shells_open,
+        ))
+        .block(block),
         area,
     );
 }
@@ -440,18 +464,21 @@ pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16)
     [inner(b, true), inner(h, false)]
 }
 
-/// With the shells open: the explanation (up to 40% of what the shells leave), the shells
-/// (at least half the screen, and whatever the rest does not need), syscalls, checks.
+/// With the shells open: the explanation (a quarter of what the shells leave, at least its
+/// title and two lines; it scrolls), the shells (at least 45% of the screen, and whatever the
+/// rest does not need), the syscalls, the checks and the commands to try in the shells.
 fn shell_layout(
     area: Rect,
     body: usize,
     checks: usize,
     sys: usize,
 ) -> (Rect, Rect, Rect, Rect, Rect) {
-    let mut shells_h = area.height.saturating_sub(2) / 2;
-    let mut left = area.height.saturating_sub(2 + shells_h);
-    let explain_h = (1 + body as u16).min((left * 2 / 5).max(3)).min(left);
+    let available = area.height.saturating_sub(2);
+    let mut shells_h = available * 9 / 20;
+    let mut left = available - shells_h;
+    let explain_h = (1 + body as u16).min((left / 4).max(3)).min(left);
     left -= explain_h;
+    // The syscalls keep at least their title and a line; the checks come first after that.
     let check_h = if checks == 0 {
         0
     } else {
@@ -886,14 +913,26 @@ fn check_lines(
     out
 }
 
-fn capped(mut lines: Vec<Line<'static>>, cap: usize, lang: Lang) -> Vec<Line<'static>> {
-    if lines.len() > cap && cap > 0 {
+/// Keeps `cap` lines, the last one saying how many more there are and how to see them (with
+/// the shells open, closing them makes room). A single line stays a line of content.
+fn capped(
+    mut lines: Vec<Line<'static>>,
+    cap: usize,
+    lang: Lang,
+    shells_open: bool,
+) -> Vec<Line<'static>> {
+    if lines.len() > cap && cap == 1 {
+        lines.truncate(1);
+    } else if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
-        let text = if lang == Lang::Ko {
-            format!(" … 외 {more}줄 (창을 키우면 보입니다)")
-        } else {
-            format!(" … {more} more lines (enlarge the terminal to see them)")
+        let text = match (lang, shells_open) {
+            (Lang::Ko, false) => format!(" … 외 {more}줄 (창을 키우면 보입니다)"),
+            (Lang::Ko, true) => format!(" … 외 {more}줄 (s로 셸을 닫으면 보입니다)"),
+            (Lang::En, false) => {
+                format!(" … {more} more lines (enlarge the terminal to see them)")
+            }
+            (Lang::En, true) => format!(" … {more} more lines (s closes the shells)"),
         };
         lines.push(Line::styled(text, dim()));
     }
