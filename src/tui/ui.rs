@@ -465,8 +465,9 @@ pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16)
 }
 
 /// With the shells open: the explanation (a quarter of what the shells leave, at least its
-/// title and two lines; it scrolls), the shells (at least 45% of the screen, and whatever the
-/// rest does not need), the syscalls, the checks and the commands to try in the shells.
+/// title and two lines; it scrolls), the shells (at least 45% of the screen), the syscalls, the
+/// checks and the commands to try in the shells. Lines left over show the rest of the
+/// explanation, then go to the shells.
 fn shell_layout(
     area: Rect,
     body: usize,
@@ -476,7 +477,7 @@ fn shell_layout(
     let available = area.height.saturating_sub(2);
     let mut shells_h = available * 9 / 20;
     let mut left = available - shells_h;
-    let explain_h = (1 + body as u16).min((left / 4).max(3)).min(left);
+    let mut explain_h = (1 + body as u16).min((left / 4).max(3)).min(left);
     left -= explain_h;
     // The syscalls keep at least their title and a line; the checks come first after that.
     let check_h = if checks == 0 {
@@ -486,7 +487,11 @@ fn shell_layout(
     };
     left -= check_h;
     let sys_h = left.min(1 + sys as u16).max(left.min(2));
-    shells_h += left - sys_h;
+    left -= sys_h;
+    // What is left over shows the rest of the explanation first, then goes to the shells.
+    let more = (1 + body as u16).saturating_sub(explain_h).min(left);
+    explain_h += more;
+    shells_h += left - more;
     let [_, explain, shells, sys_area, check_area, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(explain_h),
