@@ -24,6 +24,10 @@ use nix::unistd::ForkResult;
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::{self, process, root};
 
+/// The name `__exec` gives itself (prctl(PR_SET_NAME)), so the host's process list shows
+/// which processes were started in a box from outside.
+pub const PROCESS_NAME: &str = "boxlab-exec";
+
 /// The order namespaces are joined in: user first, mount last.
 pub const JOIN_ORDER: [Namespace; 8] = [
     Namespace::User,
@@ -63,7 +67,9 @@ pub fn run(pid: i32, argv: &[String], trace: bool, korean: bool) -> anyhow::Resu
     anyhow::ensure!(!argv.is_empty(), "no program to run: give one after `--`");
     // Ends with the boxlab that started it (the shell pane), like the box itself.
     process::die_with_parent()?;
-    let _ = nix::sys::prctl::set_name(c"boxlab-exec");
+    if let Ok(name) = std::ffi::CString::new(PROCESS_NAME) {
+        let _ = nix::sys::prctl::set_name(&name);
+    }
     let _ = kernel::take_records();
 
     let joined = join(pid);
@@ -167,4 +173,34 @@ fn print_trace(records: &[kernel::SyscallRecord], pid: i32, korean: bool) {
     }
     let _ = write!(err, "\x1b[0m");
     let _ = err.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_fits_in_comm() {
+        // /proc/PID/comm holds at most 15 bytes; a longer name would be cut, and the checks
+        // that look for it would miss it.
+        assert!(PROCESS_NAME.len() <= 15);
+    }
+
+    #[test]
+    fn user_first_mount_last_each_once() {
+        assert_eq!(JOIN_ORDER[0], Namespace::User);
+        assert_eq!(JOIN_ORDER[JOIN_ORDER.len() - 1], Namespace::Mount);
+        for ns in Namespace::ALL {
+            assert_eq!(JOIN_ORDER.iter().filter(|n| **n == ns).count(), 1, "{ns:?}");
+        }
+    }
+
+    #[test]
+    fn clean_env_has_only_what_it_names() {
+        let env = clean_env("box# ");
+        let keys: Vec<&str> = env.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["PATH", "TERM", "HOME", "PS1"]);
+        assert!(env.contains(&("PS1", "box# ".into())));
+        assert!(env.contains(&("HOME", "/root".into())));
+    }
 }

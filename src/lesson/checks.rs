@@ -298,7 +298,7 @@ impl Check {
                     .processes
                     .iter()
                     .flatten()
-                    .filter(|p| p.name == "boxlab-exec")
+                    .filter(|p| p.name == crate::agent::exec::PROCESS_NAME)
                     .flat_map(|p| host.tree(p.pid));
                 let own: BTreeSet<i32> = ev
                     .box_pid
