@@ -61,6 +61,20 @@ enum Cmd {
         #[arg(long)]
         instance: String,
     },
+    /// Run a program inside a running box, as `docker exec` does: setns into each of its
+    /// namespaces, chroot into its root, fork, exec (internal: the shell pane starts it).
+    #[command(name = "__exec", hide = true)]
+    Exec {
+        /// The box's pid, as the host numbers it.
+        #[arg(long)]
+        pid: i32,
+        /// First print the syscalls that joined the box, on stderr.
+        #[arg(long)]
+        trace: bool,
+        /// The program and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "PROGRAM")]
+        program: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -84,6 +98,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Agent { rootfs, instance }) => {
             agent::serve(rootfs, instance)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Exec {
+            pid,
+            trace,
+            program,
+        }) => {
+            let code = agent::exec::run(pid, &program, trace, lang == Lang::Ko)?;
+            Ok(ExitCode::from(code.clamp(0, 255) as u8))
         }
         Some(Cmd::Lessons { check }) => lessons(check, cli.lessons),
         Some(Cmd::Doctor) => {

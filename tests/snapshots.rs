@@ -14,7 +14,7 @@ use boxlab::lesson::{Lang, Lesson, StepReport, load};
 use boxlab::probe::status::Creds;
 use boxlab::probe::{Clocks, FileId, Outside, ProcessInfo, RootInfo, View};
 use boxlab::tui::app::Entry;
-use boxlab::tui::ui::{self, LessonScreen, ListScreen};
+use boxlab::tui::ui::{self, Focus, LessonScreen, ListScreen, ShellView, ShellsView};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -337,6 +337,7 @@ fn uts_lesson_step_3() {
                 reports: &reports,
                 shown: 2,
                 scroll: 0,
+                shells: None,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("uts_step3_{name}_{w}x{h}"), t.backend());
@@ -353,6 +354,7 @@ fn uts_lesson_last_step_with_output() {
         reports: &reports,
         shown: 3,
         scroll: 0,
+        shells: None,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
     insta::assert_snapshot!("uts_step4_en_80x24", t.backend());
@@ -369,11 +371,88 @@ fn pid_lesson_zombie() {
                 reports: &reports,
                 shown: 5,
                 scroll: 0,
+                shells: None,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("pid_zombie_{name}_{w}x{h}"), t.backend());
         }
     }
+}
+
+/// A terminal screen of `rows` x `cols` after `bytes`, as a shell pane's parser holds it.
+fn terminal(rows: u16, cols: u16, bytes: &str) -> vt100::Screen {
+    let mut parser = vt100::Parser::new(rows, cols, 0);
+    parser.process(bytes.as_bytes());
+    parser.screen().clone()
+}
+
+/// The shells open on the UTS lesson's third step: `hostname` typed in the box shell (which
+/// has the focus) and in the host shell, and Korean text, two columns a character.
+#[test]
+fn uts_lesson_with_shells() {
+    let lesson = lesson("uts");
+    let reports = uts_reports(&lesson);
+    let boxed = "\x1b[2mjoined box 4101 as docker exec does:\r\nsetns(5, CLONE_NEWUTS) = 0\r\n\
+                 fchdir(11) = 0\r\nchroot(\".\") = 0\r\nfchdir(12) = 0\r\nfork() = 4150\r\n\x1b[0m\
+                 box# hostname\r\nbox\r\nbox# echo 한국어\r\n한국어\r\nbox# ";
+    let host = "host# hostname\r\ndevbox\r\nhost# echo 한국어 ok\r\n한국어 ok\r\nhost# ";
+    for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut screen = LessonScreen {
+                lesson: &lesson,
+                reports: &reports,
+                shown: 2,
+                scroll: 0,
+                shells: None,
+            };
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);
+            screen.shells = Some(ShellsView {
+                focus: Focus::BoxShell,
+                boxed: ShellView::Screen {
+                    screen: terminal(br, bc, boxed),
+                    ended: false,
+                },
+                host: ShellView::Screen {
+                    screen: terminal(hr, hc, host),
+                    ended: false,
+                },
+                box_pid: Some(4101),
+            });
+            let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
+            insta::assert_snapshot!(format!("uts_shells_{name}_{w}x{h}"), t.backend());
+        }
+    }
+}
+
+/// Before the box exists the box pane says so; the lesson has the focus.
+#[test]
+fn shells_before_the_box() {
+    let lesson = lesson("uts");
+    let reports = uts_reports(&lesson);
+    let mut screen = LessonScreen {
+        lesson: &lesson,
+        reports: &reports,
+        shown: 0,
+        scroll: 0,
+        shells: None,
+    };
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let [_, (hr, hc)] = ui::shell_sizes(area, &screen, Lang::En);
+    screen.shells = Some(ShellsView {
+        focus: Focus::Lesson,
+        boxed: ShellView::Message(
+            "No box is running yet. The box shell starts as soon as a step starts the box (→)."
+                .into(),
+        ),
+        host: ShellView::Screen {
+            screen: terminal(hr, hc, "host# "),
+            ended: false,
+        },
+        box_pid: None,
+    });
+    let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
+    insta::assert_snapshot!("shells_no_box_en_80x24", t.backend());
 }
 
 #[test]
@@ -386,6 +465,7 @@ fn help_overlay() {
             reports: &reports,
             shown: 1,
             scroll: 0,
+            shells: None,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, true));
         insta::assert_snapshot!(format!("help_{name}_80x24"), t.backend());
@@ -426,6 +506,7 @@ fn failed_syscall() {
             reports: &reports,
             shown: 2,
             scroll: 0,
+            shells: None,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, false));
         insta::assert_snapshot!(format!("failed_syscall_{name}_80x24"), t.backend());

@@ -1,9 +1,10 @@
 //! The real binary in a real terminal (a pty read through a vt100 parser): a learner's walk
-//! through the UTS lesson, reset, and recovery after `kill -9` of the TUI mid-lesson.
+//! through the UTS lesson, reset, recovery after `kill -9` of the TUI mid-lesson, and the shell
+//! panes (a shell in the box next to a host shell).
 
 mod common;
 
-use common::pty::{ENTER, RIGHT, Term};
+use common::pty::{ENTER, ESC, RIGHT, TAB, Term};
 use common::{
     box_processes, boxlab, host_snapshot, new_box_processes, root_or_skip, serial,
     wait_no_new_box_processes,
@@ -282,4 +283,293 @@ fn every_lesson_then_reset_then_quit_leaves_the_host_as_found() {
         }
         assert_eq!(host_snapshot(), before, "after lesson {}", lesson.id);
     }
+}
+
+/// A process that boxlab started for a shell pane, recognised later by its start time.
+#[derive(Clone, Debug, PartialEq)]
+struct Started {
+    pid: i32,
+    start: u64,
+    name: String,
+}
+
+impl Started {
+    fn alive(&self) -> bool {
+        std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
+            .ok()
+            .and_then(|s| boxlab::probe::stat::parse(&s))
+            .is_some_and(|s| s.start_time == self.start && s.state != 'Z')
+    }
+}
+
+/// The shell panes' processes under the TUI `tui`: `sh` (the host shell), `boxlab-exec` (the
+/// box shell's `boxlab __exec`) and its `sh`, and whatever those started; not the box itself.
+fn shell_processes(tui: i32) -> Vec<Started> {
+    let view = boxlab::probe::View::collect();
+    let mut out = Vec::new();
+    for child in view.processes.iter().flatten().filter(|p| p.ppid == tui) {
+        if child.name == "boxlab-box" {
+            continue;
+        }
+        out.extend(view.tree(child.pid).into_iter().map(|p| Started {
+            pid: p.pid,
+            start: p.start_time,
+            name: p.name.clone(),
+        }));
+    }
+    out
+}
+
+fn names(ps: &[Started]) -> Vec<&str> {
+    let mut n: Vec<&str> = ps.iter().map(|p| p.name.as_str()).collect();
+    n.sort();
+    n
+}
+
+/// Waits up to `secs` for every process in `ps` to be gone; returns those left.
+fn wait_gone(ps: &[Started], secs: u64) -> Vec<Started> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let left: Vec<Started> = ps.iter().filter(|p| p.alive()).cloned().collect();
+        if left.is_empty() || std::time::Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The text lines of one shell pane of an 80-column screen: the rows between the shells'
+/// title row and the syscall pane's, cut to the pane's columns.
+fn pane(t: &Term, left: bool) -> Vec<String> {
+    let rows = t.rows(0, 80);
+    let Some(top) = rows.iter().position(|r| r.contains("host shell")) else {
+        return Vec::new(); // not open (yet)
+    };
+    let bottom = rows
+        .iter()
+        .position(|r| r.starts_with(" syscalls"))
+        .unwrap_or(rows.len());
+    let (col, width) = if left { (0, 39) } else { (40, 40) };
+    t.rows(col, width)[top + 1..bottom]
+        .iter()
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+/// Types `command` + Enter into the focused shell and waits until its pane shows `answer`
+/// on a line of its own after the command line.
+fn run_in(t: &mut Term, left: bool, command: &str, answer: &str) {
+    t.keys(command);
+    t.keys(ENTER);
+    let what = format!(
+        "{command:?} to print {answer:?} in the {} shell",
+        if left { "box" } else { "host" }
+    );
+    t.wait_until(&what, 10, |t| {
+        let lines = pane(t, left);
+        let Some(at) = lines.iter().rposition(|l| l.ends_with(command)) else {
+            return false;
+        };
+        lines[at + 1..].iter().any(|l| l == answer)
+    });
+}
+
+#[test]
+fn shell_panes_in_a_terminal() {
+    if !root_or_skip("shell_panes_in_a_terminal") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "uts"], 80, 24);
+    t.wait_for("step 1/4", 20);
+    t.keys(RIGHT);
+    t.wait_for("step 2/4", 10);
+    t.keys(RIGHT);
+    t.wait_for("step 3/4", 10);
+    t.keys("s");
+    t.wait_until("both prompts", 10, |t| {
+        pane(t, true).iter().any(|l| l.starts_with("box#"))
+            && pane(t, false).iter().any(|l| l.starts_with("host#"))
+    });
+    // The box shell shows how it joined the box: setns into its UTS namespace.
+    let joined = pane(&t, true).join("\n");
+    assert!(
+        joined.contains("setns(") && joined.contains("CLONE_NEWUTS) = 0"),
+        "{joined}"
+    );
+    assert!(joined.contains("chroot(\".\") = 0"), "{joined}");
+    t.keys(TAB);
+    t.wait_for("box shell (typing here: Tab leaves)", 10);
+    run_in(&mut t, true, "hostname", "box");
+    run_in(&mut t, true, "echo 한국어", "한국어");
+
+    t.keys(TAB);
+    t.wait_for("host shell (typing here: Tab leaves)", 10);
+    let hostname = nix::unistd::gethostname()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    run_in(&mut t, false, "hostname", &hostname);
+    // While a shell has the focus, q is typed, not a quit.
+    run_in(&mut t, false, "echo quit 한국어 ok", "quit 한국어 ok");
+
+    let tui = t.child.id() as i32;
+    let shells = shell_processes(tui);
+    assert_eq!(names(&shells), ["boxlab-exec", "sh", "sh"], "{shells:?}");
+
+    t.keys(TAB); // back to the lesson
+    t.wait_until("the lesson's keys", 10, |t| {
+        t.screen().contains("Tab type in a shell")
+    });
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_eq!(
+        wait_gone(&shells, 5),
+        Vec::<Started>::new(),
+        "shells left after q"
+    );
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    assert_eq!(host_snapshot(), before);
+}
+
+#[test]
+fn shells_end_with_reset_and_the_lesson_list() {
+    if !root_or_skip("shells_end_with_reset_and_the_lesson_list") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "uts"], 80, 24);
+    t.wait_for("step 1/4", 20);
+    t.keys("s");
+    t.wait_until("the box shell", 10, |t| {
+        pane(t, true).iter().any(|l| l.starts_with("box#"))
+    });
+    t.keys(RIGHT);
+    t.wait_for("step 2/4", 10);
+    // The box entered a new UTS namespace: the box shell starts again, inside it.
+    t.wait_until("the box shell in the new namespace", 10, |t| {
+        let lines = pane(t, true).join(" ");
+        lines.contains("new uts namespace") && lines.contains("CLONE_NEWUTS) = 0")
+    });
+    let tui = t.child.id() as i32;
+    let first = shell_processes(tui);
+    let first_box: Vec<Started> = first
+        .iter()
+        .filter(|p| p.name == "boxlab-exec")
+        .cloned()
+        .collect();
+    assert_eq!(first_box.len(), 1, "{first:?}");
+
+    // r: a new box, and a new box shell in it; the old box shell is gone.
+    t.keys("r");
+    t.wait_for("step 1/4", 10);
+    t.wait_until("the box shell in the new box", 10, |t| {
+        pane(t, true).join(" ").contains("The box changed (pid")
+    });
+    assert_eq!(
+        wait_gone(&first_box, 5),
+        Vec::<Started>::new(),
+        "old box shell after r"
+    );
+    let second = shell_processes(tui);
+    assert_eq!(names(&second), ["boxlab-exec", "sh", "sh"], "{second:?}");
+
+    // Esc: back to the list, and no shell is left.
+    t.keys(ESC);
+    t.wait_for("Lessons", 10);
+    assert_eq!(
+        wait_gone(&second, 5),
+        Vec::<Started>::new(),
+        "shells left after Esc"
+    );
+    assert_eq!(shell_processes(tui), Vec::<Started>::new());
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    assert_eq!(host_snapshot(), before);
+}
+
+/// kill -9 of the TUI with both shells open: the kernel ends the shells with it
+/// (PR_SET_PDEATHSIG), and the box shell's `__exec` takes its child along.
+#[test]
+fn shells_die_with_a_killed_tui() {
+    if !root_or_skip("shells_die_with_a_killed_tui") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "uts"], 80, 24);
+    t.wait_for("step 1/4", 20);
+    t.keys("s");
+    t.wait_until("both prompts", 10, |t| {
+        pane(t, true).iter().any(|l| l.starts_with("box#"))
+            && pane(t, false).iter().any(|l| l.starts_with("host#"))
+    });
+    let tui = t.child.id() as i32;
+    let shells = shell_processes(tui);
+    assert_eq!(names(&shells), ["boxlab-exec", "sh", "sh"], "{shells:?}");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(tui),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    t.wait_exit(10);
+    assert_eq!(
+        wait_gone(&shells, 5),
+        Vec::<Started>::new(),
+        "shells left after kill -9"
+    );
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    // The next start sweeps the killed run's ledger.
+    let mut next = Term::start(&["--lang", "en"], 80, 24);
+    next.wait_for("Lessons", 20);
+    next.keys("q");
+    assert_eq!(next.wait_exit(10), Some(0));
+}
+
+/// The box shell lives in the box's PID namespace (as `docker exec`'s processes do): with it
+/// open through the whole PID lesson, every check still passes, and the shell follows the box
+/// into the forked child and its new mount namespace.
+#[test]
+fn pid_lesson_with_the_shells_open() {
+    if !root_or_skip("pid_lesson_with_the_shells_open") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "pid"], 80, 24);
+    t.wait_for("step 1/7", 20);
+    t.keys("s");
+    t.wait_until("the box shell", 10, |t| {
+        pane(t, true).iter().any(|l| l.starts_with("box#"))
+    });
+    for step in 2..=7 {
+        t.keys(RIGHT);
+        let screen = t.wait_for(&format!("step {step}/7"), 10);
+        assert!(
+            !screen.contains('✗'),
+            "step {step} with the shells open:\n{screen}"
+        );
+        if step == 4 {
+            // Joined after the fork and the fresh /proc: the shell is a small pid in there.
+            t.wait_until("the box shell in the new namespaces", 10, |t| {
+                pane(t, true).join(" ").contains("new mnt namespace")
+            });
+            t.keys(TAB);
+            t.wait_for("box shell (typing here: Tab leaves)", 10);
+            run_in(&mut t, true, "cat /proc/1/comm", "boxlab-box");
+            t.keys("\x1b[Z"); // Shift-Tab: back to the lesson
+            t.wait_for("Tab type in a shell", 10);
+        }
+    }
+    t.wait_for("lesson complete", 10);
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    assert_eq!(host_snapshot(), before);
 }

@@ -2,8 +2,10 @@
 //! on itself, so the box is a real process whose namespaces, root and children are the lesson.
 
 pub mod client;
+pub mod exec;
 pub mod protocol;
 mod serve;
+pub mod shell;
 
 pub use client::BoxAgent;
 pub use serve::serve;

@@ -1,6 +1,10 @@
-//! Namespaces: unshare(2). See namespaces(7) for what each kind isolates.
+//! Namespaces: unshare(2) and setns(2). See namespaces(7) for what each kind isolates.
 
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+
+use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
+use nix::sys::stat::Mode;
 use serde::{Deserialize, Serialize};
 
 use super::{KernelError, logged, zero};
@@ -100,5 +104,35 @@ pub fn set_time_offsets(seconds: i64) -> Result<(), KernelError> {
         format!("\"/proc/self/timens_offsets\", {text:?}"),
         r,
         |_| text.len().to_string(),
+    )
+}
+
+/// open(2) of `/proc/PID/ns/KIND`, read-only and close-on-exec: a handle on one namespace of a
+/// process, which [`setns`] takes. Holding it keeps the namespace alive even if the process
+/// exits.
+pub fn open_ns(pid: i32, ns: Namespace) -> Result<OwnedFd, KernelError> {
+    let path = format!("/proc/{pid}/ns/{}", ns.proc_name());
+    let r = nix::fcntl::open(
+        path.as_str(),
+        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    );
+    logged("open", format!("{path:?}, O_RDONLY"), r, |fd| {
+        fd.as_raw_fd().to_string()
+    })
+}
+
+/// setns(2): moves the calling process into the namespace `fd` refers to (an open
+/// `/proc/PID/ns/KIND`); `ns` must name the same kind. This is how `nsenter` and `docker exec`
+/// get inside a running container. Joining a PID namespace moves only the caller's future
+/// children; joining a user namespace or a time namespace needs a single-threaded caller, and
+/// joining the user namespace the caller is already in fails with EINVAL.
+pub fn setns(fd: impl AsFd, ns: Namespace) -> Result<(), KernelError> {
+    let fd = fd.as_fd();
+    logged(
+        "setns",
+        format!("{}, {}", fd.as_raw_fd(), ns.flag_name()),
+        nix::sched::setns(fd, ns.flag()),
+        zero,
     )
 }

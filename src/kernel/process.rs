@@ -198,3 +198,36 @@ pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
     record::push(SyscallRecord::ok("fork+execve", &shown_args, result));
     out
 }
+
+/// signal(2) with SIG_IGN for the keyboard's job-control signals (SIGINT, SIGQUIT, SIGTSTP,
+/// SIGTTIN, SIGTTOU): what a parent that only waits for its child does, as system(3) does, so
+/// Ctrl-C in the child's terminal reaches the child without ending the parent. Not recorded:
+/// it is plumbing. Dispositions set to "ignore" survive execve, so call it only in a process
+/// that will not exec.
+pub fn ignore_terminal_signals() {
+    use nix::sys::signal::{SigHandler, signal};
+    for sig in [
+        Signal::SIGINT,
+        Signal::SIGQUIT,
+        Signal::SIGTSTP,
+        Signal::SIGTTIN,
+        Signal::SIGTTOU,
+    ] {
+        // Safe: SIG_IGN installs no handler code.
+        let _ = unsafe { signal(sig, SigHandler::SigIgn) };
+    }
+}
+
+/// execve(2) of `argv` (looked up on the `PATH` given in `env`) with exactly `env` as its
+/// environment. Returns only when the exec failed.
+pub fn exec(argv: &[String], env: &[(&str, String)]) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    let Some((prog, args)) = argv.split_first() else {
+        return std::io::Error::new(std::io::ErrorKind::InvalidInput, "no program to run");
+    };
+    Command::new(prog)
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .exec()
+}

@@ -1,8 +1,10 @@
-//! The root directory and the working directory: chroot(2), chdir(2), and the directories the
-//! chroot escape makes (mkdir(2), rmdir(2)).
+//! The root directory and the working directory: chroot(2), chdir(2), fchdir(2), and the
+//! directories the chroot escape makes (mkdir(2), rmdir(2)).
 
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::Path;
 
+use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
 use super::{KernelError, logged, zero};
@@ -21,6 +23,31 @@ pub fn chroot(path: &Path) -> Result<(), KernelError> {
 /// chdir(2).
 pub fn chdir(path: &Path) -> Result<(), KernelError> {
     logged("chdir", format!("{path:?}"), nix::unistd::chdir(path), zero)
+}
+
+/// open(2) of a directory, read-only and close-on-exec, to come back to it later with
+/// [`fchdir`] even when the path would mean something else by then (`/proc/PID/root` after
+/// entering another mount namespace).
+pub fn open_dir(path: &Path) -> Result<OwnedFd, KernelError> {
+    let r = nix::fcntl::open(
+        path,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    );
+    logged("open", format!("{path:?}, O_RDONLY|O_DIRECTORY"), r, |fd| {
+        fd.as_raw_fd().to_string()
+    })
+}
+
+/// fchdir(2): makes the directory `fd` refers to the working directory.
+pub fn fchdir(fd: impl AsFd) -> Result<(), KernelError> {
+    let fd = fd.as_fd();
+    logged(
+        "fchdir",
+        fd.as_raw_fd().to_string(),
+        nix::unistd::fchdir(fd),
+        zero,
+    )
 }
 
 /// mkdir(2) with mode 0700.

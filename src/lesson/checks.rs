@@ -420,11 +420,21 @@ impl Check {
                 )
             }
             Check::BoxSeesOnlyItsOwn => {
+                // The box's own processes are its descendants, and whatever was started in it
+                // from outside the way `docker exec` does (the shell pane's `boxlab __exec`
+                // children, which joined its PID namespace).
+                let joined = host
+                    .processes
+                    .iter()
+                    .flatten()
+                    .filter(|p| p.name == crate::agent::exec::PROCESS_NAME)
+                    .flat_map(|p| host.tree(p.pid));
                 let own: BTreeSet<i32> = ev
                     .box_pid
                     .map(|p| host.tree(p))
                     .unwrap_or_default()
-                    .iter()
+                    .into_iter()
+                    .chain(joined)
                     .filter_map(|p| p.nspid.last().copied())
                     .collect();
                 let seen: Vec<i32> = boxed

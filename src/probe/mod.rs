@@ -337,3 +337,20 @@ fn ipc_objects() -> Probed<Vec<sysvipc::IpcObject>> {
 pub fn start_time(pid: i32) -> Option<u64> {
     stat::parse(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?).map(|s| s.start_time)
 }
+
+/// Every live process in session `sid` (a shell's session: the shell and the jobs it started),
+/// as the caller's /proc numbers them.
+pub fn session_members(sid: i32) -> Vec<i32> {
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| stat::parse(&s))
+                .is_some_and(|s| s.session == sid && s.state != 'Z')
+        })
+        .collect()
+}

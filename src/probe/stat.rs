@@ -1,9 +1,11 @@
-//! `/proc/PID/stat` (proc(5)): state and start time. The command name (field 2) may itself
+//! `/proc/PID/stat` (proc(5)): state, session and start time. The command name (field 2) may itself
 //! contain spaces and parentheses, so fields are counted after the *last* `)`.
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Stat {
     pub state: char,
+    /// Field 6: the session id (the pid of the session's leader, as this /proc numbers it).
+    pub session: i32,
     /// Field 22: clock ticks after boot when the process started.
     pub start_time: u64,
 }
@@ -14,6 +16,7 @@ pub fn parse(text: &str) -> Option<Stat> {
     // rest starts at field 3 (state); field 22 is at index 22 - 3.
     Some(Stat {
         state: fields.first()?.chars().next()?,
+        session: fields.get(3)?.parse().ok()?,
         start_time: fields.get(19)?.parse().ok()?,
     })
 }
@@ -29,6 +32,7 @@ mod tests {
             s,
             Stat {
                 state: 'S',
+                session: 4242,
                 start_time: 8734
             }
         );

@@ -1,16 +1,23 @@
 //! The TUI's state and what each key does to it. Drawing is in [`super::ui`].
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
 
-use super::ui::{LessonScreen, ListScreen};
+use super::keys::key_bytes;
+use super::strings as s;
+use super::ui::{self, Focus, LessonScreen, ListScreen, ShellView, ShellsView};
+use crate::agent::shell::Shell;
 use crate::doctor;
+use crate::kernel::namespaces::Namespace;
 use crate::ledger::Ledger;
 use crate::lesson::progress::{self, Progress};
 use crate::lesson::types::Text;
 use crate::lesson::{Lang, Lesson, Session};
+use crate::probe::FileId;
 
 /// One entry of the lesson list with its state.
 pub struct Entry {
@@ -29,6 +36,214 @@ pub enum Screen {
     },
 }
 
+/// What a box shell joined: the box's process, its namespaces and its root. The shell joins
+/// them once, when it starts (as `docker exec` does); when any of them changes, the shell is
+/// restarted into the box as it is now, so what the learner types there matches the panes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoxIdentity {
+    pub pid: i32,
+    pub namespaces: BTreeMap<Namespace, u64>,
+    pub root: Option<FileId>,
+}
+
+impl BoxIdentity {
+    /// The running box as the session's latest step left it.
+    fn of(session: &Session) -> Option<BoxIdentity> {
+        let pid = session.box_pid()?;
+        let last = session.reports().last();
+        Some(BoxIdentity {
+            pid,
+            namespaces: last
+                .and_then(|r| r.outside.namespaces.as_ref().ok())
+                .cloned()
+                .unwrap_or_default(),
+            root: last
+                .and_then(|r| r.boxed.as_ref())
+                .and_then(|v| v.root.as_ref().ok())
+                .map(|r| r.id),
+        })
+    }
+
+    /// The line telling the learner why the box shell restarted.
+    fn change_note(old: &BoxIdentity, new: &BoxIdentity, lang: Lang) -> String {
+        let pid = (old.pid != new.pid).then_some((old.pid, new.pid));
+        let namespaces: Vec<&str> = new
+            .namespaces
+            .iter()
+            .filter(|(ns, id)| old.namespaces.get(ns).is_some_and(|o| o != *id))
+            .map(|(ns, _)| ns.proc_name())
+            .collect();
+        // A new process has a new everything; naming its pid is enough.
+        let (namespaces, root) = if pid.is_some() {
+            (Vec::new(), false)
+        } else {
+            (namespaces, old.root != new.root)
+        };
+        s::box_changed(lang, pid, &namespaces, root)
+    }
+}
+
+/// The shell panes of a lesson, while open: a shell in the box (started through `boxlab
+/// __exec`, as `docker exec` does) and one on the host. Dropping it ends both shells.
+pub struct Shells {
+    pub focus: Focus,
+    boxed: Option<Shell>,
+    /// The box the box shell joined, compared with the session's box to notice a change.
+    joined: Option<BoxIdentity>,
+    box_error: Option<String>,
+    host: Option<Shell>,
+    host_error: Option<String>,
+    /// (rows, columns) of the box shell's and the host shell's terminals.
+    sizes: [(u16, u16); 2],
+}
+
+impl Shells {
+    fn new() -> Shells {
+        Shells {
+            focus: Focus::Lesson,
+            boxed: None,
+            joined: None,
+            box_error: None,
+            host: None,
+            host_error: None,
+            sizes: [(0, 0); 2],
+        }
+    }
+
+    /// Starts, restarts or resizes the shells so they match the box `now` and `sizes`.
+    fn fit(&mut self, now: Option<BoxIdentity>, sizes: [(u16, u16); 2], lang: Lang) {
+        self.sizes = sizes;
+        let [(box_rows, box_cols), (host_rows, host_cols)] = sizes;
+        if now != self.joined {
+            // A new box (reset, a fork into a new PID namespace) or the box entered new
+            // namespaces or a new root: the shell in the old one ends, a new one joins.
+            let banner = match (&self.joined, &now) {
+                (Some(old), Some(new)) => {
+                    let text =
+                        ui::wrap(&BoxIdentity::change_note(old, new, lang), box_cols as usize);
+                    format!("\x1b[33m{}\x1b[0m\r\n", text.join("\r\n"))
+                }
+                _ => String::new(),
+            };
+            self.boxed = None;
+            self.box_error = None;
+            self.joined = now;
+            if let Some(pid) = self.joined.as_ref().map(|b| b.pid) {
+                self.start_box(pid, lang, &banner);
+            }
+        } else if let Some(shell) = &mut self.boxed {
+            shell.resize(box_rows, box_cols);
+        }
+        match &mut self.host {
+            Some(shell) => shell.resize(host_rows, host_cols),
+            None if self.host_error.is_none() => self.start_host(),
+            None => {}
+        }
+    }
+
+    fn start_box(&mut self, pid: i32, lang: Lang, banner: &str) {
+        let (rows, cols) = self.sizes[0];
+        match Shell::in_box(pid, rows, cols, lang == Lang::Ko, banner) {
+            Ok(shell) => self.boxed = Some(shell),
+            Err(e) => self.box_error = Some(format!("{}: {e}", s::SHELL_FAILED.get(lang))),
+        }
+    }
+
+    fn start_host(&mut self) {
+        let (rows, cols) = self.sizes[1];
+        match Shell::host(rows, cols) {
+            Ok(shell) => self.host = Some(shell),
+            Err(e) => self.host_error = Some(e.to_string()),
+        }
+    }
+
+    fn focused(&mut self) -> Option<&mut Shell> {
+        match self.focus {
+            Focus::Lesson => None,
+            Focus::BoxShell => self.boxed.as_mut(),
+            Focus::HostShell => self.host.as_mut(),
+        }
+    }
+
+    /// A key while a shell has the focus: Tab and Shift-Tab move the focus, F2 types a tab,
+    /// Enter in a shell that exited starts a new one, everything else is typed into the shell.
+    fn on_key(&mut self, key: KeyEvent, lang: Lang) {
+        match key.code {
+            KeyCode::Tab => self.focus = self.next_focus(),
+            KeyCode::BackTab => self.focus = self.previous_focus(),
+            KeyCode::F(2) => {
+                if let Some(shell) = self.focused() {
+                    let _ = shell.write(b"\t");
+                }
+            }
+            KeyCode::Enter if self.focused().is_some_and(|s| s.ended()) => {
+                if self.focus == Focus::BoxShell {
+                    self.boxed = None;
+                    if let Some(pid) = self.joined.as_ref().map(|b| b.pid) {
+                        self.start_box(pid, lang, "");
+                    }
+                } else {
+                    self.host = None;
+                    self.start_host();
+                }
+            }
+            _ => {
+                if let Some(shell) = self.focused()
+                    && let Some(bytes) = key_bytes(key, shell.application_cursor())
+                {
+                    let _ = shell.write(&bytes);
+                }
+            }
+        }
+    }
+
+    fn next_focus(&self) -> Focus {
+        match self.focus {
+            Focus::Lesson => Focus::BoxShell,
+            Focus::BoxShell => Focus::HostShell,
+            Focus::HostShell => Focus::Lesson,
+        }
+    }
+
+    fn previous_focus(&self) -> Focus {
+        match self.focus {
+            Focus::Lesson => Focus::HostShell,
+            Focus::BoxShell => Focus::Lesson,
+            Focus::HostShell => Focus::BoxShell,
+        }
+    }
+
+    /// Grows whenever either shell printed something.
+    fn output_count(&self) -> u64 {
+        [&self.boxed, &self.host]
+            .iter()
+            .filter_map(|s| s.as_ref())
+            .map(Shell::output_count)
+            .sum()
+    }
+
+    fn view(&self, lang: Lang) -> ShellsView {
+        let show = |shell: &Option<Shell>, error: &Option<String>, missing: String| match shell {
+            Some(shell) => ShellView::Screen {
+                screen: shell.screen(),
+                ended: shell.ended(),
+            },
+            None => ShellView::Message(error.clone().unwrap_or(missing)),
+        };
+        let no_box = if self.joined.is_none() {
+            s::NO_BOX_YET.get(lang).to_string()
+        } else {
+            String::new()
+        };
+        ShellsView {
+            focus: self.focus,
+            boxed: show(&self.boxed, &self.box_error, no_box),
+            host: show(&self.host, &self.host_error, String::new()),
+            box_pid: self.joined.as_ref().map(|b| b.pid),
+        }
+    }
+}
+
 pub struct App {
     pub entries: Vec<Entry>,
     pub selected: usize,
@@ -36,6 +251,8 @@ pub struct App {
     pub lang: Lang,
     pub help: bool,
     pub screen: Screen,
+    /// The shell panes, while open (only on a lesson screen).
+    pub shells: Option<Shells>,
     pub quit: bool,
     rootfs: PathBuf,
     ledger: Rc<Ledger>,
@@ -57,6 +274,7 @@ impl App {
             lang,
             help: false,
             screen: Screen::List,
+            shells: None,
             quit: false,
             rootfs,
             ledger,
@@ -90,6 +308,13 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
+        // A shell with the focus gets every key (Ctrl-C too) but the ones that leave it.
+        if let Some(shells) = &mut self.shells
+            && shells.focus != Focus::Lesson
+        {
+            shells.on_key(key, self.lang);
+            return;
+        }
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.quit = true;
             return;
@@ -164,10 +389,58 @@ impl App {
                 *shown = 0;
                 *scroll = 0;
             }
-            KeyCode::Esc => self.screen = Screen::List,
+            KeyCode::Esc => {
+                self.screen = Screen::List;
+                self.shells = None;
+            }
+            KeyCode::Char('s') => {
+                self.shells = match self.shells {
+                    Some(_) => None,
+                    None => Some(Shells::new()),
+                }
+            }
+            KeyCode::Tab | KeyCode::BackTab => {
+                if let Some(shells) = &mut self.shells {
+                    shells.focus = if code == KeyCode::Tab {
+                        Focus::BoxShell
+                    } else {
+                        Focus::HostShell
+                    };
+                }
+            }
             _ => {}
         }
         self.note_progress();
+    }
+
+    /// Sizes the shells for a terminal of `area` and keeps the box shell in the session's
+    /// current box; starts them the first time. Called before every draw.
+    pub fn fit_shells(&mut self, area: Rect) {
+        if self.shells.is_none() {
+            return;
+        }
+        let Some(sizes) = self
+            .lesson_screen()
+            .map(|screen| ui::shell_sizes(area, &screen, self.lang))
+        else {
+            self.shells = None;
+            return;
+        };
+        let Screen::Lesson { session, .. } = &self.screen else {
+            return;
+        };
+        if let Some(shells) = &mut self.shells {
+            shells.fit(BoxIdentity::of(session), sizes, self.lang);
+        }
+    }
+
+    pub fn shells_open(&self) -> bool {
+        self.shells.is_some()
+    }
+
+    /// Grows whenever a shell printed something: the screen needs drawing again.
+    pub fn shell_output(&self) -> u64 {
+        self.shells.as_ref().map_or(0, Shells::output_count)
     }
 
     /// A lesson is done once its last step ran with every check passing.
@@ -202,6 +475,7 @@ impl App {
                 reports: session.reports(),
                 shown: *shown,
                 scroll: *scroll,
+                shells: self.shells.as_ref().map(|s| s.view(self.lang)),
             }),
         }
     }

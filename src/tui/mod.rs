@@ -2,15 +2,20 @@
 //!
 //! The terminal is restored on every way out: normal quit, an error (the guard's Drop), and a
 //! panic (`ratatui::init` installs a hook that restores it before the panic message prints).
+//! The shell panes' processes end with the app (their Drop), or with boxlab itself
+//! (PR_SET_PDEATHSIG) if it is killed.
 
 pub mod app;
+pub mod keys;
 pub mod strings;
 pub mod ui;
 
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEventKind};
+use ratatui::layout::Rect;
 
 use crate::ledger::Ledger;
 use crate::lesson::{Lang, Lesson};
@@ -45,11 +50,25 @@ pub fn run(
         app.open(i);
     }
     while !app.quit {
+        let size = terminal.size()?;
+        app.fit_shells(Rect::new(0, 0, size.width, size.height));
+        // Read before drawing: output that arrives while drawing makes the next round redraw.
+        let drawn = app.shell_output();
         terminal.draw(|frame| draw(frame, &app))?;
-        if let Event::Key(key) = event::read()?
-            && key.kind == KeyEventKind::Press
-        {
-            app.on_key(key);
+        // Without shells, wait for a key. With shells, also wake up when one prints something:
+        // look for a key every 50 ms and redraw when there is new output.
+        loop {
+            if !app.shells_open() || event::poll(Duration::from_millis(50))? {
+                if let Event::Key(key) = event::read()?
+                    && key.kind != KeyEventKind::Release
+                {
+                    app.on_key(key);
+                }
+                break;
+            }
+            if app.shell_output() != drawn {
+                break;
+            }
         }
     }
     Ok(())

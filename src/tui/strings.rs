@@ -26,6 +26,8 @@ pub const UNAVAILABLE: S = S("unavailable", "사용 불가");
 pub const PAIRS_WITH: S = S("Study notes", "함께 읽을 노트");
 pub const HOST: S = S("host", "호스트");
 pub const BOX: S = S("box", "박스");
+/// Where a command to try in the box is typed: the box shell, opened with `s`.
+pub const BOX_SHELL_PLACE: S = S("box (s)", "박스(s)");
 pub const SYSCALLS: S = S("syscalls", "시스템 콜");
 pub const NO_SYSCALLS: S = S(
     "(no syscalls in this step)",
@@ -53,6 +55,26 @@ pub const K_RESET: S = S("reset", "처음부터");
 pub const K_HELP: S = S("help", "도움말");
 pub const K_QUIT: S = S("quit", "종료");
 pub const K_CLOSE: S = S("close", "닫기");
+pub const K_SHELLS: S = S("shells", "셸");
+pub const K_CLOSE_SHELLS: S = S("close shells", "셸 닫기");
+pub const K_TO_SHELL: S = S("type in a shell", "셸에 입력");
+pub const K_NEXT_PANE: S = S("next pane", "다음 창");
+pub const K_PREV_PANE: S = S("back", "이전 창");
+pub const SHELL_KEYS_NOTE: S = S(
+    "keys go to the shell · F2 = tab · Ctrl-C = interrupt",
+    "키는 셸로 갑니다 · 탭 입력은 F2 · 중단은 Ctrl-C",
+);
+
+// The shell panes.
+pub const BOX_SHELL: S = S("box shell", "박스 셸");
+pub const HOST_SHELL: S = S("host shell", "호스트 셸");
+pub const TYPING_HERE: S = S("(typing here: Tab leaves)", "(입력 중: Tab으로 나가기)");
+pub const SHELL_ENDED: S = S("(exited: Enter restarts)", "(종료됨: Enter로 다시 시작)");
+pub const NO_BOX_YET: S = S(
+    "No box is running yet. The box shell starts as soon as a step starts the box (→).",
+    "아직 박스가 없습니다. 단계를 진행해(→) 박스가 생기면 박스 셸이 바로 시작됩니다.",
+);
+pub const SHELL_FAILED: S = S("could not start the shell", "셸을 시작하지 못했습니다");
 
 pub const HELP_TITLE: S = S("Keys", "키");
 pub const REVIEWING: S = S("earlier step · ", "앞 단계 다시 보기 · ");
@@ -95,6 +117,20 @@ pub const HELP: &[(&str, S)] = &[
             "처음부터: 박스를 끝내고 새로 시작",
         ),
     ),
+    (
+        "s",
+        S(
+            "shells: one in the box, one on the host",
+            "셸 열기/닫기: 박스 안에 하나, 호스트에 하나",
+        ),
+    ),
+    (
+        "Tab ⇧Tab",
+        S(
+            "lesson → box shell → host shell (a tab: F2)",
+            "수업 → 박스 셸 → 호스트 셸 (탭 입력은 F2)",
+        ),
+    ),
     ("L", S("switch English / 한국어", "English / 한국어 전환")),
     ("?", S("this help", "이 도움말")),
     (
@@ -105,3 +141,32 @@ pub const HELP: &[(&str, S)] = &[
         ),
     ),
 ];
+
+/// The first line of a box shell started after the box changed: `pid` went from one process
+/// to another (reset, a fork into a new PID namespace), the box entered the namespaces named in
+/// `namespaces`, or it has a new root.
+pub fn box_changed(lang: Lang, pid: Option<(i32, i32)>, namespaces: &[&str], root: bool) -> String {
+    let mut what = Vec::new();
+    if let Some((old, new)) = pid {
+        what.push(format!("pid {old} → {new}"));
+    }
+    if !namespaces.is_empty() {
+        let names = namespaces.join(", ");
+        what.push(match (lang, namespaces.len()) {
+            (Lang::En, 1) => format!("new {names} namespace"),
+            (Lang::En, _) => format!("new {names} namespaces"),
+            (Lang::Ko, _) => format!("새 {names} 네임스페이스"),
+        });
+    }
+    if root {
+        what.push(match lang {
+            Lang::En => "new root".into(),
+            Lang::Ko => "새 루트".into(),
+        });
+    }
+    let what = what.join("; ");
+    match lang {
+        Lang::En => format!("The box changed ({what}): a new shell joined it."),
+        Lang::Ko => format!("박스가 바뀌었습니다({what}). 새 셸이 바뀐 박스에 들어갔습니다."),
+    }
+}

@@ -4,7 +4,9 @@
 //! Layout of a lesson (top to bottom): title bar; the step's explanation; host | box panes;
 //! syscalls; checks and commands to try; key hints. Fixed parts get their lines first, the
 //! explanation gets up to 40% of the rest, the panes everything left, so 80x24 stays readable
-//! and a projector-sized terminal shows more of every part.
+//! and a projector-sized terminal shows more of every part. With the shells open, the box shell
+//! | host shell take the panes' place and at least half the screen's height; [`shell_sizes`]
+//! gives their size from the same layout, so the ptys are sized before anything is drawn.
 
 use crate::lesson::progress::Progress;
 
@@ -32,6 +34,32 @@ pub struct LessonScreen<'a> {
     pub reports: &'a [StepReport],
     pub shown: usize,
     pub scroll: u16,
+    /// The shell panes, when open.
+    pub shells: Option<ShellsView>,
+}
+
+/// Which part of the lesson screen gets the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Lesson,
+    BoxShell,
+    HostShell,
+}
+
+/// What one shell pane shows.
+pub enum ShellView {
+    /// The shell's terminal as it is now; `ended` once the shell exited.
+    Screen { screen: vt100::Screen, ended: bool },
+    /// Why there is no shell (no box yet, or it could not start).
+    Message(String),
+}
+
+pub struct ShellsView {
+    pub focus: Focus,
+    pub boxed: ShellView,
+    pub host: ShellView,
+    /// The box the box shell joined, as the host numbers it.
+    pub box_pid: Option<i32>,
 }
 
 const LABEL_WIDTH: usize = 12;
@@ -169,6 +197,20 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let checks = check_lines(screen, report, lang, width);
     let body = wrap(step.explain.get(lang), width.saturating_sub(2));
     let rows = lesson.rows(report.index);
+    if let Some(shells) = &screen.shells {
+        let (explain_area, shells_area, sys_area, check_area, footer) =
+            shell_layout(area, body.len(), checks.len(), sys.len());
+        draw_top(frame, screen, report, lang);
+        draw_explanation(frame, screen, &body, explain_area, lang);
+        draw_shells(frame, shells, shells_area, lang);
+        draw_syscalls(frame, sys, sys_area, lang, true);
+        draw_checks(frame, checks, check_area, lang, true);
+        shell_hints(frame, footer, lang, shells.focus);
+        if help {
+            draw_help(frame, lang);
+        }
+        return;
+    }
     let pane_width = (width / 2).saturating_sub(1);
     let max_processes = if area.height >= 35 { 14 } else { 6 };
     let pane_need = [Side::Host, Side::Box]
@@ -204,7 +246,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         .min(left.saturating_sub(5))
         .max(2.min(left));
     left -= sys_h;
-    let [top, explain_area, panes, sys_area, check_area, footer] = Layout::vertical([
+    let [_, explain_area, panes, sys_area, check_area, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(explain_h),
         Constraint::Length(left),
@@ -214,49 +256,8 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     ])
     .areas(area);
 
-    let mark = if report.passed() { "✓" } else { "✗" };
-    let review = if screen.shown + 1 < screen.reports.len() {
-        s::REVIEWING.get(lang)
-    } else {
-        ""
-    };
-    let right = format!(
-        "{review}{} {}/{} {mark} · {} ",
-        s::STEP.get(lang),
-        report.index + 1,
-        lesson.steps.len(),
-        lang_tag(lang)
-    );
-    bar(
-        frame,
-        top,
-        &format!(" boxlab · {}", lesson.title.get(lang)),
-        &right,
-    );
-
-    // The step title stays put; the text under it scrolls, with a marker when there is more.
-    let inner = explain_area.inner(ratatui::layout::Margin::new(1, 0));
-    let visible = inner.height.saturating_sub(1) as usize;
-    let scroll = (screen.scroll as usize).min(body.len().saturating_sub(visible));
-    let more = body.len() > scroll + visible;
-    let mut title = vec![Span::styled(
-        step.title.get(lang).to_string(),
-        bold().fg(Color::Cyan),
-    )];
-    if more {
-        title.push(Span::styled(
-            format!("   {}", s::MORE_BELOW.get(lang)),
-            dim(),
-        ));
-    }
-    let mut lines = vec![Line::from(title)];
-    lines.extend(
-        body.iter()
-            .skip(scroll)
-            .take(visible)
-            .map(|l| Line::raw(l.clone())),
-    );
-    frame.render_widget(Paragraph::new(lines), inner);
+    draw_top(frame, screen, report, lang);
+    draw_explanation(frame, screen, &body, explain_area, lang);
 
     let [host_area, box_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(panes);
@@ -293,22 +294,8 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         );
     }
 
-    let sys_block = Block::new()
-        .borders(Borders::TOP)
-        .title(Span::styled(format!(" {} ", s::SYSCALLS.get(lang)), bold()));
-    frame.render_widget(
-        Paragraph::new(capped(sys, sys_h.saturating_sub(1) as usize, lang)).block(sys_block),
-        sys_area,
-    );
-    if check_h > 0 {
-        let block = Block::new()
-            .borders(Borders::TOP)
-            .title(Span::styled(format!(" {} ", s::CHECKS.get(lang)), bold()));
-        frame.render_widget(
-            Paragraph::new(capped(checks, check_h.saturating_sub(1) as usize, lang)).block(block),
-            check_area,
-        );
-    }
+    draw_syscalls(frame, sys, sys_area, lang, false);
+    draw_checks(frame, checks, check_area, lang, false);
     hints(
         frame,
         footer,
@@ -317,6 +304,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
             ("→", &s::K_NEXT),
             ("←", &s::K_BACK),
             ("↑↓", &s::K_SCROLL),
+            ("s", &s::K_SHELLS),
             ("Esc", &s::K_LESSONS),
             ("r", &s::K_RESET),
             ("L", &s::OTHER_LANGUAGE),
@@ -327,6 +315,303 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     if help {
         draw_help(frame, lang);
     }
+}
+
+/// The title bar: lesson, step, language.
+fn draw_top(frame: &mut Frame, screen: &LessonScreen, report: &StepReport, lang: Lang) {
+    let lesson = screen.lesson;
+    let mark = if report.passed() { "✓" } else { "✗" };
+    let review = if screen.shown + 1 < screen.reports.len() {
+        s::REVIEWING.get(lang)
+    } else {
+        ""
+    };
+    let right = format!(
+        "{review}{} {}/{} {mark} · {} ",
+        s::STEP.get(lang),
+        report.index + 1,
+        lesson.steps.len(),
+        lang_tag(lang)
+    );
+    let top = Rect {
+        height: 1,
+        ..frame.area()
+    };
+    bar(
+        frame,
+        top,
+        &format!(" boxlab · {}", lesson.title.get(lang)),
+        &right,
+    );
+}
+
+/// The step title stays put; the text under it scrolls, with a marker when there is more.
+fn draw_explanation(
+    frame: &mut Frame,
+    screen: &LessonScreen,
+    body: &[String],
+    area: Rect,
+    lang: Lang,
+) {
+    let Some(report) = screen.reports.get(screen.shown) else {
+        return;
+    };
+    let step = &screen.lesson.steps[report.index];
+    let inner = area.inner(ratatui::layout::Margin::new(1, 0));
+    let visible = inner.height.saturating_sub(1) as usize;
+    let scroll = (screen.scroll as usize).min(body.len().saturating_sub(visible));
+    let more = body.len() > scroll + visible;
+    let mut title = vec![Span::styled(
+        step.title.get(lang).to_string(),
+        bold().fg(Color::Cyan),
+    )];
+    if more {
+        title.push(Span::styled(
+            format!("   {}", s::MORE_BELOW.get(lang)),
+            dim(),
+        ));
+    }
+    let mut lines = vec![Line::from(title)];
+    lines.extend(
+        body.iter()
+            .skip(scroll)
+            .take(visible)
+            .map(|l| Line::raw(l.clone())),
+    );
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_syscalls(
+    frame: &mut Frame,
+    sys: Vec<Line<'static>>,
+    area: Rect,
+    lang: Lang,
+    shells_open: bool,
+) {
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(format!(" {} ", s::SYSCALLS.get(lang)), bold()));
+    frame.render_widget(
+        Paragraph::new(capped(
+            sys,
+            area.height.saturating_sub(1) as usize,
+            lang,
+            shells_open,
+        ))
+        .block(block),
+        area,
+    );
+}
+
+fn draw_checks(
+    frame: &mut Frame,
+    checks: Vec<Line<'static>>,
+    area: Rect,
+    lang: Lang,
+    shells_open: bool,
+) {
+    if area.height == 0 {
+        return;
+    }
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(format!(" {} ", s::CHECKS.get(lang)), bold()));
+    frame.render_widget(
+        Paragraph::new(capped(
+            checks,
+            area.height.saturating_sub(1) as usize,
+            lang,
+            shells_open,
+        ))
+        .block(block),
+        area,
+    );
+}
+
+/// The box shell's and the host shell's outer rectangles inside `row`, side by side.
+fn shell_rects(row: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(row)
+}
+
+/// The border around each shell: the left one also draws the line between the two.
+fn shell_block(left: bool) -> Block<'static> {
+    Block::new().borders(if left {
+        Borders::TOP | Borders::RIGHT
+    } else {
+        Borders::TOP
+    })
+}
+
+/// (rows, columns) of the box shell's and the host shell's terminals when `screen` is drawn
+/// on `area` with the shells open: the app sizes the ptys with it before drawing.
+pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16); 2] {
+    let Some(report) = screen.reports.get(screen.shown) else {
+        return [(0, 0); 2];
+    };
+    let width = area.width as usize;
+    let step = &screen.lesson.steps[report.index];
+    let (_, shells, ..) = shell_layout(
+        area,
+        wrap(step.explain.get(lang), width.saturating_sub(2)).len(),
+        check_lines(screen, report, lang, width).len(),
+        syscall_lines(report, lang, width).len(),
+    );
+    let [b, h] = shell_rects(shells);
+    let inner = |r: Rect, left: bool| {
+        let i = shell_block(left).inner(r);
+        (i.height, i.width)
+    };
+    [inner(b, true), inner(h, false)]
+}
+
+/// With the shells open: the explanation (a quarter of what the shells leave, at least its
+/// title and two lines; it scrolls), the shells (at least 45% of the screen), the syscalls, the
+/// checks and the commands to try in the shells. Lines left over show the rest of the
+/// explanation, then go to the shells.
+fn shell_layout(
+    area: Rect,
+    body: usize,
+    checks: usize,
+    sys: usize,
+) -> (Rect, Rect, Rect, Rect, Rect) {
+    let available = area.height.saturating_sub(2);
+    let mut shells_h = available * 9 / 20;
+    let mut left = available - shells_h;
+    let mut explain_h = (1 + body as u16).min((left / 4).max(3)).min(left);
+    left -= explain_h;
+    // The syscalls keep at least their title and a line; the checks come first after that.
+    let check_h = if checks == 0 {
+        0
+    } else {
+        (1 + checks as u16).min(left.saturating_sub(2))
+    };
+    left -= check_h;
+    let sys_h = left.min(1 + sys as u16).max(left.min(2));
+    left -= sys_h;
+    // What is left over shows the rest of the explanation first, then goes to the shells.
+    let more = (1 + body as u16).saturating_sub(explain_h).min(left);
+    explain_h += more;
+    shells_h += left - more;
+    let [_, explain, shells, sys_area, check_area, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(explain_h),
+        Constraint::Length(shells_h),
+        Constraint::Length(sys_h),
+        Constraint::Length(check_h),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    (explain, shells, sys_area, check_area, footer)
+}
+
+fn draw_shells(frame: &mut Frame, shells: &ShellsView, area: Rect, lang: Lang) {
+    use tui_term::widget::{Cursor, PseudoTerminal};
+    let [box_area, host_area] = shell_rects(area);
+    for (view, rect, left, focus, name) in [
+        (
+            &shells.boxed,
+            box_area,
+            true,
+            Focus::BoxShell,
+            &s::BOX_SHELL,
+        ),
+        (
+            &shells.host,
+            host_area,
+            false,
+            Focus::HostShell,
+            &s::HOST_SHELL,
+        ),
+    ] {
+        let focused = shells.focus == focus;
+        let ended = matches!(view, ShellView::Screen { ended: true, .. });
+        let pid = match (left, shells.box_pid) {
+            (true, Some(pid)) => format!(" · pid {pid}"),
+            _ => String::new(),
+        };
+        let state = if ended {
+            format!(" {}", s::SHELL_ENDED.get(lang))
+        } else if focused {
+            format!(" {}", s::TYPING_HERE.get(lang))
+        } else {
+            String::new()
+        };
+        let room = (rect.width as usize).saturating_sub(2);
+        let mut title = format!(" {}{pid}{state} ", name.get(lang));
+        if Span::raw(&title).width() > room {
+            // The state matters more than the pid, which the syscall pane shows too.
+            title = fit(&format!(" {}{state} ", name.get(lang)), room);
+        }
+        let (border, title_style) = if focused {
+            (
+                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                Style::new()
+                    .fg(Color::Black)
+                    .bg(Color::Cyan)
+                    .add_modifier(Modifier::BOLD),
+            )
+        } else {
+            (dim(), bold())
+        };
+        let block = shell_block(left)
+            .border_style(border)
+            .title(Span::styled(title, title_style));
+        match view {
+            ShellView::Screen { screen, .. } => {
+                let cursor = Cursor::default().visibility(focused && !ended);
+                frame.render_widget(
+                    PseudoTerminal::new(screen).block(block).cursor(cursor),
+                    rect,
+                );
+            }
+            ShellView::Message(text) => {
+                let inner = block.inner(rect);
+                frame.render_widget(block, rect);
+                let lines: Vec<Line> = wrap(text, inner.width.saturating_sub(2) as usize)
+                    .into_iter()
+                    .map(|l| Line::styled(format!(" {l}"), dim()))
+                    .collect();
+                frame.render_widget(Paragraph::new(lines), inner);
+            }
+        }
+    }
+}
+
+/// Key hints with the shells open: the lesson's keys, or, while a shell takes the keys, how
+/// to leave it.
+fn shell_hints(frame: &mut Frame, area: Rect, lang: Lang, focus: Focus) {
+    if focus == Focus::Lesson {
+        hints(
+            frame,
+            area,
+            lang,
+            &[
+                ("→", &s::K_NEXT),
+                ("←", &s::K_BACK),
+                ("↑↓", &s::K_SCROLL),
+                ("Tab", &s::K_TO_SHELL),
+                ("s", &s::K_CLOSE_SHELLS),
+                ("Esc", &s::K_LESSONS),
+                ("r", &s::K_RESET),
+                ("L", &s::OTHER_LANGUAGE),
+                ("?", &s::K_HELP),
+                ("q", &s::K_QUIT),
+            ],
+        );
+        return;
+    }
+    let key = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+    let mut spans = vec![
+        Span::styled("Tab", key),
+        Span::raw(format!(" {}  ", s::K_NEXT_PANE.get(lang))),
+        Span::styled("⇧Tab", key),
+        Span::raw(format!(" {}  ", s::K_PREV_PANE.get(lang))),
+    ];
+    let used: usize = spans.iter().map(Span::width).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    spans.push(Span::styled(fit(s::SHELL_KEYS_NOTE.get(lang), room), dim()));
+    let line = Line::from(spans);
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 fn lang_tag(lang: Lang) -> &'static str {
@@ -357,20 +642,46 @@ fn bar(frame: &mut Frame, area: Rect, left: &str, right: &str) {
     );
 }
 
+/// Keys that give way, in this order, when the hints do not fit: scrolling (the explanation
+/// shows "▼ more: ↓" when there is more), going back, the language; `?` lists every key.
+const DROPPABLE_HINTS: [&str; 3] = ["↑↓", "←", "L"];
+
 fn hints(frame: &mut Frame, area: Rect, lang: Lang, keys: &[(&str, &S)]) {
+    let mut keys: Vec<(&str, &S)> = keys.to_vec();
+    let width = |keys: &[(&str, &S)], gap: usize| -> usize {
+        keys.iter()
+            .map(|(k, what)| Span::raw(format!("{k} {}", what.get(lang))).width() + gap)
+            .sum()
+    };
+    let fits = |keys: &[(&str, &S)], gap: usize| width(keys, gap) <= area.width as usize;
+    // Two spaces between hints; when they do not fit, scrolling leaves first, then the
+    // spaces go down to one, then the other droppable hints leave.
+    let mut gap = 2;
+    if !fits(&keys, gap) {
+        keys.retain(|(k, _)| *k != DROPPABLE_HINTS[0]);
+    }
+    if !fits(&keys, gap) {
+        gap = 1;
+    }
+    for drop in &DROPPABLE_HINTS[1..] {
+        if fits(&keys, gap) {
+            break;
+        }
+        keys.retain(|(k, _)| k != drop);
+    }
     let mut spans = Vec::new();
     for (key, what) in keys {
         spans.push(Span::styled(
             key.to_string(),
             Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
         ));
-        spans.push(Span::raw(format!(" {}  ", what.get(lang))));
+        spans.push(Span::raw(format!(" {}{}", what.get(lang), " ".repeat(gap))));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// Word-wraps by display width, so Korean (two columns a character) wraps correctly.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(10);
     let mut out = Vec::new();
     for para in text.trim().split('\n') {
@@ -575,7 +886,7 @@ fn check_lines(
     for t in step.try_commands.iter().take(2) {
         let place = match t.place {
             Place::Host => s::HOST.get(lang),
-            Place::Box => s::BOX.get(lang),
+            Place::Box => s::BOX_SHELL_PLACE.get(lang),
         };
         let cmd = report.fill(&t.cmd);
         let lead = format!(" {}: ", s::TRY.get(lang));
@@ -604,14 +915,26 @@ fn check_lines(
     out
 }
 
-fn capped(mut lines: Vec<Line<'static>>, cap: usize, lang: Lang) -> Vec<Line<'static>> {
-    if lines.len() > cap && cap > 0 {
+/// Keeps `cap` lines, the last one saying how many more there are and how to see them (with
+/// the shells open, closing them makes room). A single line stays a line of content.
+fn capped(
+    mut lines: Vec<Line<'static>>,
+    cap: usize,
+    lang: Lang,
+    shells_open: bool,
+) -> Vec<Line<'static>> {
+    if lines.len() > cap && cap == 1 {
+        lines.truncate(1);
+    } else if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
-        let text = if lang == Lang::Ko {
-            format!(" … 외 {more}줄 (창을 키우면 보입니다)")
-        } else {
-            format!(" … {more} more lines (enlarge the terminal to see them)")
+        let text = match (lang, shells_open) {
+            (Lang::Ko, false) => format!(" … 외 {more}줄 (창을 키우면 보입니다)"),
+            (Lang::Ko, true) => format!(" … 외 {more}줄 (s로 셸을 닫으면 보입니다)"),
+            (Lang::En, false) => {
+                format!(" … {more} more lines (enlarge the terminal to see them)")
+            }
+            (Lang::En, true) => format!(" … {more} more lines (s closes the shells)"),
         };
         lines.push(Line::styled(text, dim()));
     }

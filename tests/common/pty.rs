@@ -68,6 +68,30 @@ impl Term {
         self.screen.lock().unwrap().screen().contents()
     }
 
+    /// The screen's rows cut to the columns `col..col + width` (one pane of a split screen);
+    /// a double-width character counts two columns, as on screen.
+    pub fn rows(&self, col: u16, width: u16) -> Vec<String> {
+        self.screen
+            .lock()
+            .unwrap()
+            .screen()
+            .rows(col, width)
+            .collect()
+    }
+
+    /// Waits until `check` holds for the screen; panics with the screen after `secs`.
+    pub fn wait_until(&self, what: &str, secs: u64, check: impl Fn(&Term) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !check(self) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the screen was:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Types keys: text as is; use "\x1b[C" for Right, "\r" for Enter, "\x1b" for Esc.
     pub fn keys(&mut self, keys: &str) {
         self.master.write_all(keys.as_bytes()).unwrap();
@@ -113,3 +137,5 @@ impl Drop for Term {
 pub const RIGHT: &str = "\x1b[C";
 pub const LEFT: &str = "\x1b[D";
 pub const ENTER: &str = "\r";
+pub const TAB: &str = "\t";
+pub const ESC: &str = "\x1b";

@@ -1,0 +1,115 @@
+//! `boxlab __exec --pid PID -- PROGRAM`, the shell pane's way into the box (what `docker exec`
+//! does), run against real boxes that the TUI made in a pseudo-terminal.
+
+mod common;
+
+use std::process::Command;
+
+use common::pty::{RIGHT, Term};
+use common::{
+    BOXLAB, box_processes, host_snapshot, root_or_skip, serial, wait_no_new_box_processes,
+};
+
+/// The box's pid as the box pane's title shows it (` box · pid 1234 `).
+fn box_pid_on(screen: &str) -> i32 {
+    let at = screen
+        .find("· pid ")
+        .expect("the box pane shows the box's pid");
+    screen[at + "· pid ".len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("a pid after `· pid`:\n{screen}"))
+}
+
+fn exec(pid: i32, argv: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BOXLAB)
+        .args(["__exec", "--pid", &pid.to_string(), "--"])
+        .args(argv)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ns_link(pid: &str, ns: &str) -> String {
+    std::fs::read_link(format!("/proc/{pid}/ns/{ns}"))
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+#[test]
+fn exec_joins_the_uts_box() {
+    if !root_or_skip("exec_joins_the_uts_box") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "uts"], 100, 30);
+    t.wait_for("step 1/4", 20);
+    t.keys(RIGHT);
+    t.wait_for("step 2/4", 10);
+    t.keys(RIGHT);
+    let screen = t.wait_for("step 3/4", 10);
+    let pid = box_pid_on(&screen);
+
+    let (code, out, err) = exec(pid, &["hostname"]);
+    assert_eq!((code, out.as_str()), (0, "box"), "stderr: {err}");
+    let (code, out, err) = exec(pid, &["readlink", "/proc/self/ns/uts"]);
+    assert_eq!(code, 0, "stderr: {err}");
+    let box_uts = ns_link(&pid.to_string(), "uts");
+    assert_eq!(out, box_uts, "inside, the UTS namespace is the box's");
+    assert_ne!(box_uts, ns_link("self", "uts"), "and not the host's");
+    // The exit status comes through the waiting parent.
+    assert_eq!(exec(pid, &["sh", "-c", "exit 7"]).0, 7);
+    // A box that does not exist: a clear error, no crash.
+    let (code, _, err) = exec(i32::MAX, &["true"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is the box still running?"), "{err}");
+
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    assert_eq!(host_snapshot(), before);
+}
+
+#[test]
+fn exec_joins_the_pid_box_as_a_child() {
+    if !root_or_skip("exec_joins_the_pid_box_as_a_child") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
+    t.wait_for("step 1/7", 20);
+    for step in 2..=4 {
+        t.keys(RIGHT);
+        t.wait_for(&format!("step {step}/7"), 10);
+    }
+    // Step 4: the box is PID 1 of its own PID namespace, with its own /proc.
+    let screen = t.wait_for("step 4/7", 10);
+    let pid = box_pid_on(&screen);
+    let (code, out, err) = exec(pid, &["sh", "-c", "echo $$; readlink /proc/self/ns/pid"]);
+    assert_eq!(code, 0, "stderr: {err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let inside: i32 = lines[0].parse().unwrap();
+    assert!(
+        inside > 1 && inside < 100,
+        "the program got a small pid in the box's PID namespace, not a host pid: {out}"
+    );
+    assert_eq!(lines[1], ns_link(&pid.to_string(), "pid"));
+    // The box's own /proc (its mount namespace): PID 1 is the box.
+    let (_, comm, _) = exec(pid, &["cat", "/proc/1/comm"]);
+    assert_eq!(comm, "boxlab-box");
+
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    assert_eq!(host_snapshot(), before);
+}
