@@ -1,0 +1,116 @@
+//! The shell pane driven through tmux, as a learner's terminal would: open the UTS lesson,
+//! open the shells, type `hostname` in the box shell and read the answer off the screen.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{BOXLAB, box_processes, root_or_skip, serial, state_dir, wait_no_new_box_processes};
+
+/// A private tmux server (its own socket, no config), killed when dropped.
+struct Tmux(String);
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.0, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("running tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn wait_for(&self, pred: impl Fn(&str) -> bool, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the screen was:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn box_shell_answers_hostname_in_tmux() {
+    if !root_or_skip("box_shell_answers_hostname_in_tmux") {
+        return;
+    }
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI installs tmux: none was found"
+        );
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let _one_at_a_time = serial();
+    let boxes = box_processes();
+    let tmux = Tmux(format!("boxlab-test-{}", std::process::id()));
+    let state = format!("XDG_STATE_HOME={}", state_dir().display());
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "env",
+        &state,
+        BOXLAB,
+        "--lang",
+        "en",
+        "learn",
+        "uts",
+    ]);
+    tmux.wait_for(|s| s.contains("step 1/4"), "the lesson");
+    tmux.run(&["send-keys", "-t", "t", "Right", "Right"]);
+    tmux.wait_for(|s| s.contains("step 3/4"), "step 3");
+    tmux.run(&["send-keys", "-t", "t", "s"]);
+    tmux.wait_for(|s| s.contains("box# "), "the box shell's prompt");
+    tmux.run(&["send-keys", "-t", "t", "Tab"]);
+    tmux.run(&["send-keys", "-t", "t", "-l", "hostname"]);
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    // The box shell is the left pane: its lines start at column 0, up to the divider.
+    let left = |s: &str| {
+        s.lines()
+            .map(|l| l.split('│').next().unwrap_or("").trim().to_string())
+            .collect::<Vec<_>>()
+    };
+    let screen = tmux.wait_for(
+        |s| {
+            left(s)
+                .windows(2)
+                .any(|w| w[0].ends_with("box# hostname") && w[1] == "box")
+        },
+        "`box` under `hostname`",
+    );
+    assert!(
+        screen.contains("setns("),
+        "the pane shows how it joined the box:\n{screen}"
+    );
+    tmux.run(&["send-keys", "-t", "t", "Tab", "Tab", "q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux.run(&["list-sessions"]).contains("t:") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+}
