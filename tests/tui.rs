@@ -247,41 +247,70 @@ fn kill_9_during_the_network_lesson() {
     assert_eq!(host_snapshot(), before);
 }
 
-/// Every lesson walked to its last step in the terminal, then `r` (a fresh box) and `q`: the
-/// host is as it was after each one.
+/// Every lesson, twice: walked to its last step, then `r` (a fresh box) and `q`; and walked
+/// to its last step again, then `kill -9` of the TUI and a new start (which sweeps what the
+/// killed run left). The host is as it was after each.
 #[test]
-fn every_lesson_then_reset_then_quit_leaves_the_host_as_found() {
-    if !root_or_skip("every_lesson_then_reset_then_quit_leaves_the_host_as_found") {
+fn every_lesson_then_reset_or_kill_leaves_the_host_as_found() {
+    if !root_or_skip("every_lesson_then_reset_or_kill_leaves_the_host_as_found") {
         return;
     }
     let _one_at_a_time = serial();
     for lesson in boxlab::lesson::load::load_all(None).unwrap() {
-        let before = host_snapshot();
-        let boxes = box_processes();
         let steps = lesson.steps.len();
-        let mut t = Term::start(&["--lang", "en", "learn", &lesson.id], 100, 30);
-        t.wait_for(&format!("step 1/{steps}"), 20);
-        for step in 2..=steps {
-            t.keys(RIGHT);
-            t.wait_for(&format!("step {step}/{steps}"), 10);
+        let walk = || {
+            let t = Term::start(&["--lang", "en", "learn", &lesson.id], 100, 30);
+            t.wait_for(&format!("step 1/{steps}"), 20);
+            let mut t = t;
+            for step in 2..=steps {
+                t.keys(RIGHT);
+                t.wait_for(&format!("step {step}/{steps}"), 10);
+            }
+            let screen = t.wait_for("lesson complete", 10);
+            assert!(!screen.contains('✗'), "{}:\n{screen}", lesson.id);
+            t
+        };
+        for kill in [false, true] {
+            let before = host_snapshot();
+            let boxes = box_processes();
+            let mut t = walk();
+            if kill {
+                let pid = nix::unistd::Pid::from_raw(t.child.id() as i32);
+                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
+                t.wait_exit(10);
+                let mut next = Term::start(&["--lang", "en"], 80, 24);
+                next.wait_for("Lessons", 20);
+                next.keys("q");
+                assert_eq!(next.wait_exit(10), Some(0));
+            } else {
+                t.keys("r");
+                t.wait_for(&format!("step 1/{steps}"), 10);
+                t.keys("q");
+                assert_eq!(t.wait_exit(10), Some(0), "{}", lesson.id);
+            }
+            let after = if kill {
+                "kill -9 and a new start"
+            } else {
+                "r and q"
+            };
+            assert_eq!(
+                wait_no_new_box_processes(&boxes, 5),
+                Vec::<String>::new(),
+                "{} after {after}",
+                lesson.id
+            );
+            // The kernel tears a veth down with its namespace asynchronously: allow a moment.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while host_snapshot() != before && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            assert_eq!(
+                host_snapshot(),
+                before,
+                "lesson {} after {after}",
+                lesson.id
+            );
         }
-        let screen = t.wait_for("lesson complete", 10);
-        assert!(!screen.contains('✗'), "{}:\n{screen}", lesson.id);
-        t.keys("r");
-        t.wait_for(&format!("step 1/{steps}"), 10);
-        t.keys("q");
-        assert_eq!(t.wait_exit(10), Some(0), "{}", lesson.id);
-        assert_eq!(
-            wait_no_new_box_processes(&boxes, 5),
-            Vec::<String>::new(),
-            "{}",
-            lesson.id
-        );
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while host_snapshot() != before && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        assert_eq!(host_snapshot(), before, "after lesson {}", lesson.id);
     }
 }
 
