@@ -51,6 +51,18 @@ pub enum Action {
         #[serde(default)]
         key: Option<i32>,
     },
+    /// A POSIX message queue in the box's own IPC namespace (boxlab fills the name in).
+    CreateMq {
+        #[serde(default)]
+        name: Option<String>,
+    },
+    /// Whether the box can open the lesson's POSIX message queue.
+    LookForMq {
+        #[serde(default)]
+        name: Option<String>,
+    },
+    /// Host side: whether the host can open the lesson's POSIX message queue.
+    HostLookForMq,
     /// Host side: a System V IPC object in the host's IPC namespace, removed again when the
     /// lesson ends.
     HostCreateIpc { kind: IpcKind },
@@ -132,6 +144,10 @@ pub enum Outcome {
     Pinged {
         to: std::net::Ipv4Addr,
         result: Result<u64, String>,
+    },
+    /// Whether a POSIX message queue could be opened.
+    MqFound {
+        found: bool,
     },
     /// What an `attempt` ended with: None when it succeeded, else the error.
     Attempted {

@@ -23,6 +23,7 @@ struct Agent {
     mounts_private: bool,
     own_uts: bool,
     own_user: bool,
+    own_ipc: bool,
     /// The host's end of the veth, once the box has an address on it.
     peer: Option<Ipv4Addr>,
     rooted: bool,
@@ -43,6 +44,7 @@ pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
         mounts_private: false,
         own_uts: false,
         own_user: false,
+        own_ipc: false,
         peer: None,
         rooted: false,
         orphan: None,
@@ -120,6 +122,7 @@ impl Agent {
                 namespaces::unshare(&ns)?;
                 self.own_uts |= ns.contains(&Namespace::Uts);
                 self.own_user |= ns.contains(&Namespace::User);
+                self.own_ipc |= ns.contains(&Namespace::Ipc);
                 if ns.contains(&Namespace::Mount) {
                     self.own_mount_ns = true;
                     self.mounts_private = false;
@@ -178,6 +181,23 @@ impl Agent {
                 )?;
                 Ok(Outcome::Nothing)
             }
+            Action::CreateMq { name } => {
+                // In the host's IPC namespace the queue would outlive the box: refused.
+                anyhow::ensure!(
+                    self.own_ipc,
+                    "refusing to create a message queue outside the box's own IPC namespace: unshare ipc first"
+                );
+                ipc::mq_create(
+                    &name.ok_or_else(|| anyhow::anyhow!("no name: boxlab fills it in"))?,
+                )?;
+                Ok(Outcome::Nothing)
+            }
+            Action::LookForMq { name } => {
+                let found = ipc::mq_exists(
+                    &name.ok_or_else(|| anyhow::anyhow!("no name: boxlab fills it in"))?,
+                )?;
+                Ok(Outcome::MqFound { found })
+            }
             Action::LinkUp { name } => {
                 net::set_up(&name)?;
                 Ok(Outcome::Nothing)
@@ -205,7 +225,8 @@ impl Agent {
             | Action::HostPing
             | Action::Publish { .. }
             | Action::HostFetch
-            | Action::HostCreateIpc { .. } => {
+            | Action::HostCreateIpc { .. }
+            | Action::HostLookForMq => {
                 anyhow::bail!("this action is done by boxlab on the host side, not by the box")
             }
             Action::BecomeRoot => {

@@ -69,3 +69,54 @@ pub fn remove(kind: IpcKind, key: i32) -> Result<(), KernelError> {
         }
     }
 }
+
+/// mq_open(name, O_CREAT|O_EXCL|O_RDWR, 0600, NULL) then close: a POSIX message queue
+/// (mq_overview(7)), which lives in the caller's IPC namespace until mq_unlink or the
+/// namespace's end.
+pub fn mq_create(name: &str) -> Result<(), KernelError> {
+    let c = std::ffi::CString::new(name).map_err(|_| KernelError {
+        call: "mq_open",
+        args: format!("{name:?}"),
+        errno: Errno::EINVAL,
+    })?;
+    let flags = libc::O_CREAT | libc::O_EXCL | libc::O_RDWR;
+    let r = Errno::result(unsafe {
+        libc::mq_open(
+            c.as_ptr(),
+            flags,
+            0o600 as libc::mode_t,
+            std::ptr::null_mut::<libc::mq_attr>(),
+        )
+    });
+    let fd = logged(
+        "mq_open",
+        format!("{name:?}, O_CREAT|O_EXCL|O_RDWR, 0600, NULL"),
+        r,
+        |fd| fd.to_string(),
+    )?;
+    unsafe { libc::mq_close(fd) };
+    Ok(())
+}
+
+/// mq_open(name, O_RDONLY): whether a POSIX message queue of that name exists in the caller's
+/// IPC namespace (ENOENT: it does not).
+pub fn mq_exists(name: &str) -> Result<bool, KernelError> {
+    let c = std::ffi::CString::new(name).map_err(|_| KernelError {
+        call: "mq_open",
+        args: format!("{name:?}"),
+        errno: Errno::EINVAL,
+    })?;
+    let r = Errno::result(unsafe { libc::mq_open(c.as_ptr(), libc::O_RDONLY) });
+    let args = format!("{name:?}, O_RDONLY");
+    match r {
+        Err(Errno::ENOENT) => {
+            let _ = logged::<i32>("mq_open", args, Err(Errno::ENOENT), |_| String::new());
+            Ok(false)
+        }
+        other => {
+            let fd = logged("mq_open", args, other, |fd| fd.to_string())?;
+            unsafe { libc::mq_close(fd) };
+            Ok(true)
+        }
+    }
+}

@@ -112,6 +112,11 @@ pub enum Check {
         seen_by: Place,
         seen: bool,
     },
+    /// Whether `seen_by` could open the lesson's POSIX message queue when it last looked.
+    MqSeen {
+        seen_by: Place,
+        seen: bool,
+    },
     /// The last ping from this side got its echo reply.
     PingOk {
         from: Place,
@@ -134,6 +139,9 @@ pub struct Facts {
     pub host_port: Option<u16>,
     /// System V IPC objects the lesson made, in order.
     pub ipc: Vec<IpcFact>,
+    /// Whether each side could open the lesson's POSIX message queue, when it looked.
+    pub mq_seen_by_box: Option<bool>,
+    pub mq_seen_by_host: Option<bool>,
 }
 
 /// A System V IPC object the lesson made.
@@ -337,6 +345,24 @@ impl Check {
                     ),
                 )
             }
+            Check::MqSeen { seen_by, seen } => match (seen_by, seen) {
+                (Place::Box, true) => pick(
+                    "the box can open its POSIX message queue",
+                    "박스는 자기 POSIX 메시지 큐를 열 수 있다",
+                ),
+                (Place::Box, false) => pick(
+                    "the box cannot open the POSIX message queue",
+                    "박스는 POSIX 메시지 큐를 열 수 없다",
+                ),
+                (Place::Host, true) => pick(
+                    "the host can open the box's POSIX message queue",
+                    "호스트는 박스의 POSIX 메시지 큐를 열 수 있다",
+                ),
+                (Place::Host, false) => pick(
+                    "the host cannot open the box's POSIX message queue",
+                    "호스트는 박스의 POSIX 메시지 큐를 열 수 없다",
+                ),
+            },
             Check::BoxOnlyLoopback => pick(
                 "the box has only a loopback interface",
                 "박스에는 루프백 인터페이스만 있다",
@@ -719,6 +745,23 @@ impl Check {
                         )
                     }
                     Err(e) => (false, e.clone()),
+                }
+            }
+            Check::MqSeen { seen_by, seen } => {
+                let looked = match seen_by {
+                    Place::Box => ev.facts.mq_seen_by_box,
+                    Place::Host => ev.facts.mq_seen_by_host,
+                };
+                match looked {
+                    Some(found) => (
+                        found == *seen,
+                        if found {
+                            "mq_open succeeded".into()
+                        } else {
+                            "mq_open: ENOENT".into()
+                        },
+                    ),
+                    None => (false, "that side did not look".into()),
                 }
             }
             Check::BoxOnlyLoopback => match &boxed.net {

@@ -237,6 +237,7 @@ impl Session {
             Outcome::Orphan { pid } => self.facts.orphan = Some(pid),
             Outcome::Attempted { error } => self.facts.attempt = Some(error),
             Outcome::Pinged { result, .. } => self.facts.ping_from_box = Some(result),
+            Outcome::MqFound { found } => self.facts.mq_seen_by_box = Some(found),
             Outcome::Forked { .. } | Outcome::Reaped { .. } | Outcome::Nothing => {}
         }
         match reply.error {
@@ -272,6 +273,32 @@ impl Session {
                 });
                 Some(made.map(|_| None).map_err(|e| e.to_string()))
             }
+            Action::CreateMq { name: None } => Some(self.act(
+                &Action::CreateMq {
+                    name: Some(self.mq_name()),
+                },
+                records,
+                &mut Vec::new(),
+            )),
+            Action::LookForMq { name: None } => Some(self.act(
+                &Action::LookForMq {
+                    name: Some(self.mq_name()),
+                },
+                records,
+                &mut Vec::new(),
+            )),
+            Action::HostLookForMq => {
+                let found = ipc::mq_exists(&self.mq_name());
+                records.extend(kernel::take_records());
+                Some(
+                    found
+                        .map(|f| {
+                            self.facts.mq_seen_by_host = Some(f);
+                            None
+                        })
+                        .map_err(|e| e.to_string()),
+                )
+            }
             Action::CreateIpc { kind, key: None } | Action::RemoveIpc { kind, key: None } => {
                 let key = key(false, *kind);
                 let shares_host_ns = self.box_pid().map(Outside::read).is_some_and(|o| {
@@ -306,6 +333,11 @@ impl Session {
             }
             _ => None,
         }
+    }
+
+    /// The lesson's POSIX message queue: a name unique to this run.
+    fn mq_name(&self) -> String {
+        format!("/boxlab-{:08x}", self.ledger.tag())
     }
 
     /// The network lesson's host-side actions; None for every other action.
