@@ -64,7 +64,7 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::ForChildren(_) => if ko { "자식용 ns" } else { "children" }.into(),
         Row::Creds => if ko { "사용자" } else { "ids" }.into(),
         Row::Net => if ko { "네트워크" } else { "network" }.into(),
-        Row::Ipc => "System V IPC".into(),
+        Row::Ipc => if ko { "IPC 객체" } else { "IPC objects" }.into(),
         Row::Clocks => if ko { "시계" } else { "clocks" }.into(),
         Row::Cgroup => "cgroup".into(),
         Row::Processes => if ko { "프로세스" } else { "processes" }.into(),
