@@ -113,3 +113,43 @@ fn exec_joins_the_pid_box_as_a_child() {
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
     assert_eq!(host_snapshot(), before);
 }
+
+/// Like `docker exec` into a user namespace: once the box's root is mapped, the joined program
+/// is that root too (uid 0 with every capability inside), not an unmapped `nobody`.
+#[test]
+fn exec_into_a_user_namespace_becomes_its_root() {
+    if !root_or_skip("exec_into_a_user_namespace_becomes_its_root") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "user"], 100, 30);
+    t.wait_for("step 1/5", 20);
+    t.keys(RIGHT);
+    t.wait_for("step 2/5", 10);
+    t.keys(RIGHT);
+    let screen = t.wait_for("step 3/5", 10);
+    let pid = box_pid_on(&screen);
+    let (code, out, err) = exec(pid, &["sh", "-c", "id -u; grep CapEff /proc/self/status"]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("0"),
+        "uid inside the box's user namespace:\n{out}\n{err}"
+    );
+    let caps = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap_or(0);
+    assert!(caps.count_ones() >= 38, "every capability inside:\n{out}");
+    let outside = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).unwrap();
+    assert!(
+        outside.split_whitespace().eq(["0", "100000", "1"]),
+        "{outside}"
+    );
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+}

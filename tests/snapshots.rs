@@ -129,6 +129,7 @@ fn report(
                 args: args.into(),
                 result: result.into(),
                 errno: None,
+                by_host: false,
             }
         })
         .collect();
@@ -483,6 +484,7 @@ fn failed_syscall() {
         args: "\"box\", 3".into(),
         result: "-1".into(),
         errno: Some("EPERM".into()),
+        by_host: false,
     }];
     step.error = Some("sethostname(\"box\", 3) failed with EPERM: operation not permitted".into());
     step.boxed.as_mut().unwrap().hostname = "devbox".into();

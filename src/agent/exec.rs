@@ -22,7 +22,7 @@ use std::path::Path;
 use nix::unistd::ForkResult;
 
 use crate::kernel::namespaces::{self, Namespace};
-use crate::kernel::{self, process, root};
+use crate::kernel::{self, process, root, users};
 
 /// The name `__exec` gives itself (prctl(PR_SET_NAME)), so the host's process list shows
 /// which processes were started in a box from outside.
@@ -123,6 +123,11 @@ fn join(pid: i32) -> anyhow::Result<()> {
             }
         }
     }
+    // Like docker exec: in a user namespace that maps root, become that root (the box did the
+    // same with setresuid). Supplementary groups are dropped first, while setgroups(2) is
+    // still allowed; inside, "deny" forbids it.
+    let become_root = std::fs::read_to_string(format!("/proc/{pid}/uid_map"))
+        .is_ok_and(|m| m.lines().any(|l| l.split_whitespace().next() == Some("0")));
     let root_fd = root::open_dir(Path::new(&format!("/proc/{pid}/root")))?;
     let cwd_fd = root::open_dir(Path::new(&format!("/proc/{pid}/cwd")))?;
     // Which ones differ from ours, decided before entering any (our /proc/self/ns is read
@@ -131,10 +136,20 @@ fn join(pid: i32) -> anyhow::Result<()> {
         .iter()
         .map(|(ns, fd)| !same_namespace(ns, fd))
         .collect();
+    let joins_user = handles
+        .iter()
+        .zip(&differs)
+        .any(|((ns, _), d)| *d && *ns == Namespace::User);
+    if joins_user && become_root {
+        users::drop_groups()?;
+    }
     for ((ns, fd), differs) in handles.iter().zip(differs) {
         if differs {
             namespaces::setns(fd, *ns)?;
         }
+    }
+    if joins_user && become_root {
+        users::become_root()?;
     }
     root::fchdir(&root_fd)?;
     root::chroot(Path::new("."))?;

@@ -357,6 +357,7 @@ impl Agent {
                         args,
                         result: "-1".into(),
                         errno: Some(e.clone()),
+                        by_host: false,
                     },
                 };
                 let _ = writeln!(

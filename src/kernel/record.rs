@@ -14,6 +14,9 @@ pub struct SyscallRecord {
     pub result: String,
     /// The errno name (`EPERM`) when the call failed; see [`super::errno::explain_name`].
     pub errno: Option<String>,
+    /// Made by boxlab on the host side (a veth, an id map, a proxy), not by the box.
+    #[serde(default)]
+    pub by_host: bool,
 }
 
 impl SyscallRecord {
@@ -23,6 +26,7 @@ impl SyscallRecord {
             args: args.into(),
             result,
             errno: None,
+            by_host: false,
         }
     }
 
@@ -32,14 +36,25 @@ impl SyscallRecord {
             args: args.into(),
             result: "-1".into(),
             errno: Some(format!("{errno:?}")),
+            by_host: false,
         }
     }
 
-    /// `unshare(CLONE_NEWUTS) = 0`, or `... = -1 EPERM`.
+    /// `unshare(CLONE_NEWUTS) = 0`, `... = -1 EPERM`; `host: ...` for a call boxlab made on the
+    /// host side.
     pub fn line(&self) -> String {
+        let by = if self.by_host { "host: " } else { "" };
         match &self.errno {
-            Some(e) => format!("{}({}) = {} {}", self.call, self.args, self.result, e),
-            None => format!("{}({}) = {}", self.call, self.args, self.result),
+            Some(e) => format!("{by}{}({}) = {} {}", self.call, self.args, self.result, e),
+            None => format!("{by}{}({}) = {}", self.call, self.args, self.result),
+        }
+    }
+
+    /// The same record, marked as made on the host side.
+    pub fn on_host(self) -> Self {
+        SyscallRecord {
+            by_host: true,
+            ..self
         }
     }
 }

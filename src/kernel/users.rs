@@ -27,7 +27,10 @@ pub fn map_root(pid: i32, uid: u32, gid: u32) -> Result<(), KernelError> {
 }
 
 /// setresgid(0, 0, 0) then setresuid(0, 0, 0): become the namespace's root, which the maps
-/// turn into the mapped ids outside.
+/// turn into the mapped ids outside. Changing ids makes the kernel mark the process not
+/// "dumpable", which makes its /proc/PID files belong to the host's root so the process could
+/// no longer read its own /proc/self/ns; prctl(PR_SET_DUMPABLE, 1) undoes that, as container
+/// runtimes do (prctl(2), proc(5)).
 pub fn become_root() -> Result<(), KernelError> {
     let root_g = Gid::from_raw(0);
     logged(
@@ -41,6 +44,19 @@ pub fn become_root() -> Result<(), KernelError> {
         "setresuid",
         "0, 0, 0".into(),
         setresuid(root_u, root_u, root_u),
+        zero,
+    )?;
+    let r = nix::errno::Errno::result(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0) });
+    logged("prctl", "PR_SET_DUMPABLE, 1".into(), r, zero).map(drop)
+}
+
+/// setgroups(0, NULL): no supplementary groups. Needed before joining a user namespace whose
+/// setgroups is "deny", where the call is refused.
+pub fn drop_groups() -> Result<(), KernelError> {
+    logged(
+        "setgroups",
+        "0, NULL".into(),
+        nix::unistd::setgroups(&[]),
         zero,
     )
 }

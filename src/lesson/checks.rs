@@ -226,7 +226,7 @@ impl Check {
             ),
             Check::BoxPid { pid } => pick(
                 &format!("the box sees itself as PID {pid}"),
-                &format!("박스는 자기 자신을 PID {pid}로 본다"),
+                &format!("박스가 보는 자기 PID: {pid}"),
             ),
             Check::HostPidDiffers => pick(
                 "the host numbers the box with another pid",
@@ -292,7 +292,7 @@ impl Check {
             ),
             Check::BoxUid { uid } => pick(
                 &format!("the box is uid {uid} in its own eyes"),
-                &format!("박스는 스스로를 uid {uid}로 본다"),
+                &format!("박스가 보는 자기 uid: {uid}"),
             ),
             Check::HostSeesUnprivilegedBox => pick(
                 "the host sees the box as an unprivileged uid",
@@ -304,7 +304,7 @@ impl Check {
             ),
             Check::AttemptFailed { errno } => pick(
                 &format!("the attempt failed with {errno}"),
-                &format!("시도가 {errno}로 실패했다"),
+                &format!("시도가 실패했다: {errno}"),
             ),
             Check::IpcSeen {
                 made_by,

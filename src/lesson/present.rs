@@ -132,15 +132,26 @@ fn lines(
                     .ok()
                     .and_then(|m| m.get(&ns))
                 {
-                    Some(inode) => vec![
-                        format!("{}:[{inode}]", ns.proc_name()),
-                        if ko {
-                            "(박스엔 /proc 없음: 호스트가 읽음)"
-                        } else {
-                            "(no /proc in box: read by host)"
-                        }
-                        .into(),
-                    ],
+                    Some(inode) => {
+                        // Say why the box could not read it: no /proc at all, or another error.
+                        let why = match &view.namespaces {
+                            Err(e) if e.contains("No such file") => if ko {
+                                "(박스엔 /proc 없음: 호스트가 읽음)"
+                            } else {
+                                "(no /proc in box: read by host)"
+                            }
+                            .to_string(),
+                            Err(e) => {
+                                if ko {
+                                    format!("(박스가 못 읽음: {e}; 호스트가 읽음)")
+                                } else {
+                                    format!("(box cannot read it: {e}; read by host)")
+                                }
+                            }
+                            Ok(_) => String::new(),
+                        };
+                        vec![format!("{}:[{inode}]", ns.proc_name()), why]
+                    }
                     None => vec!["?".into()],
                 },
                 (None, Side::Host) => vec!["?".into()],

@@ -198,7 +198,7 @@ impl Session {
             let (agent, spawned) =
                 BoxAgent::spawn(&self.rootfs, &self.ledger).map_err(|e| format!("{e:#}"))?;
             self.agent = Some(agent);
-            records.extend(spawned);
+            records.extend(spawned.into_iter().map(SyscallRecord::on_host));
             return Ok(None);
         }
         if let Action::ChrootEscape = action {
@@ -219,7 +219,7 @@ impl Session {
             let pid = self.box_pid().ok_or("no box is running")?;
             let (uid, gid) = unprivileged_ids();
             let mapped = users::map_root(pid, uid, gid);
-            records.extend(kernel::take_records());
+            records.extend(host_records());
             mapped.map_err(|e| e.to_string())?;
             return Ok(None);
         }
@@ -265,7 +265,7 @@ impl Session {
                 self.ledger.add_ipc(*kind, key);
                 self.host_ipc.push((*kind, key));
                 let made = ipc::create(*kind, key);
-                records.extend(kernel::take_records());
+                records.extend(host_records());
                 self.facts.ipc.push(IpcFact {
                     kind: *kind,
                     key,
@@ -289,7 +289,7 @@ impl Session {
             )),
             Action::HostLookForMq => {
                 let found = ipc::mq_exists(&self.mq_name());
-                records.extend(kernel::take_records());
+                records.extend(host_records());
                 Some(
                     found
                         .map(|f| {
@@ -354,7 +354,7 @@ impl Session {
                 let rtt = net::ping(veth.box_ip, Duration::from_secs(1))
                     .map(|d| d.as_micros() as u64)
                     .map_err(|e| e.to_string());
-                records.extend(kernel::take_records());
+                records.extend(host_records());
                 self.facts.ping_from_host = Some(rtt);
                 Ok(())
             }
@@ -382,7 +382,7 @@ impl Session {
         let pid = self.box_pid().ok_or("no box is running")?;
         let host_net = crate::probe::net::collect()?;
         let link = BoxLink::create(pid, &host_net, &self.ledger);
-        records.extend(kernel::take_records());
+        records.extend(host_records());
         let link = link?;
         let v = link.veth.clone();
         self.link = Some(link);
@@ -411,11 +411,10 @@ impl Session {
         let proxy =
             Proxy::start(veth.box_ip, port).map_err(|e| format!("starting the proxy: {e}"))?;
         let args = format!("127.0.0.1:{} → {}:{port}", proxy.host_port, veth.box_ip);
-        records.push(SyscallRecord::ok(
-            "bind+listen",
-            &args,
-            "0 (a proxy thread in boxlab)".into(),
-        ));
+        records.push(
+            SyscallRecord::ok("bind+listen", &args, "0 (a proxy thread in boxlab)".into())
+                .on_host(),
+        );
         self.facts.host_port = Some(proxy.host_port);
         self.proxy = Some(proxy);
         Ok(())
@@ -452,4 +451,12 @@ impl Drop for Session {
     fn drop(&mut self) {
         self.reset();
     }
+}
+
+/// The calls this (the TUI's) thread just made, marked as the host side's.
+fn host_records() -> Vec<SyscallRecord> {
+    kernel::take_records()
+        .into_iter()
+        .map(SyscallRecord::on_host)
+        .collect()
 }

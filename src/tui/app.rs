@@ -44,6 +44,8 @@ pub struct BoxIdentity {
     pub pid: i32,
     pub namespaces: BTreeMap<Namespace, u64>,
     pub root: Option<FileId>,
+    /// The box's uid as the host reads it: it changes when the user lesson maps root.
+    pub uid: Option<u32>,
 }
 
 impl BoxIdentity {
@@ -61,6 +63,9 @@ impl BoxIdentity {
                 .and_then(|r| r.boxed.as_ref())
                 .and_then(|v| v.root.as_ref().ok())
                 .map(|r| r.id),
+            uid: last
+                .and_then(|r| r.outside.creds.as_ref().ok())
+                .map(|c| c.uid),
         })
     }
 
@@ -79,7 +84,11 @@ impl BoxIdentity {
         } else {
             (namespaces, old.root != new.root)
         };
-        s::box_changed(lang, pid, &namespaces, root)
+        let uid = match (old.uid, new.uid) {
+            (Some(a), Some(b)) if a != b && pid.is_none() => Some((a, b)),
+            _ => None,
+        };
+        s::box_changed(lang, pid, &namespaces, root, uid)
     }
 }
 

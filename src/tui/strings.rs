@@ -145,8 +145,20 @@ pub const HELP: &[(&str, S)] = &[
 /// The first line of a box shell started after the box changed: `pid` went from one process
 /// to another (reset, a fork into a new PID namespace), the box entered the namespaces named in
 /// `namespaces`, or it has a new root.
-pub fn box_changed(lang: Lang, pid: Option<(i32, i32)>, namespaces: &[&str], root: bool) -> String {
+pub fn box_changed(
+    lang: Lang,
+    pid: Option<(i32, i32)>,
+    namespaces: &[&str],
+    root: bool,
+    uid: Option<(u32, u32)>,
+) -> String {
     let mut what = Vec::new();
+    if let Some((old, new)) = uid {
+        what.push(match lang {
+            Lang::En => format!("uid {old} → {new} as the host sees it"),
+            Lang::Ko => format!("호스트가 보는 uid {old} → {new}"),
+        });
+    }
     if let Some((old, new)) = pid {
         what.push(format!("pid {old} → {new}"));
     }
