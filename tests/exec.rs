@@ -88,10 +88,7 @@ fn exec_joins_the_pid_box_as_a_child() {
     let boxes = box_processes();
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
     t.wait_for("step 1/7", 20);
-    for step in 2..=4 {
-        t.keys(RIGHT);
-        t.wait_for(&format!("step {step}/7"), 10);
-    }
+    t.step_to(4, 7);
     // Step 4: the box is PID 1 of its own PID namespace, with its own /proc.
     let screen = t.wait_for("step 4/7", 10);
     let pid = box_pid_on(&screen);

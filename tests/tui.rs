@@ -119,10 +119,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     let boxes = box_processes();
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
     t.wait_for("step 1/7", 20);
-    for step in 2..=5 {
-        t.keys(RIGHT);
-        t.wait_for(&format!("step {step}/7"), 10);
-    }
+    t.step_to(5, 7);
     // The box now has its own mount namespace with a procfs mounted, and an orphan.
     assert!(!new_box_processes(&boxes).is_empty());
     let tui = t.child.id() as i32;
@@ -217,10 +214,7 @@ fn kill_9_during_the_network_lesson() {
     let boxes = box_processes();
     let mut t = Term::start(&["--lang", "en", "learn", "net"], 100, 30);
     t.wait_for("step 1/6", 20);
-    for step in 2..=6 {
-        t.keys(RIGHT);
-        t.wait_for(&format!("step {step}/6"), 10);
-    }
+    t.step_to(6, 6);
     let screen = t.screen();
     assert!(!screen.contains('✗'), "{screen}");
     assert_ne!(
@@ -262,10 +256,7 @@ fn every_lesson_then_reset_or_kill_leaves_the_host_as_found() {
             let t = Term::start(&["--lang", "en", "learn", &lesson.id], 100, 30);
             t.wait_for(&format!("step 1/{steps}"), 20);
             let mut t = t;
-            for step in 2..=steps {
-                t.keys(RIGHT);
-                t.wait_for(&format!("step {step}/{steps}"), 10);
-            }
+            t.step_to(steps, steps);
             let screen = t.wait_for("lesson complete", 10);
             assert!(!screen.contains('✗'), "{}:\n{screen}", lesson.id);
             t

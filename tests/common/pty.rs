@@ -114,6 +114,22 @@ impl Term {
         }
     }
 
+    /// Presses → until the lesson shows `step {to}/{total}`, waiting for each step on the way.
+    pub fn step_to(&mut self, to: usize, total: usize) -> String {
+        let mut screen = self.screen();
+        let shown = |s: &str| {
+            (1..=total)
+                .rev()
+                .find(|k| s.contains(&format!("step {k}/{total}")))
+                .unwrap_or(1)
+        };
+        for k in shown(&screen) + 1..=to {
+            self.keys(RIGHT);
+            screen = self.wait_for(&format!("step {k}/{total}"), 10);
+        }
+        screen
+    }
+
     /// Waits for the program to exit and returns its exit code.
     pub fn wait_exit(&mut self, secs: u64) -> Option<i32> {
         let deadline = Instant::now() + Duration::from_secs(secs);
