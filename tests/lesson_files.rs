@@ -179,7 +179,8 @@ fn toml_syntax_error() {
 
 #[test]
 fn check_command_reports_every_broken_file() {
-    let dir = std::env::temp_dir().join(format!("boxlab-lessons-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-lessons-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("05-good.toml"), GOOD).unwrap();
     std::fs::write(

@@ -72,7 +72,8 @@ fn mount() {
 #[test]
 fn transcript_exits_1_when_a_check_fails() {
     let _one_at_a_time = serial();
-    let dir = std::env::temp_dir().join(format!("boxlab-failing-lesson-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-failing-lesson-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let lesson = include_str!("fixtures/lessons/05-good.toml")
         .replace("id = \"good\"", "id = \"fails\"")
@@ -124,7 +125,8 @@ fn user_namespace_without_root() {
         return;
     }
     let _one_at_a_time = serial();
-    let home = std::env::temp_dir().join(format!("boxlab-nobody-{}", std::process::id()));
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-nobody-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     nix::unistd::chown(
         &home,

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use common::{BOXLAB, boxlab, root_or_skip, serial};
 
 fn temp(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("boxlab-rootfs-test-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-rootfs-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }

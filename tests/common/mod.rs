@@ -26,7 +26,8 @@ pub fn root_or_skip(test: &str) -> bool {
 
 /// A private state dir so tests never touch the learner's progress file.
 pub fn state_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("boxlab-test-state-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-test-state-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
