@@ -7,7 +7,8 @@ use std::process::Command;
 
 use common::pty::{RIGHT, Term};
 use common::{
-    BOXLAB, box_processes, host_snapshot, root_or_skip, serial, wait_no_new_box_processes,
+    BOXLAB, assert_host_as_found, box_processes, host_snapshot, root_or_skip, serial,
+    wait_no_new_box_processes,
 };
 
 /// The box's pid as the box pane's title shows it (` box · pid 1234 `).
@@ -74,8 +75,7 @@ fn exec_joins_the_uts_box() {
 
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }
 
 #[test]
@@ -107,8 +107,7 @@ fn exec_joins_the_pid_box_as_a_child() {
 
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }
 
 /// Like `docker exec` into a user namespace: once the box's root is mapped, the joined program

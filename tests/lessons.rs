@@ -3,9 +3,7 @@
 
 mod common;
 
-use common::{
-    box_processes, boxlab, host_snapshot, root_or_skip, serial, wait_no_new_box_processes,
-};
+use common::{assert_host_as_found, box_processes, boxlab, host_snapshot, root_or_skip, serial};
 
 fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
     if !root_or_skip(id) {
@@ -29,16 +27,7 @@ fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
             !text.contains("[FAIL]") && text.trim_end().ends_with(done),
             "{id} ({lang}):\n{text}"
         );
-        assert_eq!(
-            wait_no_new_box_processes(&boxes, 5),
-            Vec::<String>::new(),
-            "box processes left after {id}"
-        );
-        assert_eq!(
-            host_snapshot(),
-            before,
-            "the host changed after lesson {id} ({lang})"
-        );
+        assert_host_as_found(&before, &boxes, &format!("after lesson {id} ({lang})"));
     }
 }
 

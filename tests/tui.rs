@@ -6,8 +6,8 @@ mod common;
 
 use common::pty::{ENTER, ESC, RIGHT, TAB, Term};
 use common::{
-    box_processes, boxlab, host_snapshot, new_box_processes, root_or_skip, serial,
-    wait_no_new_box_processes,
+    assert_host_as_found, box_processes, boxlab, host_snapshot, new_box_processes, root_or_skip,
+    serial, wait_no_new_box_processes,
 };
 
 #[test]
@@ -77,8 +77,7 @@ fn uts_lesson_in_a_terminal() {
     assert!(screen.contains("수업 완료"), "{screen}");
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }
 
 #[test]
@@ -105,8 +104,7 @@ fn reset_ends_the_box_and_starts_clean() {
     );
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }
 
 #[test]
@@ -123,12 +121,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     // The box now has its own mount namespace with a procfs mounted, and an orphan.
     assert!(!new_box_processes(&boxes).is_empty());
     let tui = t.child.id() as i32;
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(tui),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
-    t.wait_exit(10);
+    t.kill9();
     // The kernel ends the box with its parent (PR_SET_PDEATHSIG), and its PID namespace with it.
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
     let ledger = boxlab::ledger::base_dir();
@@ -156,7 +149,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     );
     next.keys("q");
     assert_eq!(next.wait_exit(10), Some(0));
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after kill -9 and the next start");
 }
 
 #[test]
@@ -170,12 +163,7 @@ fn cleanup_command_reports_and_removes_stale_runs() {
     t.wait_for("step 1/4", 20);
     t.keys(RIGHT);
     t.wait_for("step 2/4", 10);
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(t.child.id() as i32),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
-    t.wait_exit(10);
+    t.kill9();
     let out = boxlab(&["cleanup"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("stale run"), "{text}");
@@ -222,23 +210,13 @@ fn kill_9_during_the_network_lesson() {
         before.net,
         "the veth's host end exists while the lesson runs"
     );
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(t.child.id() as i32),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
-    t.wait_exit(10);
+    t.kill9();
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
     let mut next = Term::start(&["--lang", "en"], 80, 24);
     next.wait_for("Lessons", 20);
     next.keys("q");
     assert_eq!(next.wait_exit(10), Some(0));
-    // The kernel removes a veth with its namespace asynchronously: give it a moment.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while host_snapshot() != before && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }
 
 /// Every lesson, twice: walked to its last step, then `r` (a fresh box) and `q`; and walked
@@ -266,9 +244,7 @@ fn every_lesson_then_reset_or_kill_leaves_the_host_as_found() {
             let boxes = box_processes();
             let mut t = walk();
             if kill {
-                let pid = nix::unistd::Pid::from_raw(t.child.id() as i32);
-                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
-                t.wait_exit(10);
+                t.kill9();
                 let mut next = Term::start(&["--lang", "en"], 80, 24);
                 next.wait_for("Lessons", 20);
                 next.keys("q");
@@ -284,22 +260,10 @@ fn every_lesson_then_reset_or_kill_leaves_the_host_as_found() {
             } else {
                 "r and q"
             };
-            assert_eq!(
-                wait_no_new_box_processes(&boxes, 5),
-                Vec::<String>::new(),
-                "{} after {after}",
-                lesson.id
-            );
-            // The kernel tears a veth down with its namespace asynchronously: allow a moment.
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-            while host_snapshot() != before && std::time::Instant::now() < deadline {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            assert_eq!(
-                host_snapshot(),
-                before,
-                "lesson {} after {after}",
-                lesson.id
+            assert_host_as_found(
+                &before,
+                &boxes,
+                &format!("after lesson {} and {after}", lesson.id),
             );
         }
     }
@@ -450,8 +414,7 @@ fn shell_panes_in_a_terminal() {
         Vec::<Started>::new(),
         "shells left after q"
     );
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }
 
 #[test]
@@ -509,8 +472,7 @@ fn shells_end_with_reset_and_the_lesson_list() {
     assert_eq!(shell_processes(tui), Vec::<Started>::new());
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }
 
 /// kill -9 of the TUI with both shells open: the kernel ends the shells with it
@@ -532,12 +494,7 @@ fn shells_die_with_a_killed_tui() {
     let tui = t.child.id() as i32;
     let shells = shell_processes(tui);
     assert_eq!(names(&shells), ["boxlab-exec", "sh", "sh"], "{shells:?}");
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(tui),
-        nix::sys::signal::Signal::SIGKILL,
-    )
-    .unwrap();
-    t.wait_exit(10);
+    t.kill9();
     assert_eq!(
         wait_gone(&shells, 5),
         Vec::<Started>::new(),
@@ -590,6 +547,5 @@ fn pid_lesson_with_the_shells_open() {
     t.wait_for("lesson complete", 10);
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-    assert_eq!(host_snapshot(), before);
+    assert_host_as_found(&before, &boxes, "after the test");
 }

@@ -173,3 +173,19 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// The host after a test: every box the test started is gone, and the host snapshot equals
+/// `before`. The kernel tears a veth down with its namespace asynchronously, so the snapshot
+/// gets a few seconds to settle before it is compared.
+pub fn assert_host_as_found(before: &HostSnapshot, boxes: &[String], when: &str) {
+    assert_eq!(
+        wait_no_new_box_processes(boxes, 5),
+        Vec::<String>::new(),
+        "box processes left {when}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while host_snapshot() != *before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(host_snapshot(), *before, "the host changed {when}");
+}

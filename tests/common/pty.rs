@@ -130,6 +130,13 @@ impl Term {
         screen
     }
 
+    /// SIGKILL to the program, as a crash or `kill -9` would end it, then waits for it.
+    pub fn kill9(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
+        self.wait_exit(10);
+    }
+
     /// Waits for the program to exit and returns its exit code.
     pub fn wait_exit(&mut self, secs: u64) -> Option<i32> {
         let deadline = Instant::now() + Duration::from_secs(secs);
