@@ -143,6 +143,7 @@ fn report(
         box_pid: Some(box_pid),
         outside,
         checks,
+        resources: None,
         vars: vec![("box_pid", box_pid.to_string())],
     }
 }

@@ -3,6 +3,7 @@
 
 use super::runner::StepReport;
 use super::types::{Lang, Row};
+use crate::probe::resources::{Sample, human_bytes};
 use crate::probe::{MountEntry, ProcessInfo, View};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +70,7 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::Cgroup => "cgroup".into(),
         Row::Processes => if ko { "프로세스" } else { "processes" }.into(),
         Row::Mounts => if ko { "마운트" } else { "mounts" }.into(),
+        Row::Resources => if ko { "자원" } else { "resources" }.into(),
     }
 }
 
@@ -325,6 +327,10 @@ fn lines(
             }
         }
         Row::Processes => processes(view, report, side, lang, max),
+        Row::Resources => match &report.resources {
+            Some(sample) => resource_lines(sample, side, lang),
+            None => vec![],
+        },
         Row::Mounts => match &view.mounts {
             Ok(ms) => mount_lines(ms, report, side, lang),
             Err(e) => vec![e.clone()],
@@ -472,6 +478,88 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
 }
 
 /// Seconds as "3d 04:05:06".
+/// The resource row as text: the host's totals, or the box's usage against its limits.
+fn resource_lines(sample: &Sample, side: Side, lang: Lang) -> Vec<String> {
+    let ko = lang == Lang::Ko;
+    let h = &sample.host;
+    match side {
+        Side::Host => vec![
+            if ko {
+                format!(
+                    "메모리 {} 사용 / 전체 {}",
+                    human_bytes(h.memory_total - h.memory_available.min(h.memory_total)),
+                    human_bytes(h.memory_total)
+                )
+            } else {
+                format!(
+                    "memory {} used of {}",
+                    human_bytes(h.memory_total - h.memory_available.min(h.memory_total)),
+                    human_bytes(h.memory_total)
+                )
+            },
+            format!("CPU    {} × 100%", h.cpus),
+            if ko {
+                format!("프로세스 {}개", h.processes)
+            } else {
+                format!("pids   {} processes", h.processes)
+            },
+            format!(
+                "disk   r {} w {}",
+                human_bytes(h.disk_read_bytes),
+                human_bytes(h.disk_write_bytes)
+            ),
+        ],
+        Side::Box => {
+            let Some(u) = &sample.boxed else {
+                return vec![if ko {
+                    "(아직 자기 cgroup이 없습니다)".into()
+                } else {
+                    "(no cgroup of its own yet)".into()
+                }];
+            };
+            let no_limit = if ko { "제한 없음" } else { "no limit" };
+            let mut out = Vec::new();
+            if let Some(m) = &u.memory {
+                let limit = m.limit.map_or(no_limit.to_string(), human_bytes);
+                out.push(format!(
+                    "memory {} / {limit}  (OOM kills {})",
+                    human_bytes(m.current),
+                    m.oom_kills
+                ));
+            }
+            if let Some(c) = &u.cpu {
+                let quota = c.quota.map_or(no_limit.to_string(), |(q, p)| {
+                    format!("{}%", q * 100 / p.max(1))
+                });
+                out.push(format!(
+                    "CPU    {:.1}s, quota {quota}, throttled {}/{}",
+                    c.usage_usec as f64 / 1e6,
+                    c.throttled,
+                    c.periods
+                ));
+            }
+            if let Some(p) = &u.pids {
+                let limit = p.limit.map_or(no_limit.to_string(), |l| l.to_string());
+                out.push(format!("pids   {} / {limit}", p.current));
+            }
+            if let Some(io) = &u.io {
+                let limit = io
+                    .write_limit
+                    .as_ref()
+                    .map_or(no_limit.to_string(), |(d, b)| {
+                        format!("{}/s on {d}", human_bytes(*b))
+                    });
+                out.push(format!(
+                    "io     r {} w {}, {limit}",
+                    human_bytes(io.read_bytes),
+                    human_bytes(io.write_bytes)
+                ));
+            }
+            out
+        }
+    }
+}
+
 fn duration(secs: f64) -> String {
     let s = secs as u64;
     let (d, h, m, sec) = (s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);

@@ -14,14 +14,16 @@ use super::checks::{CheckResult, Evidence, Facts};
 use super::network::BoxLink;
 use super::publish::{self, Proxy};
 use super::types::Lesson;
-use super::types::Place;
+use super::types::{Place, Row};
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, Request};
+use crate::kernel::cgroups::BoxCgroup;
 use crate::kernel::ipc::{self, IpcKind};
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::kernel::{self, SyscallRecord, net, users};
 use crate::ledger::Ledger;
+use crate::probe::resources::{HostTotals, Sample};
 use crate::probe::{Outside, View};
 
 /// What one step did and what both sides saw afterwards.
@@ -39,6 +41,8 @@ pub struct StepReport {
     /// The box as the host reads it through `/proc/BOXPID`.
     pub outside: Outside,
     pub checks: Vec<CheckResult>,
+    /// The host's totals and the box's cgroup usage, for lessons that show resources.
+    pub resources: Option<Sample>,
     /// Values for the `{name}` placeholders of commands to try (`box_pid`, `box_ip`...).
     pub vars: Vec<(&'static str, String)>,
 }
@@ -70,6 +74,8 @@ pub struct Session {
     proxy: Option<Proxy>,
     /// IPC objects made in the host's IPC namespace, removed when the lesson ends.
     host_ipc: Vec<(IpcKind, i32)>,
+    /// The box's own cgroup, once it has one; removed (its processes ended) with the box.
+    cgroup: Option<BoxCgroup>,
 }
 
 impl Session {
@@ -84,6 +90,7 @@ impl Session {
             link: None,
             proxy: None,
             host_ipc: Vec::new(),
+            cgroup: None,
         }
     }
 
@@ -107,6 +114,10 @@ impl Session {
     /// Ends the box (every process of it) and forgets every step.
     pub fn reset(&mut self) {
         self.agent = None;
+        // After the box: whatever of it is left (a child it forked, a shell's job) is ended here.
+        if let Some(cgroup) = self.cgroup.take() {
+            cgroup.remove(true);
+        }
         self.proxy = None;
         self.link = None;
         // Objects in the host's IPC namespace outlive the box: remove them (gone already is fine).
@@ -153,6 +164,11 @@ impl Session {
         };
         let checks = step.checks.iter().map(|c| c.evaluate(&ev)).collect();
         let vars = self.vars();
+        let resources = self
+            .lesson
+            .rows(index)
+            .contains(&Row::Resources)
+            .then(|| self.sample());
         self.reports.push(StepReport {
             index,
             records,
@@ -163,9 +179,18 @@ impl Session {
             box_pid,
             outside,
             checks,
+            resources,
             vars,
         });
         self.reports.last()
+    }
+
+    /// The host's totals and, once the box has its own cgroup, its usage: now.
+    pub fn sample(&self) -> Sample {
+        Sample {
+            host: HostTotals::read(),
+            boxed: self.cgroup.as_ref().map(BoxCgroup::usage),
+        }
     }
 
     fn vars(&self) -> Vec<(&'static str, String)> {

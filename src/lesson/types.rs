@@ -109,10 +109,12 @@ pub enum Row {
     Ipc,
     Processes,
     Mounts,
+    /// Memory, CPU, pids and I/O: the host's totals, the box's cgroup usage against its limits.
+    Resources,
 }
 
 impl Row {
-    const PLAIN: [(&'static str, Row); 13] = [
+    const PLAIN: [(&'static str, Row); 14] = [
         ("hostname", Row::Hostname),
         ("kernel", Row::Kernel),
         ("pid", Row::Pid),
@@ -126,6 +128,7 @@ impl Row {
         ("ipc", Row::Ipc),
         ("processes", Row::Processes),
         ("mounts", Row::Mounts),
+        ("resources", Row::Resources),
     ];
 }
 

@@ -8,6 +8,7 @@
 pub mod mountinfo;
 pub mod net;
 pub mod nslink;
+pub mod resources;
 pub mod stat;
 pub mod status;
 pub mod sysvipc;

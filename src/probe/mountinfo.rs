@@ -14,6 +14,8 @@ pub struct MountEntry {
     pub mount_point: String,
     pub fs_type: String,
     pub source: String,
+    /// Options of the file system itself; for a cgroup v1 mount, its controllers (`rw,cpu,cpuacct`).
+    pub super_options: String,
     /// Propagation tags: `shared:N`, `master:N`, `propagate_from:N`, `unbindable`; empty = private.
     pub propagation: Vec<String>,
 }
@@ -48,6 +50,7 @@ fn parse_line(line: &str) -> Option<MountEntry> {
         mount_point: unescape(l[4]),
         fs_type: r[0].to_string(),
         source: unescape(r[1]),
+        super_options: r.get(2).map_or_else(String::new, |o| o.to_string()),
         propagation: l[6..].iter().map(|s| s.to_string()).collect(),
     })
 }
