@@ -41,6 +41,24 @@ pub fn unavailable(lesson: &Lesson) -> Option<Text> {
         .filter(|ns| !namespace_supported(**ns))
         .map(|ns| ns.proc_name())
         .collect();
+    let controllers = crate::kernel::cgroups::missing(
+        &crate::kernel::cgroups::Layout::detect(),
+        &lesson.requires.controllers,
+    );
+    if !controllers.is_empty() {
+        let list: Vec<&str> = controllers.iter().map(|c| c.v2_name()).collect();
+        let list = list.join(", ");
+        return Some(text(
+            format!(
+                "this host has no {list} cgroup controller: on cgroup v2, enable it with `echo +{} > /sys/fs/cgroup/cgroup.subtree_control`; on v1, mount its hierarchy",
+                list.replace(", ", " +")
+            ),
+            format!(
+                "이 호스트에는 {list} cgroup 컨트롤러가 없습니다: cgroup v2라면 `echo +{} > /sys/fs/cgroup/cgroup.subtree_control`로 켜고, v1이라면 그 계층을 마운트하세요",
+                list.replace(", ", " +")
+            ),
+        ));
+    }
     if !missing.is_empty() {
         let list = missing.join(", ");
         return Some(text(

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
+use crate::kernel::cgroups::{self, Controller, Made};
 use crate::probe::start_time;
 
 /// Where ledgers live: `/run/boxlab` for root (a tmpfs, empty after reboot), otherwise the
@@ -85,6 +86,17 @@ impl Ledger {
         self.append("links", name);
     }
 
+    /// Lists a cgroup, a parent directory of one, or a controller enabled for one, before it
+    /// is made.
+    pub fn add_cgroup(&self, made: &Made) {
+        let line = match made {
+            Made::Cgroup(p) => format!("cgroup {}", p.display()),
+            Made::Parent(p) => format!("parent {}", p.display()),
+            Made::Enabled(p, c) => format!("enabled {} {}", c.v2_name(), p.display()),
+        };
+        self.append("cgroups", &line);
+    }
+
     /// Lists a directory that a box may leave behind if it is killed mid-step.
     pub fn add_path(&self, path: &Path) {
         self.append("paths", &path.to_string_lossy());
@@ -155,6 +167,27 @@ fn undo(dir: &Path) -> (usize, usize) {
         }
     }
     let mut removed = 0;
+    // Newest first: a cgroup before its parent, a parent before the controller enabled for it.
+    for line in lines(dir, "cgroups").iter().rev() {
+        let Some((kind, rest)) = line.split_once(' ') else {
+            continue;
+        };
+        let done = match kind {
+            "cgroup" => {
+                let existed = Path::new(rest).is_dir();
+                cgroups::remove_cgroup(Path::new(rest)).is_ok() && existed
+            }
+            "parent" => crate::kernel::root::rmdir(Path::new(rest)).is_ok(),
+            "enabled" => rest.split_once(' ').is_some_and(|(c, p)| {
+                Controller::ALL
+                    .into_iter()
+                    .find(|x| x.v2_name() == c)
+                    .is_some_and(|c| cgroups::v2::disable(Path::new(p), c).is_ok())
+            }),
+            _ => false,
+        };
+        removed += done as usize;
+    }
     // A veth goes with its box's network namespace; deleting a leftover host end is a no-op
     // (ENODEV) when it is already gone.
     for link in lines(dir, "links") {

@@ -14,3 +14,4 @@ pub mod probe;
 pub mod rootfs;
 pub mod transcript;
 pub mod tui;
+pub mod workload;

@@ -75,6 +75,12 @@ enum Cmd {
         #[arg(last = true, required = true, value_name = "PROGRAM")]
         program: Vec<String>,
     },
+    /// One of the cgroup lessons' loads on the host, the same code the box runs (internal).
+    #[command(name = "__load", hide = true)]
+    Load {
+        #[arg(required = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -106,6 +112,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => {
             let code = agent::exec::run(pid, &program, trace, lang == Lang::Ko)?;
             Ok(ExitCode::from(code.clamp(0, 255) as u8))
+        }
+        Some(Cmd::Load { args }) => {
+            boxlab::workload::run_command(&args)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Lessons { check }) => lessons(check, cli.lessons),
         Some(Cmd::Doctor) => {

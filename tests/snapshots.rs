@@ -108,6 +108,7 @@ fn report(
         ..facts
     };
     let ev = Evidence {
+        usage: None,
         host: &host,
         boxed: Some(&boxed),
         box_pid: Some(box_pid),
@@ -492,6 +493,7 @@ fn failed_syscall() {
     let boxed = step.boxed.clone().unwrap();
     let facts = Facts::default();
     let ev = Evidence {
+        usage: None,
         host: &step.host,
         boxed: Some(&boxed),
         box_pid: step.box_pid,

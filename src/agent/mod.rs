@@ -3,6 +3,8 @@
 
 pub mod client;
 pub mod exec;
+mod loads;
+pub use loads::BOMB_CAP;
 pub mod protocol;
 mod serve;
 pub mod shell;

@@ -108,6 +108,66 @@ pub enum Action {
     EndOrphan,
     /// waitpid(-1, WNOHANG) until no exited child is left: PID 1's duty.
     Reap,
+    /// Host side: the box's own cgroup, mkdir(2) in every hierarchy carrying a controller the
+    /// box will be limited by (and controllers enabled in the parents on cgroup v2).
+    MakeCgroup,
+    /// Host side: the box's pid written into its cgroup's `cgroup.procs`: it and its future
+    /// children are counted and limited there.
+    MoveToCgroup,
+    /// Host side: where each controller lives on this host (v1, v2), shown as output.
+    ShowCgroupLayout,
+    /// Host side: write limits into the box's cgroup. Sizes take K, M, G suffixes; `cpu_percent`
+    /// is a quota in percent of one CPU over a 100 ms period; `io_write` is bytes per second to
+    /// the disk holding the box's scratch directory.
+    Limit {
+        #[serde(default)]
+        memory: Option<String>,
+        #[serde(default)]
+        cpu_percent: Option<u64>,
+        #[serde(default)]
+        cpu_weight: Option<u64>,
+        #[serde(default)]
+        pids: Option<u64>,
+        #[serde(default)]
+        io_write: Option<String>,
+    },
+    /// In the box: a child touching `mb` MiB of memory, 1 MiB every 50 ms, in the background.
+    MemoryHog { mb: u64 },
+    /// In the box: wait for the memory hog to end; reports how it ended and how far it got.
+    WaitHog,
+    /// In the box: a child keeping one CPU busy for `seconds`, in the background.
+    Busy { seconds: u64 },
+    /// In the box: end the busy loop (kill + waitpid).
+    StopBusy,
+    /// In the box: a fixed amount of CPU work (`rounds` of xorshift), timed.
+    Work { rounds: u64 },
+    /// In the box: a fork bomb, capped at 256 processes whatever the limits: a leader forks
+    /// children that wait, until fork(2) fails. They stay until `end_fork_bomb`.
+    ForkBomb,
+    /// In the box: kill the bomb's process group and reap every member.
+    EndForkBomb,
+    /// In the box: write `mb` MiB with O_DIRECT into an unnamed file in the scratch directory
+    /// (boxlab fills `dir` in), timed.
+    WriteFile {
+        mb: u64,
+        #[serde(default)]
+        dir: Option<String>,
+    },
+    /// Host side: the same memory hog on the host (no limit applies), run to the end.
+    HostMemoryHog { mb: u64 },
+    /// Host side: a busy loop on the host beside the box's, for `seconds` or until the box ends.
+    HostBusy { seconds: u64 },
+    /// Host side: for `seconds`, the CPU the box's cgroup and the host's busy loop use.
+    MeasureCpu { seconds: u64 },
+    /// Host side: two more cgroups with these CPU weights, a busy loop in each, both on one
+    /// CPU for `seconds`: how the kernel shares it.
+    Compete { weights: Vec<u64>, seconds: u64 },
+    /// Host side: the same `rounds` of `work` on the host and in the box, timed, as a ratio.
+    CompareWork { rounds: u64 },
+    /// Host side: fork + execve of a program on the host, timed, while the box is at its limit.
+    HostSpawn,
+    /// Host side: the same direct write on the host, into the same scratch directory.
+    HostWriteFile { mb: u64 },
 }
 
 /// What the host asks the agent.
@@ -152,6 +212,24 @@ pub enum Outcome {
     /// What an `attempt` ended with: None when it succeeded, else the error.
     Attempted {
         error: Option<String>,
+    },
+    /// A background load started, with its pid as the box numbers it.
+    Started {
+        pid: i32,
+    },
+    /// The memory hog ended: its exit status (128+signal) and the MiB it touched.
+    HogEnded {
+        status: i32,
+        touched_mb: u64,
+    },
+    /// A timed load took this long.
+    Timed {
+        micros: u64,
+    },
+    /// The fork bomb: processes forked before fork(2) failed, and its errno.
+    Bomb {
+        forked: u64,
+        errno: String,
     },
 }
 

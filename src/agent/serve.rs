@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 use nix::unistd::ForkResult;
 
+use super::loads::Loads;
 use super::protocol::{Action, Outcome, Reply, Request};
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::{self, ipc, mounts, namespaces, net, process, root, users, uts};
@@ -28,6 +29,7 @@ struct Agent {
     peer: Option<Ipv4Addr>,
     rooted: bool,
     orphan: Option<i32>,
+    loads: Loads,
 }
 
 /// Runs the agent until its socket closes. `rootfs` is where `chroot` goes; `instance` makes
@@ -48,6 +50,7 @@ pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
         peer: None,
         rooted: false,
         orphan: None,
+        loads: Loads::default(),
     };
     let stdin = std::io::stdin();
     let mut line = String::new();
@@ -226,7 +229,18 @@ impl Agent {
             | Action::Publish { .. }
             | Action::HostFetch
             | Action::HostCreateIpc { .. }
-            | Action::HostLookForMq => {
+            | Action::HostLookForMq
+            | Action::MakeCgroup
+            | Action::MoveToCgroup
+            | Action::ShowCgroupLayout
+            | Action::Limit { .. }
+            | Action::HostMemoryHog { .. }
+            | Action::HostBusy { .. }
+            | Action::MeasureCpu { .. }
+            | Action::Compete { .. }
+            | Action::CompareWork { .. }
+            | Action::HostSpawn
+            | Action::HostWriteFile { .. } => {
                 anyhow::bail!("this action is done by boxlab on the host side, not by the box")
             }
             Action::BecomeRoot => {
@@ -269,6 +283,17 @@ impl Agent {
             Action::Reap => Ok(Outcome::Reaped {
                 pids: process::reap_exited(),
             }),
+            Action::MemoryHog { mb } => self.loads.memory_hog(mb),
+            Action::WaitHog => self.loads.wait_hog(),
+            Action::Busy { seconds } => self.loads.busy(seconds),
+            Action::StopBusy => self.loads.stop_busy(),
+            Action::Work { rounds } => self.loads.work(rounds),
+            Action::ForkBomb => self.loads.fork_bomb(),
+            Action::EndForkBomb => self.loads.end_fork_bomb(),
+            Action::WriteFile { mb, dir } => {
+                let dir = dir.ok_or_else(|| anyhow::anyhow!("no scratch directory was given"))?;
+                self.loads.write_file(Path::new(&dir), mb)
+            }
         }
     }
 

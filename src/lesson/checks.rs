@@ -5,8 +5,11 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::cgroup_checks;
+use super::limits::CgroupFacts;
 use super::network::Veth;
 use super::types::{Lang, Place};
+use crate::kernel::cgroups::Usage;
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
@@ -121,6 +124,47 @@ pub enum Check {
     PingOk {
         from: Place,
     },
+    /// Read by the host, the box's /proc/PID/cgroup names its own boxlab cgroup, and boxlab's
+    /// own cgroup has not changed.
+    BoxInOwnCgroup,
+    /// Every limit the lesson wrote reads back from the box's cgroup files.
+    LimitsInPlace,
+    /// The box's memory hog was killed by SIGKILL and the cgroup counts an OOM kill.
+    OomKilled,
+    /// The box's peak memory reached at least 80% of its limit, and not beyond.
+    MemoryReachedLimit,
+    /// The host's memory hog exited with status 0.
+    HostHogCompleted,
+    /// `compare_work`: the box's time is within this percentage of the host's.
+    WorkRatioNearOne {
+        within_percent: u64,
+    },
+    /// `measure_cpu`: the box's loop got `percent` of one CPU, give or take `within`.
+    BoxCpuNear {
+        percent: u64,
+        within: u64,
+    },
+    /// `measure_cpu`: the host's loop got clearly more CPU than the box's.
+    HostCpuAboveBox,
+    /// `measure_cpu`: the box was throttled in at least one period.
+    BoxThrottled,
+    /// `compete`: the two cgroups' CPU shares follow their weights (within 60%-160%).
+    WeightsShareCpu,
+    /// The fork bomb stopped with this errno before boxlab's own cap.
+    ForkRefused {
+        errno: String,
+    },
+    /// During the bomb, the box's pids.current equalled pids.max.
+    BombHeldAtLimit,
+    /// `host_spawn` started a program within a second.
+    HostSpawnedQuickly,
+    /// The box's cgroup holds at most this many processes.
+    BoxPidsAtMost {
+        count: u64,
+    },
+    /// After an I/O limit, the box wrote at most 125% of it and the host faster; passes with
+    /// the reason where no disk can be limited.
+    IoWriteHeld,
 }
 
 /// What happened in the lesson so far, beyond the views.
@@ -142,6 +186,7 @@ pub struct Facts {
     /// Whether each side could open the lesson's POSIX message queue, when it looked.
     pub mq_seen_by_box: Option<bool>,
     pub mq_seen_by_host: Option<bool>,
+    pub cgroup: CgroupFacts,
 }
 
 /// A System V IPC object the lesson made.
@@ -161,6 +206,8 @@ pub struct Evidence<'a> {
     /// The box as the host reads it through `/proc/BOXPID`.
     pub outside: &'a Outside,
     pub facts: &'a Facts,
+    /// The box's cgroup usage and limits, once it has a cgroup.
+    pub usage: Option<&'a Usage>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -375,6 +422,24 @@ impl Check {
                 "the veth joins host and box, an address at each end",
                 "veth가 호스트와 박스를 잇고, 양 끝에 주소가 있다",
             ),
+            Check::BoxInOwnCgroup
+            | Check::LimitsInPlace
+            | Check::OomKilled
+            | Check::MemoryReachedLimit
+            | Check::HostHogCompleted
+            | Check::WorkRatioNearOne { .. }
+            | Check::BoxCpuNear { .. }
+            | Check::HostCpuAboveBox
+            | Check::BoxThrottled
+            | Check::WeightsShareCpu
+            | Check::ForkRefused { .. }
+            | Check::BombHeldAtLimit
+            | Check::HostSpawnedQuickly
+            | Check::BoxPidsAtMost { .. }
+            | Check::IoWriteHeld => {
+                let (en, k) = cgroup_checks::describe(self);
+                pick(&en, &k)
+            }
             Check::PingOk { from } => match from {
                 Place::Host => pick(
                     "the host's ping got its echo reply",
@@ -797,6 +862,21 @@ impl Check {
                 }
                 _ => (false, "no veth yet".into()),
             },
+            Check::BoxInOwnCgroup
+            | Check::LimitsInPlace
+            | Check::OomKilled
+            | Check::MemoryReachedLimit
+            | Check::HostHogCompleted
+            | Check::WorkRatioNearOne { .. }
+            | Check::BoxCpuNear { .. }
+            | Check::HostCpuAboveBox
+            | Check::BoxThrottled
+            | Check::WeightsShareCpu
+            | Check::ForkRefused { .. }
+            | Check::BombHeldAtLimit
+            | Check::HostSpawnedQuickly
+            | Check::BoxPidsAtMost { .. }
+            | Check::IoWriteHeld => cgroup_checks::judge(self, ev),
             Check::PingOk { from } => {
                 let ping = match from {
                     Place::Host => &ev.facts.ping_from_host,

@@ -1,7 +1,9 @@
 //! Lessons: the file format, loading and validation, the checks, the step runner, and the
 //! text of the host and box panes.
 
+pub mod cgroup_checks;
 pub mod checks;
+pub mod limits;
 pub mod load;
 pub mod network;
 pub mod present;

@@ -11,13 +11,15 @@ use std::time::Duration;
 
 use super::checks::IpcFact;
 use super::checks::{CheckResult, Evidence, Facts};
+use super::limits::IoFact;
+use super::limits::{LimitSpec, Limits};
 use super::network::BoxLink;
 use super::publish::{self, Proxy};
 use super::types::Lesson;
 use super::types::{Place, Row};
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, Request};
-use crate::kernel::cgroups::BoxCgroup;
+use crate::kernel::cgroups::Limit;
 use crate::kernel::ipc::{self, IpcKind};
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
@@ -74,12 +76,13 @@ pub struct Session {
     proxy: Option<Proxy>,
     /// IPC objects made in the host's IPC namespace, removed when the lesson ends.
     host_ipc: Vec<(IpcKind, i32)>,
-    /// The box's own cgroup, once it has one; removed (its processes ended) with the box.
-    cgroup: Option<BoxCgroup>,
+    /// The box's cgroup and the host's loads beside it; ended with the box.
+    limits: Limits,
 }
 
 impl Session {
     pub fn new(lesson: Lesson, rootfs: PathBuf, ledger: Rc<Ledger>) -> Session {
+        let limits = Limits::new(&rootfs, &ledger);
         Session {
             lesson,
             rootfs,
@@ -90,7 +93,7 @@ impl Session {
             link: None,
             proxy: None,
             host_ipc: Vec::new(),
-            cgroup: None,
+            limits,
         }
     }
 
@@ -115,9 +118,7 @@ impl Session {
     pub fn reset(&mut self) {
         self.agent = None;
         // After the box: whatever of it is left (a child it forked, a shell's job) is ended here.
-        if let Some(cgroup) = self.cgroup.take() {
-            cgroup.remove(true);
-        }
+        self.limits.end();
         self.proxy = None;
         self.link = None;
         // Objects in the host's IPC namespace outlive the box: remove them (gone already is fine).
@@ -155,7 +156,9 @@ impl Session {
         let host = View::collect();
         let box_pid = self.box_pid();
         let outside = box_pid.map_or_else(Outside::none, Outside::read);
+        let usage = self.limits.usage();
         let ev = Evidence {
+            usage: usage.as_ref(),
             host: &host,
             boxed: boxed.as_ref(),
             box_pid,
@@ -189,7 +192,7 @@ impl Session {
     pub fn sample(&self) -> Sample {
         Sample {
             host: HostTotals::read(),
-            boxed: self.cgroup.as_ref().map(BoxCgroup::usage),
+            boxed: self.limits.usage(),
         }
     }
 
@@ -205,6 +208,9 @@ impl Session {
                 ("box_if", v.box_if.clone()),
                 ("host_if", v.host_if.clone()),
             ]);
+        }
+        if let Some(dir) = self.facts.cgroup.dirs.first() {
+            vars.push(("box_cgroup", dir.to_string_lossy().into_owned()));
         }
         if let Some(port) = self.facts.host_port {
             vars.push(("host_port", port.to_string()));
@@ -240,6 +246,9 @@ impl Session {
         if let Some(done) = self.host_network_action(action, records, outputs) {
             return done.map(|()| None);
         }
+        if let Some(done) = self.cgroup_action(action, records, outputs) {
+            return done;
+        }
         if let Action::MapRoot = action {
             let pid = self.box_pid().ok_or("no box is running")?;
             let (uid, gid) = unprivileged_ids();
@@ -263,7 +272,24 @@ impl Session {
             Outcome::Attempted { error } => self.facts.attempt = Some(error),
             Outcome::Pinged { result, .. } => self.facts.ping_from_box = Some(result),
             Outcome::MqFound { found } => self.facts.mq_seen_by_box = Some(found),
-            Outcome::Forked { .. } | Outcome::Reaped { .. } | Outcome::Nothing => {}
+            Outcome::HogEnded { status, touched_mb } => {
+                self.facts.cgroup.hog = Some((status, touched_mb))
+            }
+            Outcome::Bomb { forked, errno } => {
+                self.facts.cgroup.bomb = Some((forked, errno));
+                self.facts.cgroup.bomb_pids = self.limits.usage().and_then(|u| u.pids);
+            }
+            Outcome::Timed { micros } => {
+                if let (Action::WriteFile { mb, .. }, Some(IoFact::Device { box_write, .. })) =
+                    (action, &mut self.facts.cgroup.io)
+                {
+                    *box_write = Some((*mb, micros));
+                }
+            }
+            Outcome::Forked { .. }
+            | Outcome::Reaped { .. }
+            | Outcome::Started { .. }
+            | Outcome::Nothing => {}
         }
         match reply.error {
             Some(e) => Err(e),
@@ -358,6 +384,112 @@ impl Session {
             }
             _ => None,
         }
+    }
+
+    /// The cgroup lessons' host-side actions, and the box-side ones that need something filled
+    /// in or checked first; None for every other action.
+    fn cgroup_action(
+        &mut self,
+        action: &Action,
+        records: &mut Vec<SyscallRecord>,
+        outputs: &mut Vec<CommandOutput>,
+    ) -> Option<Result<Option<View>, String>> {
+        let facts = &mut self.facts.cgroup;
+        let result = match action {
+            Action::MakeCgroup => self.limits.make_cgroup(&self.ledger, facts),
+            Action::MoveToCgroup => match self.agent.as_ref() {
+                Some(agent) => self.limits.move_to_cgroup(agent.pid()),
+                None => Err("no box is running".into()),
+            },
+            Action::ShowCgroupLayout => {
+                let out = self.limits.show_layout();
+                outputs.push(out.clone());
+                self.facts.last_output = Some(out);
+                Ok(())
+            }
+            Action::Limit {
+                memory,
+                cpu_percent,
+                cpu_weight,
+                pids,
+                io_write,
+            } => {
+                if io_write.is_some() {
+                    self.limits.note_scratch(&self.ledger);
+                }
+                let spec = LimitSpec {
+                    memory: memory.clone(),
+                    cpu_percent: *cpu_percent,
+                    cpu_weight: *cpu_weight,
+                    pids: *pids,
+                    io_write: io_write.clone(),
+                };
+                self.limits.limit(&spec, facts)
+            }
+            Action::HostMemoryHog { mb } => {
+                self.limits.host_memory_hog(*mb, facts);
+                Ok(())
+            }
+            Action::HostBusy { seconds } => self.limits.host_busy(*seconds, &self.ledger),
+            Action::MeasureCpu { seconds } => self.limits.measure_cpu(*seconds, facts),
+            Action::Compete { weights, seconds } => {
+                self.limits.compete(weights, *seconds, &self.ledger, facts)
+            }
+            Action::HostSpawn => {
+                self.limits.host_spawn(facts);
+                Ok(())
+            }
+            Action::HostWriteFile { mb } => self.limits.host_write_file(*mb, facts),
+            Action::CompareWork { rounds } => return Some(self.compare_work(*rounds, records)),
+            Action::ForkBomb if !facts.limits.iter().any(|l| matches!(l, Limit::Pids(_))) => {
+                Err("refusing: a fork bomb needs a pids limit on the box first".into())
+            }
+            Action::WriteFile { mb, dir: None } => {
+                self.limits.note_scratch(&self.ledger);
+                let dir = match self.limits.scratch_dir() {
+                    Ok(d) => d.to_string_lossy().into_owned(),
+                    Err(e) => return Some(Err(e)),
+                };
+                let filled = Action::WriteFile {
+                    mb: *mb,
+                    dir: Some(dir),
+                };
+                return Some(self.act(&filled, records, outputs));
+            }
+            _ => return None,
+        };
+        records.extend(host_records());
+        Some(result.map(|()| None))
+    }
+
+    /// The same work timed on the host and in the box, twice each in turn; the faster of each
+    /// pair counts (the first run may pay for page faults and a cold cache).
+    fn compare_work(
+        &mut self,
+        rounds: u64,
+        records: &mut Vec<SyscallRecord>,
+    ) -> Result<Option<View>, String> {
+        let mut host = u64::MAX;
+        let mut boxed = u64::MAX;
+        let mut view = None;
+        for _ in 0..2 {
+            host = host.min(self.limits.host_work(rounds)?);
+            records.extend(host_records());
+            let agent = self.agent.as_mut().ok_or("no box is running")?;
+            let reply = agent
+                .request(&Request::Perform(Action::Work { rounds }), &self.ledger)
+                .map_err(|e| format!("{e:#}"))?;
+            records.extend(reply.records);
+            if let Some(e) = reply.error {
+                return Err(e);
+            }
+            if let Outcome::Timed { micros } = reply.outcome {
+                boxed = boxed.min(micros);
+            }
+            view = reply.view;
+        }
+        self.facts.cgroup.work = Some((host, boxed));
+        Ok(view)
     }
 
     /// The lesson's POSIX message queue: a name unique to this run.

@@ -86,6 +86,9 @@ pub struct Requires {
     pub root: bool,
     #[serde(default)]
     pub namespaces: Vec<Namespace>,
+    /// cgroup controllers the lesson limits the box with.
+    #[serde(default)]
+    pub controllers: Vec<crate::kernel::cgroups::Controller>,
 }
 
 /// A row of the host and box panes.

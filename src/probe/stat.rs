@@ -6,6 +6,9 @@ pub struct Stat {
     pub state: char,
     /// Field 6: the session id (the pid of the session's leader, as this /proc numbers it).
     pub session: i32,
+    /// Fields 14 and 15: clock ticks spent in user and kernel mode.
+    pub utime: u64,
+    pub stime: u64,
     /// Field 22: clock ticks after boot when the process started.
     pub start_time: u64,
 }
@@ -17,6 +20,8 @@ pub fn parse(text: &str) -> Option<Stat> {
     Some(Stat {
         state: fields.first()?.chars().next()?,
         session: fields.get(3)?.parse().ok()?,
+        utime: fields.get(11)?.parse().ok()?,
+        stime: fields.get(12)?.parse().ok()?,
         start_time: fields.get(19)?.parse().ok()?,
     })
 }
@@ -33,6 +38,8 @@ mod tests {
             Stat {
                 state: 'S',
                 session: 4242,
+                utime: 7,
+                stime: 3,
                 start_time: 8734
             }
         );

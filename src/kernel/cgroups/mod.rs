@@ -412,8 +412,8 @@ impl BoxCgroup {
     /// Ends every process in the box's cgroups and removes them, then its run's parents when
     /// empty. Processes were all started by boxlab: they live in cgroups it made.
     pub fn remove(self, run_done: bool) {
-        for (version, dir) in self.dirs.iter().rev() {
-            let _ = remove_cgroup(dir, *version);
+        for (_, dir) in self.dirs.iter().rev() {
+            let _ = remove_cgroup(dir);
             if run_done && let Some(run) = dir.parent() {
                 let _ = root::rmdir(run);
                 if let Some(parent) = run.parent() {
@@ -425,14 +425,14 @@ impl BoxCgroup {
 }
 
 /// Kills every process in a cgroup boxlab made, waits for it to empty, and removes it:
-/// `cgroup.kill` on v2 (Linux 5.14+), otherwise SIGKILL to each pid in `cgroup.procs`, again until
+/// `cgroup.kill` where there is one (v2, Linux 5.14+), otherwise SIGKILL to each pid in `cgroup.procs`, again until
 /// none is left (a process may fork while being killed).
-pub fn remove_cgroup(dir: &Path, version: Version) -> Result<(), KernelError> {
+pub fn remove_cgroup(dir: &Path) -> Result<(), KernelError> {
     if !dir.is_dir() {
         return Ok(());
     }
     let kill_file = dir.join("cgroup.kill");
-    if version == Version::V2 && kill_file.exists() {
+    if kill_file.exists() {
         let _ = write(&kill_file, "1");
     }
     let deadline = Instant::now() + Duration::from_secs(3);
