@@ -51,7 +51,12 @@ fn shipped_lessons_are_valid() {
             "net",
             "user",
             "cgroupns",
-            "time"
+            "time",
+            "cgroups",
+            "memory",
+            "cpu",
+            "pids",
+            "io",
         ]
     );
     let from_dir = load_all(Some(std::path::Path::new("lessons"))).expect("lessons/ directory");

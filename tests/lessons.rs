@@ -159,3 +159,28 @@ fn network_namespace() {
 fn ipc_namespace() {
     lesson_passes_and_leaves_the_host_as_found("ipc");
 }
+
+#[test]
+fn cgroups() {
+    lesson_passes_and_leaves_the_host_as_found("cgroups");
+}
+
+#[test]
+fn memory() {
+    lesson_passes_and_leaves_the_host_as_found("memory");
+}
+
+#[test]
+fn cpu() {
+    lesson_passes_and_leaves_the_host_as_found("cpu");
+}
+
+#[test]
+fn pids() {
+    lesson_passes_and_leaves_the_host_as_found("pids");
+}
+
+#[test]
+fn io() {
+    lesson_passes_and_leaves_the_host_as_found("io");
+}

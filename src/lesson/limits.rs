@@ -270,13 +270,18 @@ impl Limits {
 
     /// Two sibling cgroups with these weights, a busy loop in each, pinned to one CPU so they
     /// must share it (sched_setaffinity(2)); their usage over `seconds`. Removed afterwards.
+    /// The host's own busy loop ends first: it would take a share of that CPU too.
     pub fn compete(
-        &self,
+        &mut self,
         weights: &[u64],
         seconds: u64,
         ledger: &Ledger,
         facts: &mut CgroupFacts,
     ) -> Result<(), String> {
+        if let Some(mut child) = self.host_busy.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         let cpu = first_allowed_cpu();
         let mut runners: Vec<(u64, BoxCgroup, Child)> = Vec::new();
         let result = (|| {

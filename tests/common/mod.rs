@@ -56,7 +56,8 @@ pub struct HostSnapshot {
     pub sysctls: Vec<String>,
     /// System V IPC objects (/proc/sysvipc/*).
     pub sysv_ipc: Vec<String>,
-    /// The cgroup directories two levels deep under /sys/fs/cgroup.
+    /// Every cgroup directory under /sys/fs/cgroup (six levels deep), with the values of its
+    /// limit files and of its cgroup.subtree_control.
     pub cgroups: Vec<String>,
 }
 
@@ -113,19 +114,48 @@ pub fn box_processes() -> Vec<String> {
     view.processes
         .unwrap()
         .into_iter()
-        .filter(|p| p.name == "boxlab-box" || p.name == "orphan")
+        .filter(|p| {
+            [
+                "boxlab-box",
+                "orphan",
+                "memory-hog",
+                "busy-loop",
+                "fork-bomb",
+                "disk-writer",
+                "cpu-work",
+            ]
+            .contains(&p.name.as_str())
+        })
         .map(|p| format!("{} {}", p.pid, p.name))
         .collect()
 }
 
 fn cgroup_dirs() -> Vec<String> {
+    const LIMIT_FILES: [&str; 11] = [
+        "cgroup.subtree_control",
+        "memory.max",
+        "memory.limit_in_bytes",
+        "memory.memsw.limit_in_bytes",
+        "cpu.max",
+        "cpu.cfs_quota_us",
+        "cpu.shares",
+        "cpu.weight",
+        "pids.max",
+        "io.max",
+        "blkio.throttle.write_bps_device",
+    ];
     let mut out = Vec::new();
     let mut walk = vec![(std::path::PathBuf::from("/sys/fs/cgroup"), 0)];
     while let Some((dir, depth)) = walk.pop() {
+        for file in LIMIT_FILES {
+            if let Ok(v) = std::fs::read_to_string(dir.join(file)) {
+                out.push(format!("{}/{file} = {}", dir.display(), v.trim()));
+            }
+        }
         for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             if e.file_type().is_ok_and(|t| t.is_dir()) {
                 out.push(e.path().display().to_string());
-                if depth < 2 {
+                if depth < 6 {
                     walk.push((e.path(), depth + 1));
                 }
             }
