@@ -295,13 +295,16 @@ impl Limits {
                 )
                 .map_err(|e| e.to_string())?;
                 cg.set(&Limit::CpuWeight(w)).map_err(|e| e.to_string())?;
-                let mut cmd = load_command(&["spin", &(seconds + 5).to_string()]);
-                pin(&mut cmd, cpu);
-                let child = cmd.spawn().map_err(|e| e.to_string())?;
-                ledger.add_process(child.id() as i32);
-                let added = cg.add(child.id() as i32);
+                let child = load_command(&["spin", &(seconds + 5).to_string()])
+                    .spawn()
+                    .map_err(|e| e.to_string())?;
+                let pid = child.id() as i32;
+                ledger.add_process(pid);
                 runners.push((w, cg, child));
-                added.map_err(|e| e.to_string())?;
+                let cg = &runners.last().expect("just pushed").1;
+                cg.add(pid).map_err(|e| e.to_string())?;
+                // After the move: joining a cgroup with another cpuset resets the affinity.
+                pin(pid, cpu)?;
             }
             // A moment to settle, then measure both over the same interval.
             std::thread::sleep(Duration::from_millis(300));
@@ -348,6 +351,10 @@ impl Limits {
     }
 
     pub fn host_write_file(&self, mb: u64, facts: &mut CgroupFacts) -> Result<(), String> {
+        if let Some(IoFact::NoDevice(why)) = &facts.io {
+            skipped(why);
+            return Ok(());
+        }
         let dir = self.scratch_dir()?;
         let (_, micros) = load(&["write", &dir.to_string_lossy(), &mb.to_string()])?;
         if let Some(IoFact::Device { host_write, .. }) = &mut facts.io {
@@ -364,6 +371,15 @@ pub struct LimitSpec {
     pub cpu_weight: Option<u64>,
     pub pids: Option<u64>,
     pub io_write: Option<String>,
+}
+
+/// A write the I/O lesson leaves out where no disk can be limited, shown with the reason.
+pub fn skipped(why: &str) {
+    crate::kernel::adopt_records(vec![SyscallRecord::ok(
+        "(skipped)",
+        "the timed write",
+        why.into(),
+    )]);
 }
 
 /// `64M`, `512K`, `1G`, `1048576`: bytes.
@@ -442,17 +458,20 @@ fn first_allowed_cpu() -> usize {
         .unwrap_or(0)
 }
 
-/// The child runs only on `cpu`: sched_setaffinity(0, {cpu}) between fork and execve.
-fn pin(cmd: &mut Command, cpu: usize) {
-    use std::os::unix::process::CommandExt;
-    unsafe {
-        cmd.pre_exec(move || {
-            let mut set = nix::sched::CpuSet::new();
-            set.set(cpu).map_err(std::io::Error::from)?;
-            nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
-                .map_err(std::io::Error::from)
-        });
-    }
+/// sched_setaffinity(pid, {cpu}): the process runs only on that CPU.
+fn pin(pid: i32, cpu: usize) -> Result<(), String> {
+    let mut set = nix::sched::CpuSet::new();
+    set.set(cpu).map_err(|e| e.to_string())?;
+    let r = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(pid), &set);
+    crate::kernel::adopt_records(vec![match r {
+        Ok(()) => SyscallRecord::ok(
+            "sched_setaffinity",
+            &format!("{pid}, {{CPU {cpu}}}"),
+            "0".into(),
+        ),
+        Err(e) => SyscallRecord::failed("sched_setaffinity", &format!("{pid}, {{CPU {cpu}}}"), e),
+    }]);
+    r.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

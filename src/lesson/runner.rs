@@ -444,6 +444,12 @@ impl Session {
             Action::ForkBomb if !facts.limits.iter().any(|l| matches!(l, Limit::Pids(_))) => {
                 Err("refusing: a fork bomb needs a pids limit on the box first".into())
             }
+            Action::WriteFile { .. } if matches!(facts.io, Some(IoFact::NoDevice(_))) => {
+                if let Some(IoFact::NoDevice(why)) = &facts.io {
+                    super::limits::skipped(why);
+                }
+                Ok(())
+            }
             Action::WriteFile { mb, dir: None } => {
                 self.limits.note_scratch(&self.ledger);
                 let dir = match self.limits.scratch_dir() {
