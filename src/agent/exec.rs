@@ -2,6 +2,8 @@
 //! `docker exec` (and `nsenter`) does. boxlab is re-executed through `/proc/self/exe`, so this
 //! process is single-threaded, which setns(2) into a user or time namespace requires.
 //!
+//! 0. The box's cgroups: our pid into each `cgroup.procs` of a cgroup the box is in and we
+//!    are not, so what we run counts against the box's limits.
 //! 1. open(2) every `/proc/PID/ns/*` of the box, and its `/proc/PID/root` and `/proc/PID/cwd`
 //!    as directories, before entering anything: once inside the box's mount namespace,
 //!    `/proc` may be the box's own and those paths would mean something else.
@@ -22,7 +24,7 @@ use std::path::Path;
 use nix::unistd::ForkResult;
 
 use crate::kernel::namespaces::{self, Namespace};
-use crate::kernel::{self, process, root, users};
+use crate::kernel::{self, cgroups, process, root, users};
 
 /// The name `__exec` gives itself (prctl(PR_SET_NAME)), so the host's process list shows
 /// which processes were started in a box from outside.
@@ -108,8 +110,11 @@ pub fn run(pid: i32, argv: &[String], trace: bool, korean: bool) -> anyhow::Resu
     }
 }
 
-/// Steps 1 to 3: open, setns, root. Every call leaves its record.
+/// Steps 0 to 3: cgroups, open, setns, root. Every call leaves its record.
 fn join(pid: i32) -> anyhow::Result<()> {
+    // Paths under /sys/fs/cgroup mean the host's tree only before any namespace is entered.
+    cgroups::join_cgroups_of(pid)
+        .map_err(|e| anyhow::Error::new(e).context(format!("joining box {pid}'s cgroups")))?;
     let mut handles: Vec<(Namespace, OwnedFd)> = Vec::new();
     for ns in JOIN_ORDER {
         match namespaces::open_ns(pid, ns) {

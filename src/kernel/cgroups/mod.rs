@@ -462,6 +462,31 @@ pub fn remove_cgroup(dir: &Path) -> Result<(), KernelError> {
     }
 }
 
+/// Moves the calling process into every cgroup `pid` is in where they differ: its pid into
+/// that cgroup's `cgroup.procs`, hierarchy by hierarchy, as `docker exec` does.
+pub fn join_cgroups_of(pid: i32) -> Result<(), KernelError> {
+    let layout = Layout::detect();
+    let theirs = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+    let me = std::process::id().to_string();
+    for line in theirs.lines() {
+        let mut it = line.splitn(3, ':');
+        let (Some(_), Some(names), Some(path)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let hierarchy = layout.hierarchies.iter().find(|h| match h.version {
+            Version::V2 => names.is_empty(),
+            Version::V1 => h.controllers.join(",") == names,
+        });
+        if let Some(h) = hierarchy
+            && path != h.own
+        {
+            let dir = h.mount.join(path.trim_start_matches('/'));
+            write(&dir.join("cgroup.procs"), &me)?;
+        }
+    }
+    Ok(())
+}
+
 /// The pids in a cgroup's `cgroup.procs`.
 pub fn members(dir: &Path) -> Vec<i32> {
     std::fs::read_to_string(dir.join("cgroup.procs"))
