@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod resources;
 pub mod strings;
 pub mod ui;
 
