@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::keys::key_bytes;
+use super::resources::History;
 use super::strings as s;
 use super::ui::{self, Focus, LessonScreen, ListScreen, ShellView, ShellsView};
 use crate::agent::shell::Shell;
@@ -263,6 +264,8 @@ pub struct App {
     /// The shell panes, while open (only on a lesson screen).
     pub shells: Option<Shells>,
     pub quit: bool,
+    /// Resource samples of the open lesson, while it shows them.
+    resources: History,
     rootfs: PathBuf,
     ledger: Rc<Ledger>,
 }
@@ -285,6 +288,7 @@ impl App {
             screen: Screen::List,
             shells: None,
             quit: false,
+            resources: History::new(),
             rootfs,
             ledger,
         }
@@ -485,6 +489,7 @@ impl App {
                 shown: *shown,
                 scroll: *scroll,
                 shells: self.shells.as_ref().map(|s| s.view(self.lang)),
+                resources: Some(&self.resources),
             }),
         }
     }

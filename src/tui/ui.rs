@@ -17,6 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::Entry;
+use super::resources::{self, History};
 use super::strings::{self as s, S};
 use crate::kernel::errno;
 use crate::lesson::present::{PaneRow, Side, pane};
@@ -36,6 +37,8 @@ pub struct LessonScreen<'a> {
     pub scroll: u16,
     /// The shell panes, when open.
     pub shells: Option<ShellsView>,
+    /// The live resource samples, for steps that show resources (None: the report's sample).
+    pub resources: Option<&'a History>,
 }
 
 /// Which part of the lesson screen gets the keys.
@@ -213,19 +216,37 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     }
     let pane_width = (width / 2).saturating_sub(1);
     let max_processes = if area.height >= 35 { 14 } else { 6 };
+    // A step showing resources has the live display in place of that row, with the step's other
+    // rows above and below it as text.
+    let live = rows.contains(&Row::Resources);
+    let text_rows = split_at_resources(rows);
+    let text_need = |side| -> usize {
+        text_rows
+            .iter()
+            .map(|part| {
+                pane_lines(
+                    &pane(part, report, side, lang, max_processes),
+                    None,
+                    pane_width,
+                )
+                .len()
+            })
+            .sum()
+    };
     let pane_need = [Side::Host, Side::Box]
         .iter()
         .map(|&side| {
-            pane_lines(
-                &pane(rows, report, side, lang, max_processes),
-                None,
-                pane_width,
-            )
-            .len()
+            if live {
+                text_need(side) + resources::PREFERRED_HEIGHT as usize
+            } else {
+                text_need(side)
+            }
         })
         .max()
         .unwrap_or(1) as u16
         + 1;
+    // The panes' least: their title and four lines, or the live display's least.
+    let pane_min = if live { 1 + resources::MIN_HEIGHT } else { 5 };
 
     // Lines are given out in order of what a learner needs most: the explanation (title plus
     // up to 35%), the checks and commands to try (the proof), the syscalls, then the panes,
@@ -238,12 +259,12 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let check_h = if checks.is_empty() {
         0
     } else {
-        (1 + checks.len() as u16).min(left.saturating_sub(2 + 5))
+        (1 + checks.len() as u16).min(left.saturating_sub(2 + pane_min))
     };
     left -= check_h;
     let sys_h = (1 + sys.len() as u16)
         .min(left.saturating_sub(pane_need).max(3))
-        .min(left.saturating_sub(5))
+        .min(left.saturating_sub(pane_min))
         .max(2.min(left));
     left -= sys_h;
     let [_, explain_area, panes, sys_area, check_area, footer] = Layout::vertical([
@@ -265,15 +286,29 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         .index
         .checked_sub(1)
         .and_then(|i| screen.reports.get(i));
+    // The live history, or before it has a sample, the one the step's report holds.
+    let seeded;
+    let history = match screen.resources.filter(|h| !h.is_empty()) {
+        Some(h) => h,
+        None => {
+            seeded = report
+                .resources
+                .clone()
+                .map(History::of)
+                .unwrap_or_default();
+            &seeded
+        }
+    };
+    // Both sides give the display the same lines, so host and box line up.
+    let inner_h = panes.height.saturating_sub(1);
+    let live_h = inner_h
+        .saturating_sub(pane_need.saturating_sub(1 + resources::PREFERRED_HEIGHT))
+        .clamp(resources::MIN_HEIGHT.min(inner_h), resources::MAX_HEIGHT)
+        .min(inner_h);
     for (side, rect, name) in [
         (Side::Host, host_area, &s::HOST),
         (Side::Box, box_area, &s::BOX),
     ] {
-        let max = (rect.height as usize)
-            .saturating_sub(3 + rows.len())
-            .clamp(1, max_processes.max(1));
-        let now = pane(rows, report, side, lang, max);
-        let before = previous.map(|p| pane(rows, p, side, lang, max));
         let title = match (side, report.box_pid) {
             (Side::Box, Some(pid)) => format!(" {} · pid {pid} ", name.get(lang)),
             _ => format!(" {} ", name.get(lang)),
@@ -286,12 +321,43 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         let block = Block::new()
             .borders(borders)
             .title(Span::styled(title, bold()));
-        let text_width =
-            (rect.width as usize).saturating_sub(if side == Side::Host { 1 } else { 0 });
-        frame.render_widget(
-            Paragraph::new(pane_lines(&now, before.as_deref(), text_width)).block(block),
-            rect,
-        );
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let text_width = inner.width as usize;
+        let no_box = side == Side::Box && report.boxed.is_none();
+        if !live || no_box {
+            let max = (rect.height as usize)
+                .saturating_sub(3 + rows.len())
+                .clamp(1, max_processes.max(1));
+            let now = pane(rows, report, side, lang, max);
+            let before = previous.map(|p| pane(rows, p, side, lang, max));
+            frame.render_widget(
+                Paragraph::new(pane_lines(&now, before.as_deref(), text_width)),
+                inner,
+            );
+            continue;
+        }
+        // Text rows above the display, the display, then text rows below it.
+        let room = inner.height.saturating_sub(live_h) as usize;
+        let max = room
+            .saturating_sub(2 + rows.len())
+            .clamp(1, max_processes.max(1));
+        let text = |part: &[Row]| {
+            let now = pane(part, report, side, lang, max);
+            let before = previous.map(|p| pane(part, p, side, lang, max));
+            pane_lines(&now, before.as_deref(), text_width)
+        };
+        let [above, below] = [text(&text_rows[0]), text(&text_rows[1])];
+        let above_h = (above.len() as u16).min(inner.height - live_h);
+        let [above_area, live_area, below_area] = Layout::vertical([
+            Constraint::Length(above_h),
+            Constraint::Length(live_h),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        frame.render_widget(Paragraph::new(above), above_area);
+        resources::draw(frame, live_area, side, history, lang);
+        frame.render_widget(Paragraph::new(below), below_area);
     }
 
     draw_syscalls(frame, sys, sys_area, lang, false);
@@ -343,6 +409,22 @@ fn draw_top(frame: &mut Frame, screen: &LessonScreen, report: &StepReport, lang:
         &format!(" boxlab · {}", lesson.title.get(lang)),
         &right,
     );
+}
+
+/// A step's rows without the resources row, as the rows before it and the rows after it (all
+/// of them before it when there is none).
+fn split_at_resources(rows: &[Row]) -> [Vec<Row>; 2] {
+    match rows.iter().position(|r| *r == Row::Resources) {
+        Some(i) => [
+            rows[..i].to_vec(),
+            rows[i + 1..]
+                .iter()
+                .copied()
+                .filter(|r| *r != Row::Resources)
+                .collect(),
+        ],
+        None => [rows.to_vec(), Vec::new()],
+    }
 }
 
 /// The step title stays put; the text under it scrolls, with a marker when there is more.
