@@ -739,3 +739,43 @@ fn resources_before_the_cgroup() {
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::Ko, false));
     insta::assert_snapshot!("resources_no_cgroup_ko_80x24", t.backend());
 }
+
+/// With the shells open, one line per side above them sums the resources up.
+#[test]
+fn resources_with_shells() {
+    let lesson = resources_lesson();
+    let history = resource_history();
+    let reports = resource_reports(&lesson, &history);
+    for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut screen = LessonScreen {
+                lesson: &lesson,
+                reports: &reports,
+                shown: 1,
+                scroll: 0,
+                shells: None,
+                resources: Some(&history),
+            };
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);
+            screen.shells = Some(ShellsView {
+                focus: Focus::Lesson,
+                boxed: ShellView::Screen {
+                    screen: terminal(
+                        br,
+                        bc,
+                        "box# cat /sys/fs/cgroup/memory.max\r\n67108864\r\nbox# ",
+                    ),
+                    ended: false,
+                },
+                host: ShellView::Screen {
+                    screen: terminal(hr, hc, "host# "),
+                    ended: false,
+                },
+                box_pid: Some(4101),
+            });
+            let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
+            insta::assert_snapshot!(format!("resources_shells_{name}_{w}x{h}"), t.backend());
+        }
+    }
+}

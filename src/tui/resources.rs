@@ -254,6 +254,10 @@ struct Row {
     missing: bool,
     /// What the one-line summary adds to the lead: OOM kills or refused forks, once there are.
     alert: Option<String>,
+    /// What the summary shows instead of the lead, when that is too long.
+    short: Option<String>,
+    /// How close to its limit (1: at it): the summary shows the most pressed first.
+    pressure: f64,
 }
 
 impl Row {
@@ -266,6 +270,8 @@ impl Row {
             detail: Vec::new(),
             missing: false,
             alert: None,
+            short: None,
+            pressure: 0.0,
         }
     }
 
@@ -461,6 +467,11 @@ fn figures(side: Side, h: &History, lang: Lang) -> Result<Figures, &'static str>
                         (Some(w), Some(r)) => Row {
                             tail: vec![format!("{} {}", s::R_READ.get(lang), per_sec(r))],
                             detail: vec![total],
+                            short: Some(s::r_write_rate(lang, &per_sec(w), None)),
+                            pressure: io
+                                .write_limit
+                                .as_ref()
+                                .map_or(0.0, |(_, l)| w / (*l).max(1) as f64),
                             ..Row::new(
                                 &s::R_IO,
                                 s::r_write_rate(lang, &per_sec(w), limit.as_deref()),
@@ -743,33 +754,54 @@ pub fn summary(side: Side, history: &History, lang: Lang, width_: usize) -> Line
         Ok(f) => f,
         Err(note) => return Line::styled(fit(note, width_), dim()),
     };
-    let short = |row: &Row| -> Option<(String, String)> {
-        let value = match &row.alert {
-            Some(alert) => format!("{} ({alert})", row.lead),
-            None => row.lead.clone(),
+    // The rows closest to their limits are chosen first, while they fit; they show in the
+    // usual order. Then the alerts (OOM kills, refused forks) of those shown, while they fit.
+    let rows: Vec<&Row> = [&f.memory, &f.cpu, &f.pids, &f.io]
+        .into_iter()
+        .filter(|r| !r.missing)
+        .collect();
+    let value = |r: &Row| r.short.clone().unwrap_or_else(|| r.lead.clone());
+    let part_width = |r: &Row, alert: bool| {
+        let alert = match (&r.alert, alert) {
+            (Some(a), true) => width(a) + 3,
+            _ => 0,
         };
-        (!row.missing).then(|| (row.label.get(lang).to_string(), value))
+        width(r.label.get(lang)) + 1 + width(&value(r)) + alert
     };
-    let mut parts: Vec<(String, String)> = Vec::new();
-    parts.extend(short(&f.memory));
-    parts.extend(short(&f.cpu));
-    parts.extend(short(&f.pids));
-    parts.extend(short(&f.io));
-    let mut spans = Vec::new();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        let p = |r: &Row| r.pressure.max(r.gauge.unwrap_or(0.0));
+        p(rows[b]).total_cmp(&p(rows[a]))
+    });
+    let mut shown = vec![false; rows.len()];
+    let mut alerted = vec![false; rows.len()];
     let mut used = 0;
-    for (label, value) in parts {
-        let sep = if spans.is_empty() { 0 } else { 3 };
-        let w = sep + width(&label) + 1 + width(&value);
-        if used + w > width_ {
-            continue;
+    for &i in &order {
+        let w = part_width(rows[i], false) + if used == 0 { 0 } else { 3 };
+        if used + w <= width_ {
+            used += w;
+            shown[i] = true;
         }
-        used += w;
-        if sep > 0 {
+    }
+    for &i in &order {
+        let extra = part_width(rows[i], true) - part_width(rows[i], false);
+        if shown[i] && extra > 0 && used + extra <= width_ {
+            used += extra;
+            alerted[i] = true;
+        }
+    }
+    let mut spans = Vec::new();
+    for (i, r) in rows.iter().enumerate().filter(|(i, _)| shown[*i]) {
+        if !spans.is_empty() {
             spans.push(Span::styled(" · ", dim()));
         }
-        spans.push(Span::styled(format!("{label} "), dim()));
+        spans.push(Span::styled(format!("{} ", r.label.get(lang)), dim()));
+        let mut text = value(r);
+        if let (true, Some(alert)) = (alerted[i], &r.alert) {
+            text = format!("{text} ({alert})");
+        }
         spans.push(Span::styled(
-            value,
+            text,
             Style::new().add_modifier(Modifier::BOLD),
         ));
     }

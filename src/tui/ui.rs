@@ -200,11 +200,36 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let checks = check_lines(screen, report, lang, width);
     let body = wrap(step.explain.get(lang), width.saturating_sub(2));
     let rows = lesson.rows(report.index);
+    // A step showing resources has the live display in place of that row, with the step's other
+    // rows above and below it as text.
+    let live = rows.contains(&Row::Resources);
+    // The live history, or before it has a sample, the one the step's report holds.
+    let seeded;
+    let history = match screen.resources.filter(|h| !h.is_empty()) {
+        Some(h) => h,
+        None => {
+            seeded = report
+                .resources
+                .clone()
+                .map(History::of)
+                .unwrap_or_default();
+            &seeded
+        }
+    };
     if let Some(shells) = &screen.shells {
-        let (explain_area, shells_area, sys_area, check_area, footer) =
-            shell_layout(area, body.len(), checks.len(), sys.len());
+        let (explain_area, summary_area, shells_area, sys_area, check_area, footer) =
+            shell_layout(area, body.len(), checks.len(), sys.len(), live);
         draw_top(frame, screen, report, lang);
         draw_explanation(frame, screen, &body, explain_area, lang);
+        if summary_area.height > 0 {
+            // Each side's summary above its shell: the box on the left, the host on the right.
+            let [b, h] = shell_rects(summary_area);
+            for (side, rect) in [(Side::Box, b), (Side::Host, h)] {
+                let inner = rect.inner(ratatui::layout::Margin::new(1, 0));
+                let line = resources::summary(side, history, lang, inner.width as usize);
+                frame.render_widget(Paragraph::new(line), inner);
+            }
+        }
         draw_shells(frame, shells, shells_area, lang);
         draw_syscalls(frame, sys, sys_area, lang, true);
         draw_checks(frame, checks, check_area, lang, true);
@@ -216,9 +241,6 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     }
     let pane_width = (width / 2).saturating_sub(1);
     let max_processes = if area.height >= 35 { 14 } else { 6 };
-    // A step showing resources has the live display in place of that row, with the step's other
-    // rows above and below it as text.
-    let live = rows.contains(&Row::Resources);
     let text_rows = split_at_resources(rows);
     let text_need = |side| -> usize {
         text_rows
@@ -286,19 +308,6 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         .index
         .checked_sub(1)
         .and_then(|i| screen.reports.get(i));
-    // The live history, or before it has a sample, the one the step's report holds.
-    let seeded;
-    let history = match screen.resources.filter(|h| !h.is_empty()) {
-        Some(h) => h,
-        None => {
-            seeded = report
-                .resources
-                .clone()
-                .map(History::of)
-                .unwrap_or_default();
-            &seeded
-        }
-    };
     // Both sides give the display the same lines, so host and box line up.
     let inner_h = panes.height.saturating_sub(1);
     let live_h = inner_h
@@ -532,11 +541,12 @@ pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16)
     };
     let width = area.width as usize;
     let step = &screen.lesson.steps[report.index];
-    let (_, shells, ..) = shell_layout(
+    let (_, _, shells, ..) = shell_layout(
         area,
         wrap(step.explain.get(lang), width.saturating_sub(2)).len(),
         check_lines(screen, report, lang, width).len(),
         syscall_lines(report, lang, width).len(),
+        screen.lesson.rows(report.index).contains(&Row::Resources),
     );
     let [b, h] = shell_rects(shells);
     let inner = |r: Rect, left: bool| {
@@ -549,13 +559,15 @@ pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16)
 /// With the shells open: the explanation (a quarter of what the shells leave, at least its
 /// title and two lines; it scrolls), the shells (at least 45% of the screen), the syscalls, the
 /// checks and the commands to try in the shells. Lines left over show the rest of the
-/// explanation, then go to the shells.
+/// explanation, then go to the shells. On a step showing resources, a line above the shells
+/// sums them up when the shells can spare it (then: explanation, summary, shells, ...).
 fn shell_layout(
     area: Rect,
     body: usize,
     checks: usize,
     sys: usize,
-) -> (Rect, Rect, Rect, Rect, Rect) {
+    resources: bool,
+) -> (Rect, Rect, Rect, Rect, Rect, Rect) {
     let available = area.height.saturating_sub(2);
     let mut shells_h = available * 9 / 20;
     let mut left = available - shells_h;
@@ -574,16 +586,20 @@ fn shell_layout(
     let more = (1 + body as u16).saturating_sub(explain_h).min(left);
     explain_h += more;
     shells_h += left - more;
-    let [_, explain, shells, sys_area, check_area, footer] = Layout::vertical([
+    // The summary comes out of the shells, which keep at least 8 lines.
+    let summary_h = u16::from(resources && shells_h >= 9);
+    shells_h -= summary_h;
+    let [_, explain, summary, shells, sys_area, check_area, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(explain_h),
+        Constraint::Length(summary_h),
         Constraint::Length(shells_h),
         Constraint::Length(sys_h),
         Constraint::Length(check_h),
         Constraint::Length(1),
     ])
     .areas(area);
-    (explain, shells, sys_area, check_area, footer)
+    (explain, summary, shells, sys_area, check_area, footer)
 }
 
 fn draw_shells(frame: &mut Frame, shells: &ShellsView, area: Rect, lang: Lang) {
