@@ -967,4 +967,31 @@ mod tests {
         assert_eq!(c.len(), 30);
         assert!(c.iter().all(|v| close(*v, 50.0)), "{c:?}");
     }
+
+    #[test]
+    fn lines_are_given_out_in_order_of_need() {
+        let p = |graph_rows, m, c, i| Plan {
+            graph_rows,
+            memory_detail: m,
+            cpu_detail: c,
+            io_detail: i,
+        };
+        assert_eq!(plan(4), p(0, false, false, false));
+        assert_eq!(plan(MIN_HEIGHT), p(1, false, false, false));
+        assert_eq!(plan(PREFERRED_HEIGHT), p(1, true, false, false));
+        assert_eq!(plan(8), p(1, true, true, true));
+        assert_eq!(plan(10), p(3, true, true, true));
+        assert_eq!(plan(MAX_HEIGHT), p(MAX_GRAPH_ROWS, true, true, true));
+        assert_eq!(plan(40), p(MAX_GRAPH_ROWS, true, true, true));
+    }
+
+    #[test]
+    fn percents() {
+        assert_eq!(percent(49.84), "49.8%");
+        assert_eq!(percent(99.96), "100%");
+        assert_eq!(percent(250.4), "250%");
+        assert_eq!(percent_label(50.0), "50%");
+        assert_eq!(percent_label(12.5), "12.5%");
+        assert_eq!(per_sec(2.0 * 1048576.0), "2.0M/s");
+    }
 }

@@ -7,6 +7,8 @@
 //! and a projector-sized terminal shows more of every part. With the shells open, the box shell
 //! | host shell take the panes' place and at least half the screen's height; [`shell_sizes`]
 //! gives their size from the same layout, so the ptys are sized before anything is drawn.
+//! A step showing resources has the live display of [`super::resources`] in its panes, the
+//! step's other rows as text around it; with the shells open, a line above them sums it up.
 
 use crate::lesson::progress::Progress;
 
