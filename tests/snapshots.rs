@@ -11,9 +11,11 @@ use boxlab::lesson::checks::{Evidence, Facts};
 use boxlab::lesson::progress::Progress;
 use boxlab::lesson::types::Text;
 use boxlab::lesson::{Lang, Lesson, StepReport, load};
+use boxlab::probe::resources::Sample;
 use boxlab::probe::status::Creds;
 use boxlab::probe::{Clocks, FileId, Outside, ProcessInfo, RootInfo, View};
 use boxlab::tui::app::Entry;
+use boxlab::tui::resources::History;
 use boxlab::tui::ui::{self, Focus, LessonScreen, ListScreen, ShellView, ShellsView};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -341,6 +343,7 @@ fn uts_lesson_step_3() {
                 shown: 2,
                 scroll: 0,
                 shells: None,
+                resources: None,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("uts_step3_{name}_{w}x{h}"), t.backend());
@@ -358,6 +361,7 @@ fn uts_lesson_last_step_with_output() {
         shown: 3,
         scroll: 0,
         shells: None,
+        resources: None,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
     insta::assert_snapshot!("uts_step4_en_80x24", t.backend());
@@ -375,6 +379,7 @@ fn pid_lesson_zombie() {
                 shown: 5,
                 scroll: 0,
                 shells: None,
+                resources: None,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("pid_zombie_{name}_{w}x{h}"), t.backend());
@@ -407,6 +412,7 @@ fn uts_lesson_with_shells() {
                 shown: 2,
                 scroll: 0,
                 shells: None,
+                resources: None,
             };
             let area = ratatui::layout::Rect::new(0, 0, w, h);
             let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);
@@ -439,6 +445,7 @@ fn shells_before_the_box() {
         shown: 0,
         scroll: 0,
         shells: None,
+        resources: None,
     };
     let area = ratatui::layout::Rect::new(0, 0, 80, 24);
     let [_, (hr, hc)] = ui::shell_sizes(area, &screen, Lang::En);
@@ -469,6 +476,7 @@ fn help_overlay() {
             shown: 1,
             scroll: 0,
             shells: None,
+            resources: None,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, true));
         insta::assert_snapshot!(format!("help_{name}_80x24"), t.backend());
@@ -512,8 +520,264 @@ fn failed_syscall() {
             shown: 2,
             scroll: 0,
             shells: None,
+            resources: None,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, false));
         insta::assert_snapshot!(format!("failed_syscall_{name}_80x24"), t.backend());
+    }
+}
+
+/// A lesson whose steps show the live resource display above the PID row, as the cgroup
+/// lessons do.
+fn resources_lesson() -> Lesson {
+    load::parse(
+        "90-resources.toml",
+        r#"
+format = 1
+id = "resources"
+show = ["resources", "pid"]
+title = { en = "Cgroups: limits the kernel enforces", ko = "cgroup: 커널이 지키는 제한" }
+summary = { en = "Memory, CPU, pids and I/O limits on the box.", ko = "박스의 메모리, CPU, 프로세스 수, I/O 제한." }
+
+[[steps]]
+title = { en = "Start the box", ko = "박스 시작하기" }
+explain = { en = "The box starts in boxlab's cgroups.", ko = "박스는 boxlab의 cgroup에서 시작합니다." }
+actions = [{ do = "spawn" }]
+
+[[steps]]
+title = { en = "Put the box in a cgroup with limits", ko = "제한이 있는 cgroup에 박스 넣기" }
+explain.en = """
+boxlab makes a cgroup for the box, writes its limits (memory.max 64M, cpu.max 50000 100000, \
+pids.max 20, io.max wbps=2M) and moves the box into it by writing its pid to cgroup.procs. The \
+box now allocates memory, spins on the CPU and forks: watch each figure run into its limit."""
+explain.ko = """
+boxlab이 박스용 cgroup을 만들고 제한을 씁니다(memory.max 64M, cpu.max 50000 100000, pids.max 20, \
+io.max wbps=2M). 그리고 cgroup.procs에 박스의 pid를 써서 박스를 옮깁니다. 이제 박스가 메모리를 \
+할당하고 CPU를 쓰고 fork를 합니다. 각 수치가 제한에 닿는 모습을 보세요."""
+actions = [{ do = "run", argv = ["stress"] }]
+checks = [{ is = "hostname_same" }]
+try = [{ in = "host", cmd = "cat /sys/fs/cgroup/boxlab/memory.events" }]
+"#,
+    )
+    .unwrap()
+}
+
+/// A minute of samples every half second: the box at half a CPU under a 50% quota, its memory
+/// climbing to the 64M limit (one OOM kill, then climbing again to 48.2M), 20 of 20 pids,
+/// writing at 1.9M/s under a 2M/s limit; the host at about 12% of its four CPUs.
+fn resource_history() -> History {
+    use boxlab::kernel::cgroups::{CpuUsage, IoUsage, MemoryUsage, PidsUsage, Usage, Version};
+    use boxlab::probe::resources::HostTotals;
+    const M: f64 = 1024.0 * 1024.0;
+    let mut history = History::new();
+    for i in 0..=120u64 {
+        let t = i as f64 / 2.0;
+        // Memory: 8M climbing to 64M at 40 s, the OOM killer at 44 s, then 30M up to 48.2M.
+        let (current, oom_kills) = if t < 40.0 {
+            (8.0 * M + t / 40.0 * 56.0 * M, 0)
+        } else if t < 44.0 {
+            (64.0 * M, 0)
+        } else {
+            (30.0 * M + (t - 44.0) / 16.0 * 18.2 * M, 1)
+        };
+        // CPU: idle for the first 10 s, then half a CPU, a little uneven.
+        let busy_secs = (t - 10.0).max(0.0);
+        let wobble = if i % 3 == 0 { 4_000.0 } else { 0.0 };
+        let usage_usec = (busy_secs * 500_000.0 - wobble).max(0.0) as u64;
+        let periods = (busy_secs * 10.0) as u64;
+        let written = ((t - 56.0).max(0.0) * 1.9 * M) as u64 + 500_000;
+        let sample = Sample {
+            host: HostTotals {
+                memory_total: 24_684_096 * 1024,
+                memory_available: 21_390_000 * 1024,
+                cpu_busy_ticks: 40_000 + i * 25 + (busy_secs * 50.0) as u64,
+                cpu_total_ticks: 900_000 + i * 200,
+                ticks_per_sec: 100,
+                cpus: 4,
+                processes: 212,
+                disk_read_bytes: 1_810_000_000,
+                disk_write_bytes: 1_480_000_000 + i * 600_000,
+            },
+            boxed: Some(Usage {
+                memory: Some(MemoryUsage {
+                    current: current as u64,
+                    limit: Some(64 << 20),
+                    peak: Some(64 << 20),
+                    hit_limit: 57,
+                    oom_kills,
+                }),
+                cpu: Some(CpuUsage {
+                    version: Version::V2,
+                    usage_usec,
+                    quota: Some((50_000, 100_000)),
+                    weight: Some(100),
+                    periods,
+                    throttled: periods * 9 / 10,
+                    throttled_usec: periods * 45_000,
+                }),
+                pids: Some(PidsUsage {
+                    current: 20,
+                    limit: Some(20),
+                    refused: 37,
+                }),
+                io: Some(IoUsage {
+                    read_bytes: 1_200_000,
+                    write_bytes: written,
+                    write_limit: Some(("254:0".into(), 2 << 20)),
+                }),
+            }),
+        };
+        history.push(std::time::Duration::from_secs_f64(t), sample);
+    }
+    history
+}
+
+fn resource_reports(lesson: &Lesson, history: &History) -> Vec<StepReport> {
+    let host = || {
+        view(
+            "devbox",
+            4100,
+            4026531838,
+            4026531836,
+            host_processes(vec![proc(4101, 4100, 'S', "boxlab-box", &[4101])]),
+        )
+    };
+    let boxed = || {
+        view(
+            "devbox",
+            4101,
+            4026531838,
+            4026531836,
+            host_processes(vec![proc(4101, 4100, 'R', "boxlab-box", &[4101])]),
+        )
+    };
+    let mut reports = vec![
+        report(
+            lesson,
+            0,
+            (host(), boxed()),
+            4101,
+            &["fork() = 4101"],
+            None,
+            Facts::default(),
+        ),
+        report(
+            lesson,
+            1,
+            (host(), boxed()),
+            4101,
+            &[
+                "mkdir(\"/sys/fs/cgroup/boxlab-1f3a\", 0755) = 0",
+                "write(\"/sys/fs/cgroup/boxlab-1f3a/memory.max\", \"67108864\") = 9",
+                "write(\"/sys/fs/cgroup/boxlab-1f3a/cgroup.procs\", \"4101\") = 4",
+            ],
+            None,
+            Facts::default(),
+        ),
+    ];
+    reports[1].resources = history.latest().cloned();
+    // The first step: the box runs, but has no cgroup of its own yet.
+    reports[0].resources = history.latest().map(|s| Sample {
+        boxed: None,
+        ..s.clone()
+    });
+    reports
+}
+
+/// The live resource display: gauges, the CPU graph with its quota, pids and I/O, host | box.
+#[test]
+fn resources_live() {
+    let lesson = resources_lesson();
+    let history = resource_history();
+    let reports = resource_reports(&lesson, &history);
+    for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let screen = LessonScreen {
+                lesson: &lesson,
+                reports: &reports,
+                shown: 1,
+                scroll: 0,
+                shells: None,
+                resources: Some(&history),
+            };
+            let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
+            insta::assert_snapshot!(format!("resources_{name}_{w}x{h}"), t.backend());
+        }
+    }
+}
+
+/// Before the first live sample the display shows the step's own sample, without rates.
+#[test]
+fn resources_before_live_samples() {
+    let lesson = resources_lesson();
+    let history = resource_history();
+    let reports = resource_reports(&lesson, &history);
+    let screen = LessonScreen {
+        lesson: &lesson,
+        reports: &reports,
+        shown: 1,
+        scroll: 0,
+        shells: None,
+        resources: None,
+    };
+    let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
+    insta::assert_snapshot!("resources_step_sample_en_80x24", t.backend());
+}
+
+/// Before the box has a cgroup of its own, its side says so; the host's figures show.
+#[test]
+fn resources_before_the_cgroup() {
+    let lesson = resources_lesson();
+    let history = resource_history();
+    let reports = resource_reports(&lesson, &history);
+    let screen = LessonScreen {
+        lesson: &lesson,
+        reports: &reports,
+        shown: 0,
+        scroll: 0,
+        shells: None,
+        resources: None,
+    };
+    let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::Ko, false));
+    insta::assert_snapshot!("resources_no_cgroup_ko_80x24", t.backend());
+}
+
+/// With the shells open, one line per side above them sums the resources up.
+#[test]
+fn resources_with_shells() {
+    let lesson = resources_lesson();
+    let history = resource_history();
+    let reports = resource_reports(&lesson, &history);
+    for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut screen = LessonScreen {
+                lesson: &lesson,
+                reports: &reports,
+                shown: 1,
+                scroll: 0,
+                shells: None,
+                resources: Some(&history),
+            };
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);
+            screen.shells = Some(ShellsView {
+                focus: Focus::Lesson,
+                boxed: ShellView::Screen {
+                    screen: terminal(
+                        br,
+                        bc,
+                        "box# cat /sys/fs/cgroup/memory.max\r\n67108864\r\nbox# ",
+                    ),
+                    ended: false,
+                },
+                host: ShellView::Screen {
+                    screen: terminal(hr, hc, "host# "),
+                    ended: false,
+                },
+                box_pid: Some(4101),
+            });
+            let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
+            insta::assert_snapshot!(format!("resources_shells_{name}_{w}x{h}"), t.backend());
+        }
     }
 }

@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::keys::key_bytes;
+use super::resources::{self, History};
 use super::strings as s;
 use super::ui::{self, Focus, LessonScreen, ListScreen, ShellView, ShellsView};
 use crate::agent::shell::Shell;
@@ -15,7 +17,7 @@ use crate::doctor;
 use crate::kernel::namespaces::Namespace;
 use crate::ledger::Ledger;
 use crate::lesson::progress::{self, Progress};
-use crate::lesson::types::Text;
+use crate::lesson::types::{Row, Text};
 use crate::lesson::{Lang, Lesson, Session};
 use crate::probe::FileId;
 
@@ -263,6 +265,11 @@ pub struct App {
     /// The shell panes, while open (only on a lesson screen).
     pub shells: Option<Shells>,
     pub quit: bool,
+    /// Resource samples of the open lesson, when its steps show resources, timed from
+    /// `epoch`; `sampled` is when the last one was taken.
+    resources: History,
+    epoch: Instant,
+    sampled: Option<Instant>,
     rootfs: PathBuf,
     ledger: Rc<Ledger>,
 }
@@ -285,6 +292,9 @@ impl App {
             screen: Screen::List,
             shells: None,
             quit: false,
+            resources: History::new(),
+            epoch: Instant::now(),
+            sampled: None,
             rootfs,
             ledger,
         }
@@ -313,6 +323,7 @@ impl App {
             shown: 0,
             scroll: 0,
         };
+        self.forget_resources();
         self.note_progress();
     }
 
@@ -397,10 +408,12 @@ impl App {
                 session.perform_next();
                 *shown = 0;
                 *scroll = 0;
+                self.forget_resources();
             }
             KeyCode::Esc => {
                 self.screen = Screen::List;
                 self.shells = None;
+                self.forget_resources();
             }
             KeyCode::Char('s') => {
                 self.shells = match self.shells {
@@ -441,6 +454,58 @@ impl App {
         if let Some(shells) = &mut self.shells {
             shells.fit(BoxIdentity::of(session), sizes, self.lang);
         }
+    }
+
+    /// The open lesson shows resources in some step: the app samples them every
+    /// [`resources::INTERVAL`], so the graph has a history when such a step comes.
+    fn samples_resources(&self) -> bool {
+        match &self.screen {
+            Screen::Lesson { session, .. } => {
+                let lesson = session.lesson();
+                (0..lesson.steps.len()).any(|i| lesson.rows(i).contains(&Row::Resources))
+            }
+            Screen::List => false,
+        }
+    }
+
+    /// The step on screen shows the live resource display: a new sample means a redraw.
+    pub fn resources_shown(&self) -> bool {
+        match &self.screen {
+            Screen::Lesson { session, shown, .. } => session
+                .reports()
+                .get(*shown)
+                .is_some_and(|r| session.lesson().rows(r.index).contains(&Row::Resources)),
+            Screen::List => false,
+        }
+    }
+
+    /// How long until the next resource sample is due; None when the lesson takes none.
+    pub fn sample_due_in(&self) -> Option<Duration> {
+        if !self.samples_resources() {
+            return None;
+        }
+        Some(self.sampled.map_or(Duration::ZERO, |at| {
+            resources::INTERVAL.saturating_sub(at.elapsed())
+        }))
+    }
+
+    /// Takes a resource sample (the host's totals, the box's cgroup) when one is due.
+    pub fn sample_resources(&mut self) {
+        if self.sample_due_in() != Some(Duration::ZERO) {
+            return;
+        }
+        let Screen::Lesson { session, .. } = &self.screen else {
+            return;
+        };
+        let now = Instant::now();
+        self.resources.push(now - self.epoch, session.sample());
+        self.sampled = Some(now);
+    }
+
+    /// A new box (reset) or no lesson: its samples go; the next one is taken at once.
+    fn forget_resources(&mut self) {
+        self.resources.clear();
+        self.sampled = None;
     }
 
     pub fn shells_open(&self) -> bool {
@@ -485,6 +550,7 @@ impl App {
                 shown: *shown,
                 scroll: *scroll,
                 shells: self.shells.as_ref().map(|s| s.view(self.lang)),
+                resources: Some(&self.resources),
             }),
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod resources;
 pub mod strings;
 pub mod ui;
 
@@ -20,6 +21,9 @@ use ratatui::layout::Rect;
 use crate::ledger::Ledger;
 use crate::lesson::{Lang, Lesson};
 use app::App;
+
+/// How often the loop looks for a key while shells are open.
+const SHELL_POLL: Duration = Duration::from_millis(50);
 
 /// Restores the terminal when dropped, whichever way `run` ends.
 struct TerminalGuard;
@@ -52,13 +56,26 @@ pub fn run(
     while !app.quit {
         let size = terminal.size()?;
         app.fit_shells(Rect::new(0, 0, size.width, size.height));
+        app.sample_resources();
         // Read before drawing: output that arrives while drawing makes the next round redraw.
         let drawn = app.shell_output();
         terminal.draw(|frame| draw(frame, &app))?;
-        // Without shells, wait for a key. With shells, also wake up when one prints something:
-        // look for a key every 50 ms and redraw when there is new output.
+        // Without shells or resources, wait for a key. With shells, also wake up when one
+        // prints something: look for a key every 50 ms and redraw when there is new output.
+        // In a lesson that shows resources, also wake up for each sample (every 500 ms), and
+        // redraw when the step on screen shows them.
         loop {
-            if !app.shells_open() || event::poll(Duration::from_millis(50))? {
+            let due = app.sample_due_in();
+            let wait = if app.shells_open() {
+                Some(due.map_or(SHELL_POLL, |d| d.min(SHELL_POLL)))
+            } else {
+                due
+            };
+            let ready = match wait {
+                None => true,
+                Some(w) => event::poll(w)?,
+            };
+            if ready {
                 if let Event::Key(key) = event::read()?
                     && key.kind != KeyEventKind::Release
                 {
@@ -68,6 +85,12 @@ pub fn run(
             }
             if app.shell_output() != drawn {
                 break;
+            }
+            if app.sample_due_in() == Some(Duration::ZERO) {
+                app.sample_resources();
+                if app.resources_shown() {
+                    break;
+                }
             }
         }
     }

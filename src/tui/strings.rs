@@ -182,3 +182,96 @@ pub fn box_changed(
         Lang::Ko => format!("박스가 바뀌었습니다({what}). 새 셸이 바뀐 박스에 들어갔습니다."),
     }
 }
+
+// The live resource display (memory, CPU, pids and I/O of the host and the box).
+pub const R_MEMORY: S = S("memory", "메모리");
+pub const R_CPU: S = S("CPU", "CPU");
+pub const R_PIDS: S = S("pids", "프로세스");
+pub const R_IO: S = S("I/O", "I/O");
+pub const R_DISK: S = S("disk", "디스크");
+pub const R_NO_LIMIT: S = S("no limit", "제한 없음");
+pub const R_NO_QUOTA: S = S("no quota", "할당량 없음");
+pub const R_QUOTA: S = S("quota", "할당량");
+pub const R_PEAK: S = S("peak", "최고");
+pub const R_AVAILABLE: S = S("available", "사용 가능");
+pub const R_READ: S = S("r", "읽기");
+pub const R_WRITE: S = S("w", "쓰기");
+pub const R_IN_ALL: S = S("in all", "누적");
+pub const R_NO_CGROUP: S = S(
+    "(no cgroup of its own yet)",
+    "(아직 자기 cgroup이 없습니다)",
+);
+pub const R_NO_CONTROLLER: S = S(
+    "(no controller on this host)",
+    "(이 호스트에는 컨트롤러 없음)",
+);
+pub const R_MEASURING: S = S("(measuring…)", "(측정 중…)");
+pub const R_OOM_KILLS: S = S("OOM kills", "OOM 종료");
+pub const R_LIMIT_HIT: S = S("limit hit", "제한 도달");
+pub const R_REFUSED: S = S("forks refused", "fork 거부");
+pub const R_THROTTLED: S = S("throttled", "스로틀");
+
+/// `what` happened `n` times: "OOM kills 1", "OOM 종료 1회".
+pub fn r_count(lang: Lang, what: &S, n: u64) -> String {
+    match lang {
+        Lang::En => format!("{} {n}", what.get(lang)),
+        Lang::Ko => format!("{} {n}회", what.get(lang)),
+    }
+}
+
+/// The host's process count.
+pub fn r_processes(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::En => format!("{n} processes"),
+        Lang::Ko => format!("{n}개"),
+    }
+}
+
+/// A number of CPUs: "4 CPUs", "CPU 4개".
+pub fn r_cpus(lang: Lang, n: u64) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 CPU".into(),
+        (Lang::En, n) => format!("{n} CPUs"),
+        (Lang::Ko, n) => format!("CPU {n}개"),
+    }
+}
+
+/// What the top of a CPU graph is: one CPU for the box (its quota is counted in CPUs), all
+/// of its CPUs for the host.
+pub fn r_cpu_scale(lang: Lang, all_of: Option<u64>) -> String {
+    match (lang, all_of) {
+        (Lang::En, None) => "100% = one CPU".into(),
+        (Lang::En, Some(n)) => format!("100% = all {n} CPUs"),
+        (Lang::Ko, None) => "100% = CPU 1개".into(),
+        (Lang::Ko, Some(n)) => format!("100% = CPU {n}개 전체"),
+    }
+}
+
+/// A rate and the limit it runs into: "w 1.9M/s (limit 2.0M/s)".
+pub fn r_write_rate(lang: Lang, rate: &str, limit: Option<&str>) -> String {
+    let w = R_WRITE.get(lang);
+    match (lang, limit) {
+        (_, None) => format!("{w} {rate}"),
+        (Lang::En, Some(l)) => format!("{w} {rate} (limit {l})"),
+        (Lang::Ko, Some(l)) => format!("{w} {rate} (제한 {l})"),
+    }
+}
+
+/// A write limit of `rate` (already "2.0M/s").
+pub fn r_write_limit(lang: Lang, rate: &str) -> String {
+    match lang {
+        Lang::En => format!("limit w {rate}"),
+        Lang::Ko => format!("쓰기 제한 {rate}"),
+    }
+}
+
+/// The device a write limit is set on (`maj:min`).
+pub fn r_on_device(lang: Lang, dev: &str) -> String {
+    match lang {
+        Lang::En => format!("limit on {dev}"),
+        Lang::Ko => format!("제한 장치 {dev}"),
+    }
+}
+
+/// What the graph spans: the last minute.
+pub const R_LAST_MINUTE: S = S("last 60 s", "최근 60초");

@@ -7,6 +7,8 @@
 //! and a projector-sized terminal shows more of every part. With the shells open, the box shell
 //! | host shell take the panes' place and at least half the screen's height; [`shell_sizes`]
 //! gives their size from the same layout, so the ptys are sized before anything is drawn.
+//! A step showing resources has the live display of [`super::resources`] in its panes, the
+//! step's other rows as text around it; with the shells open, a line above them sums it up.
 
 use crate::lesson::progress::Progress;
 
@@ -17,6 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::Entry;
+use super::resources::{self, History};
 use super::strings::{self as s, S};
 use crate::kernel::errno;
 use crate::lesson::present::{PaneRow, Side, pane};
@@ -36,6 +39,8 @@ pub struct LessonScreen<'a> {
     pub scroll: u16,
     /// The shell panes, when open.
     pub shells: Option<ShellsView>,
+    /// The live resource samples, for steps that show resources (None: the report's sample).
+    pub resources: Option<&'a History>,
 }
 
 /// Which part of the lesson screen gets the keys.
@@ -197,11 +202,36 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let checks = check_lines(screen, report, lang, width);
     let body = wrap(step.explain.get(lang), width.saturating_sub(2));
     let rows = lesson.rows(report.index);
+    // A step showing resources has the live display in place of that row, with the step's other
+    // rows above and below it as text.
+    let live = rows.contains(&Row::Resources);
+    // The live history, or before it has a sample, the one the step's report holds.
+    let seeded;
+    let history = match screen.resources.filter(|h| !h.is_empty()) {
+        Some(h) => h,
+        None => {
+            seeded = report
+                .resources
+                .clone()
+                .map(History::of)
+                .unwrap_or_default();
+            &seeded
+        }
+    };
     if let Some(shells) = &screen.shells {
-        let (explain_area, shells_area, sys_area, check_area, footer) =
-            shell_layout(area, body.len(), checks.len(), sys.len());
+        let (explain_area, summary_area, shells_area, sys_area, check_area, footer) =
+            shell_layout(area, body.len(), checks.len(), sys.len(), live);
         draw_top(frame, screen, report, lang);
         draw_explanation(frame, screen, &body, explain_area, lang);
+        if summary_area.height > 0 {
+            // Each side's summary above its shell: the box on the left, the host on the right.
+            let [b, h] = shell_rects(summary_area);
+            for (side, rect) in [(Side::Box, b), (Side::Host, h)] {
+                let inner = rect.inner(ratatui::layout::Margin::new(1, 0));
+                let line = resources::summary(side, history, lang, inner.width as usize);
+                frame.render_widget(Paragraph::new(line), inner);
+            }
+        }
         draw_shells(frame, shells, shells_area, lang);
         draw_syscalls(frame, sys, sys_area, lang, true);
         draw_checks(frame, checks, check_area, lang, true);
@@ -213,19 +243,34 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     }
     let pane_width = (width / 2).saturating_sub(1);
     let max_processes = if area.height >= 35 { 14 } else { 6 };
+    let text_rows = split_at_resources(rows);
+    let text_need = |side| -> usize {
+        text_rows
+            .iter()
+            .map(|part| {
+                pane_lines(
+                    &pane(part, report, side, lang, max_processes),
+                    None,
+                    pane_width,
+                )
+                .len()
+            })
+            .sum()
+    };
     let pane_need = [Side::Host, Side::Box]
         .iter()
         .map(|&side| {
-            pane_lines(
-                &pane(rows, report, side, lang, max_processes),
-                None,
-                pane_width,
-            )
-            .len()
+            if live {
+                text_need(side) + resources::PREFERRED_HEIGHT as usize
+            } else {
+                text_need(side)
+            }
         })
         .max()
         .unwrap_or(1) as u16
         + 1;
+    // The panes' least: their title and four lines, or the live display's least.
+    let pane_min = if live { 1 + resources::MIN_HEIGHT } else { 5 };
 
     // Lines are given out in order of what a learner needs most: the explanation (title plus
     // up to 35%), the checks and commands to try (the proof), the syscalls, then the panes,
@@ -238,12 +283,12 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let check_h = if checks.is_empty() {
         0
     } else {
-        (1 + checks.len() as u16).min(left.saturating_sub(2 + 5))
+        (1 + checks.len() as u16).min(left.saturating_sub(2 + pane_min))
     };
     left -= check_h;
     let sys_h = (1 + sys.len() as u16)
         .min(left.saturating_sub(pane_need).max(3))
-        .min(left.saturating_sub(5))
+        .min(left.saturating_sub(pane_min))
         .max(2.min(left));
     left -= sys_h;
     let [_, explain_area, panes, sys_area, check_area, footer] = Layout::vertical([
@@ -265,15 +310,16 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         .index
         .checked_sub(1)
         .and_then(|i| screen.reports.get(i));
+    // Both sides give the display the same lines, so host and box line up.
+    let inner_h = panes.height.saturating_sub(1);
+    let live_h = inner_h
+        .saturating_sub(pane_need.saturating_sub(1 + resources::PREFERRED_HEIGHT))
+        .clamp(resources::MIN_HEIGHT.min(inner_h), resources::MAX_HEIGHT)
+        .min(inner_h);
     for (side, rect, name) in [
         (Side::Host, host_area, &s::HOST),
         (Side::Box, box_area, &s::BOX),
     ] {
-        let max = (rect.height as usize)
-            .saturating_sub(3 + rows.len())
-            .clamp(1, max_processes.max(1));
-        let now = pane(rows, report, side, lang, max);
-        let before = previous.map(|p| pane(rows, p, side, lang, max));
         let title = match (side, report.box_pid) {
             (Side::Box, Some(pid)) => format!(" {} · pid {pid} ", name.get(lang)),
             _ => format!(" {} ", name.get(lang)),
@@ -286,12 +332,43 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         let block = Block::new()
             .borders(borders)
             .title(Span::styled(title, bold()));
-        let text_width =
-            (rect.width as usize).saturating_sub(if side == Side::Host { 1 } else { 0 });
-        frame.render_widget(
-            Paragraph::new(pane_lines(&now, before.as_deref(), text_width)).block(block),
-            rect,
-        );
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let text_width = inner.width as usize;
+        let no_box = side == Side::Box && report.boxed.is_none();
+        if !live || no_box {
+            let max = (rect.height as usize)
+                .saturating_sub(3 + rows.len())
+                .clamp(1, max_processes.max(1));
+            let now = pane(rows, report, side, lang, max);
+            let before = previous.map(|p| pane(rows, p, side, lang, max));
+            frame.render_widget(
+                Paragraph::new(pane_lines(&now, before.as_deref(), text_width)),
+                inner,
+            );
+            continue;
+        }
+        // Text rows above the display, the display, then text rows below it.
+        let room = inner.height.saturating_sub(live_h) as usize;
+        let max = room
+            .saturating_sub(2 + rows.len())
+            .clamp(1, max_processes.max(1));
+        let text = |part: &[Row]| {
+            let now = pane(part, report, side, lang, max);
+            let before = previous.map(|p| pane(part, p, side, lang, max));
+            pane_lines(&now, before.as_deref(), text_width)
+        };
+        let [above, below] = [text(&text_rows[0]), text(&text_rows[1])];
+        let above_h = (above.len() as u16).min(inner.height - live_h);
+        let [above_area, live_area, below_area] = Layout::vertical([
+            Constraint::Length(above_h),
+            Constraint::Length(live_h),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        frame.render_widget(Paragraph::new(above), above_area);
+        resources::draw(frame, live_area, side, history, lang);
+        frame.render_widget(Paragraph::new(below), below_area);
     }
 
     draw_syscalls(frame, sys, sys_area, lang, false);
@@ -343,6 +420,22 @@ fn draw_top(frame: &mut Frame, screen: &LessonScreen, report: &StepReport, lang:
         &format!(" boxlab · {}", lesson.title.get(lang)),
         &right,
     );
+}
+
+/// A step's rows without the resources row, as the rows before it and the rows after it (all
+/// of them before it when there is none).
+fn split_at_resources(rows: &[Row]) -> [Vec<Row>; 2] {
+    match rows.iter().position(|r| *r == Row::Resources) {
+        Some(i) => [
+            rows[..i].to_vec(),
+            rows[i + 1..]
+                .iter()
+                .copied()
+                .filter(|r| *r != Row::Resources)
+                .collect(),
+        ],
+        None => [rows.to_vec(), Vec::new()],
+    }
 }
 
 /// The step title stays put; the text under it scrolls, with a marker when there is more.
@@ -450,11 +543,12 @@ pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16)
     };
     let width = area.width as usize;
     let step = &screen.lesson.steps[report.index];
-    let (_, shells, ..) = shell_layout(
+    let (_, _, shells, ..) = shell_layout(
         area,
         wrap(step.explain.get(lang), width.saturating_sub(2)).len(),
         check_lines(screen, report, lang, width).len(),
         syscall_lines(report, lang, width).len(),
+        screen.lesson.rows(report.index).contains(&Row::Resources),
     );
     let [b, h] = shell_rects(shells);
     let inner = |r: Rect, left: bool| {
@@ -467,13 +561,15 @@ pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16)
 /// With the shells open: the explanation (a quarter of what the shells leave, at least its
 /// title and two lines; it scrolls), the shells (at least 45% of the screen), the syscalls, the
 /// checks and the commands to try in the shells. Lines left over show the rest of the
-/// explanation, then go to the shells.
+/// explanation, then go to the shells. On a step showing resources, a line above the shells
+/// sums them up when the shells can spare it (then: explanation, summary, shells, ...).
 fn shell_layout(
     area: Rect,
     body: usize,
     checks: usize,
     sys: usize,
-) -> (Rect, Rect, Rect, Rect, Rect) {
+    resources: bool,
+) -> (Rect, Rect, Rect, Rect, Rect, Rect) {
     let available = area.height.saturating_sub(2);
     let mut shells_h = available * 9 / 20;
     let mut left = available - shells_h;
@@ -492,16 +588,20 @@ fn shell_layout(
     let more = (1 + body as u16).saturating_sub(explain_h).min(left);
     explain_h += more;
     shells_h += left - more;
-    let [_, explain, shells, sys_area, check_area, footer] = Layout::vertical([
+    // The summary comes out of the shells, which keep at least 8 lines.
+    let summary_h = u16::from(resources && shells_h >= 9);
+    shells_h -= summary_h;
+    let [_, explain, summary, shells, sys_area, check_area, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(explain_h),
+        Constraint::Length(summary_h),
         Constraint::Length(shells_h),
         Constraint::Length(sys_h),
         Constraint::Length(check_h),
         Constraint::Length(1),
     ])
     .areas(area);
-    (explain, shells, sys_area, check_area, footer)
+    (explain, summary, shells, sys_area, check_area, footer)
 }
 
 fn draw_shells(frame: &mut Frame, shells: &ShellsView, area: Rect, lang: Lang) {
