@@ -269,6 +269,33 @@ fn every_lesson_then_reset_or_kill_leaves_the_host_as_found() {
     }
 }
 
+/// Killed with SIGKILL while loads run (the cpu lesson's two busy loops, the memory lesson's
+/// hog climbing to its limit), the next start removes the box's cgroup and everything in it.
+#[test]
+fn kill_during_cgroup_loads_then_next_start_leaves_the_host_as_found() {
+    if !root_or_skip("kill_during_cgroup_loads_then_next_start_leaves_the_host_as_found") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    for (lesson, step, steps) in [("cpu", 4, 6), ("memory", 3, 5)] {
+        let before = host_snapshot();
+        let boxes = box_processes();
+        let mut t = Term::start(&["--lang", "en", "learn", lesson], 100, 30);
+        t.wait_for(&format!("step 1/{steps}"), 20);
+        t.step_to(step, steps);
+        t.kill9();
+        let mut next = Term::start(&["--lang", "en"], 80, 24);
+        next.wait_for("Lessons", 20);
+        next.keys("q");
+        assert_eq!(next.wait_exit(10), Some(0));
+        assert_host_as_found(
+            &before,
+            &boxes,
+            &format!("after kill -9 at step {step} of {lesson} and a new start"),
+        );
+    }
+}
+
 /// A process that boxlab started for a shell pane, recognised later by its start time.
 #[derive(Clone, Debug, PartialEq)]
 struct Started {
