@@ -215,6 +215,39 @@ pub fn report(lang: Lang) -> String {
         ),
         (layout == CgroupLayout::Missing).then(|| "mount -t cgroup2 none /sys/fs/cgroup".into()),
     );
+    // Per controller: which version carries it here (a hybrid host may split them).
+    let controllers = crate::kernel::cgroups::Layout::detect();
+    for c in crate::kernel::cgroups::Controller::ALL {
+        let name = if ko { "컨트롤러" } else { "controller" };
+        match controllers.place(c) {
+            Some(h) => line(
+                "ok",
+                format!(
+                    "{name} {}: {} {}",
+                    c.v2_name(),
+                    if h.version == crate::kernel::cgroups::Version::V1 {
+                        "v1"
+                    } else {
+                        "v2"
+                    },
+                    h.mount.display()
+                ),
+                None,
+            ),
+            None => line(
+                "no",
+                format!(
+                    "{name} {}: {}",
+                    c.v2_name(),
+                    if ko { "없음" } else { "not available" }
+                ),
+                Some(format!(
+                    "echo +{} > /sys/fs/cgroup/cgroup.subtree_control",
+                    c.v2_name()
+                )),
+            ),
+        }
+    }
     for ns in Namespace::ALL {
         let ok = namespace_supported(ns);
         line(
