@@ -167,6 +167,27 @@ pub enum Check {
     IoWriteHeld,
 }
 
+/// The cgroup lessons' checks, as one pattern: [`cgroup_checks`] describes and judges them.
+macro_rules! cgroup_check {
+    () => {
+        Check::BoxInOwnCgroup
+            | Check::LimitsInPlace
+            | Check::OomKilled
+            | Check::MemoryReachedLimit
+            | Check::HostHogCompleted
+            | Check::WorkRatioNearOne { .. }
+            | Check::BoxCpuNear { .. }
+            | Check::HostCpuAboveBox
+            | Check::BoxThrottled
+            | Check::WeightsShareCpu
+            | Check::ForkRefused { .. }
+            | Check::BombHeldAtLimit
+            | Check::HostSpawnedQuickly
+            | Check::BoxPidsAtMost { .. }
+            | Check::IoWriteHeld
+    };
+}
+
 /// What happened in the lesson so far, beyond the views.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
@@ -422,21 +443,7 @@ impl Check {
                 "the veth joins host and box, an address at each end",
                 "veth가 호스트와 박스를 잇고, 양 끝에 주소가 있다",
             ),
-            Check::BoxInOwnCgroup
-            | Check::LimitsInPlace
-            | Check::OomKilled
-            | Check::MemoryReachedLimit
-            | Check::HostHogCompleted
-            | Check::WorkRatioNearOne { .. }
-            | Check::BoxCpuNear { .. }
-            | Check::HostCpuAboveBox
-            | Check::BoxThrottled
-            | Check::WeightsShareCpu
-            | Check::ForkRefused { .. }
-            | Check::BombHeldAtLimit
-            | Check::HostSpawnedQuickly
-            | Check::BoxPidsAtMost { .. }
-            | Check::IoWriteHeld => {
+            cgroup_check!() => {
                 let (en, k) = cgroup_checks::describe(self);
                 pick(&en, &k)
             }
@@ -862,21 +869,7 @@ impl Check {
                 }
                 _ => (false, "no veth yet".into()),
             },
-            Check::BoxInOwnCgroup
-            | Check::LimitsInPlace
-            | Check::OomKilled
-            | Check::MemoryReachedLimit
-            | Check::HostHogCompleted
-            | Check::WorkRatioNearOne { .. }
-            | Check::BoxCpuNear { .. }
-            | Check::HostCpuAboveBox
-            | Check::BoxThrottled
-            | Check::WeightsShareCpu
-            | Check::ForkRefused { .. }
-            | Check::BombHeldAtLimit
-            | Check::HostSpawnedQuickly
-            | Check::BoxPidsAtMost { .. }
-            | Check::IoWriteHeld => cgroup_checks::judge(self, ev),
+            cgroup_check!() => cgroup_checks::judge(self, ev),
             Check::PingOk { from } => {
                 let ping = match from {
                     Place::Host => &ev.facts.ping_from_host,
