@@ -67,6 +67,10 @@ pub fn describe(check: &Check) -> (String, String) {
             format!("the box's cgroup is back to at most {count} process(es)"),
             format!("박스의 cgroup에 프로세스가 {count}개 이하로 돌아왔다"),
         ),
+        Check::BombCleared => s(
+            "every bomb process is gone: the box is back to what it had before",
+            "폭탄 프로세스가 모두 사라져 박스가 폭탄 전으로 돌아왔다",
+        ),
         Check::IoWriteHeld => s(
             "the box's writes were held to the limit; the host's were not",
             "박스의 쓰기는 제한에 묶였고, 호스트의 쓰기는 아니었다",
@@ -259,6 +263,13 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
         Check::BoxPidsAtMost { count } => match &usage.pids {
             Some(p) => (p.current <= *count, format!("pids.current {}", p.current)),
             None => (false, "no pids controller".into()),
+        },
+        Check::BombCleared => match (&usage.pids, facts.pids_before_bomb) {
+            (Some(p), Some(before)) => (
+                p.current <= before,
+                format!("pids.current {}, {before} before the bomb", p.current),
+            ),
+            _ => (false, "no fork bomb ran".into()),
         },
         Check::IoWriteHeld => match &facts.io {
             Some(IoFact::NoDevice(why)) => (true, format!("not measurable here: {why}")),

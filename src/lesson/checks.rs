@@ -162,6 +162,8 @@ pub enum Check {
     BoxPidsAtMost {
         count: u64,
     },
+    /// After `end_fork_bomb`, the box's cgroup holds no more processes than before the bomb.
+    BombCleared,
     /// After an I/O limit, the box wrote at most 125% of it and the host faster; passes with
     /// the reason where no disk can be limited.
     IoWriteHeld,
@@ -184,6 +186,7 @@ macro_rules! cgroup_check {
             | Check::BombHeldAtLimit
             | Check::HostSpawnedQuickly
             | Check::BoxPidsAtMost { .. }
+            | Check::BombCleared
             | Check::IoWriteHeld
     };
 }

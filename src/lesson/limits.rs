@@ -30,6 +30,8 @@ pub struct CgroupFacts {
     /// The fork bomb: processes forked and the errno that stopped it; the box's pids then.
     pub bomb: Option<(u64, String)>,
     pub bomb_pids: Option<cgroups::PidsUsage>,
+    /// The box's pids.current just before the bomb.
+    pub pids_before_bomb: Option<u64>,
     /// How long starting a program on the host took, in microseconds.
     pub host_spawn: Option<Result<u64, String>>,
     pub io: Option<IoFact>,

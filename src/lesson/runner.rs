@@ -444,6 +444,12 @@ impl Session {
             Action::ForkBomb if !facts.limits.iter().any(|l| matches!(l, Limit::Pids(_))) => {
                 Err("refusing: a fork bomb needs a pids limit on the box first".into())
             }
+            Action::ForkBomb => {
+                // Noted before the box acts; the action itself goes on to the box.
+                facts.pids_before_bomb =
+                    self.limits.usage().and_then(|u| u.pids).map(|p| p.current);
+                return None;
+            }
             Action::WriteFile { .. } if matches!(facts.io, Some(IoFact::NoDevice(_))) => {
                 if let Some(IoFact::NoDevice(why)) = &facts.io {
                     super::limits::skipped(why);

@@ -48,6 +48,9 @@ pub struct BoxIdentity {
     pub root: Option<FileId>,
     /// The box's uid as the host reads it: it changes when the user lesson maps root.
     pub uid: Option<u32>,
+    /// The box's /proc/PID/cgroup as the host reads it: it changes when a cgroup lesson moves
+    /// the box into its own cgroup, which the shell must join to count against its limits.
+    pub cgroups: Vec<String>,
 }
 
 impl BoxIdentity {
@@ -68,6 +71,10 @@ impl BoxIdentity {
             uid: last
                 .and_then(|r| r.outside.creds.as_ref().ok())
                 .map(|c| c.uid),
+            cgroups: last
+                .and_then(|r| r.outside.cgroups.as_ref().ok())
+                .cloned()
+                .unwrap_or_default(),
         })
     }
 
@@ -90,7 +97,8 @@ impl BoxIdentity {
             (Some(a), Some(b)) if a != b && pid.is_none() => Some((a, b)),
             _ => None,
         };
-        s::box_changed(lang, pid, &namespaces, root, uid)
+        let cgroup = pid.is_none() && old.cgroups != new.cgroups;
+        s::box_changed(lang, pid, &namespaces, root, uid, cgroup)
     }
 }
 

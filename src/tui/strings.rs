@@ -151,6 +151,7 @@ pub fn box_changed(
     namespaces: &[&str],
     root: bool,
     uid: Option<(u32, u32)>,
+    cgroup: bool,
 ) -> String {
     let mut what = Vec::new();
     if let Some((old, new)) = uid {
@@ -174,6 +175,12 @@ pub fn box_changed(
         what.push(match lang {
             Lang::En => "new root".into(),
             Lang::Ko => "새 루트".into(),
+        });
+    }
+    if cgroup {
+        what.push(match lang {
+            Lang::En => "new cgroup".into(),
+            Lang::Ko => "새 cgroup".into(),
         });
     }
     let what = what.join("; ");
