@@ -17,6 +17,28 @@ fn run_id(name: &str) -> String {
     format!("test-{}-{name}", std::process::id())
 }
 
+/// A cgroup removed (with its processes) however the test ends, so a failed assertion leaves
+/// nothing behind.
+struct Removed(Option<BoxCgroup>);
+
+impl Removed {
+    fn get(&self) -> &BoxCgroup {
+        self.0.as_ref().expect("not removed yet")
+    }
+
+    fn now(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.remove(true);
+        }
+    }
+}
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        self.now();
+    }
+}
+
 /// Every controller of the four that this host has.
 fn available(layout: &Layout) -> Vec<Controller> {
     Controller::ALL
@@ -35,14 +57,17 @@ fn limits_read_back_and_removal_ends_every_process() {
     let boxes = box_processes();
     let layout = Layout::detect();
     let mut made = Vec::new();
-    let cgroup = BoxCgroup::create(
-        &layout,
-        &run_id("limits"),
-        "box",
-        &available(&layout),
-        &mut |m| made.push(m),
-    )
-    .unwrap();
+    let mut removed = Removed(Some(
+        BoxCgroup::create(
+            &layout,
+            &run_id("limits"),
+            "box",
+            &available(&layout),
+            &mut |m| made.push(m),
+        )
+        .unwrap(),
+    ));
+    let cgroup = removed.get();
     let mut child = Command::new("sleep").arg("60").spawn().unwrap();
     let pid = child.id() as i32;
     cgroup.add(pid).unwrap();
@@ -65,7 +90,7 @@ fn limits_read_back_and_removal_ends_every_process() {
     assert_eq!(usage.cpu.unwrap().quota, Some((20_000, 100_000)));
 
     let dirs: Vec<PathBuf> = cgroup.dirs().map(PathBuf::from).collect();
-    cgroup.remove(true);
+    removed.now();
     assert_eq!(child.wait().unwrap().signal(), Some(9), "removal killed it");
     for m in &made {
         if let Made::Cgroup(d) | Made::Parent(d) = m {
@@ -84,7 +109,10 @@ fn exec_joins_the_box_cgroup() {
     let _one_at_a_time = serial();
     let layout = Layout::detect();
     let run = run_id("exec");
-    let cgroup = BoxCgroup::create(&layout, &run, "box", &available(&layout), &mut |_| {}).unwrap();
+    let mut removed = Removed(Some(
+        BoxCgroup::create(&layout, &run, "box", &available(&layout), &mut |_| {}).unwrap(),
+    ));
+    let cgroup = removed.get();
     let mut child = Command::new("sleep").arg("60").spawn().unwrap();
     cgroup.add(child.id() as i32).unwrap();
     let out = Command::new(BOXLAB)
@@ -92,7 +120,7 @@ fn exec_joins_the_box_cgroup() {
         .args(["cat", "/proc/self/cgroup"])
         .output()
         .unwrap();
-    cgroup.remove(true);
+    removed.now();
     let _ = child.wait();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

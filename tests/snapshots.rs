@@ -344,6 +344,7 @@ fn uts_lesson_step_3() {
                 scroll: 0,
                 shells: None,
                 resources: None,
+                working: false,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("uts_step3_{name}_{w}x{h}"), t.backend());
@@ -362,6 +363,7 @@ fn uts_lesson_last_step_with_output() {
         scroll: 0,
         shells: None,
         resources: None,
+        working: false,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
     insta::assert_snapshot!("uts_step4_en_80x24", t.backend());
@@ -380,6 +382,7 @@ fn pid_lesson_zombie() {
                 scroll: 0,
                 shells: None,
                 resources: None,
+                working: false,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("pid_zombie_{name}_{w}x{h}"), t.backend());
@@ -413,6 +416,7 @@ fn uts_lesson_with_shells() {
                 scroll: 0,
                 shells: None,
                 resources: None,
+                working: false,
             };
             let area = ratatui::layout::Rect::new(0, 0, w, h);
             let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);
@@ -446,6 +450,7 @@ fn shells_before_the_box() {
         scroll: 0,
         shells: None,
         resources: None,
+        working: false,
     };
     let area = ratatui::layout::Rect::new(0, 0, 80, 24);
     let [_, (hr, hc)] = ui::shell_sizes(area, &screen, Lang::En);
@@ -477,6 +482,7 @@ fn help_overlay() {
             scroll: 0,
             shells: None,
             resources: None,
+            working: false,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, true));
         insta::assert_snapshot!(format!("help_{name}_80x24"), t.backend());
@@ -521,6 +527,7 @@ fn failed_syscall() {
             scroll: 0,
             shells: None,
             resources: None,
+            working: false,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, false));
         insta::assert_snapshot!(format!("failed_syscall_{name}_80x24"), t.backend());
@@ -699,6 +706,7 @@ fn resources_live() {
                 scroll: 0,
                 shells: None,
                 resources: Some(&history),
+                working: false,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("resources_{name}_{w}x{h}"), t.backend());
@@ -719,6 +727,7 @@ fn resources_before_live_samples() {
         scroll: 0,
         shells: None,
         resources: None,
+        working: false,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
     insta::assert_snapshot!("resources_step_sample_en_80x24", t.backend());
@@ -737,6 +746,7 @@ fn resources_before_the_cgroup() {
         scroll: 0,
         shells: None,
         resources: None,
+        working: false,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::Ko, false));
     insta::assert_snapshot!("resources_no_cgroup_ko_80x24", t.backend());
@@ -757,6 +767,7 @@ fn resources_with_shells() {
                 scroll: 0,
                 shells: None,
                 resources: Some(&history),
+                working: false,
             };
             let area = ratatui::layout::Rect::new(0, 0, w, h);
             let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);

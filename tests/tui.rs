@@ -352,7 +352,7 @@ fn wait_gone(ps: &[Started], secs: u64) -> Vec<Started> {
 /// The text lines of one shell pane of an 80-column screen: the rows between the shells'
 /// title row and the syscall pane's, cut to the pane's columns.
 fn pane(t: &Term, left: bool) -> Vec<String> {
-    let rows = t.rows(0, 80);
+    let rows = t.rows(0, 200);
     let Some(top) = rows.iter().position(|r| r.contains("host shell")) else {
         return Vec::new(); // not open (yet)
     };
@@ -360,7 +360,14 @@ fn pane(t: &Term, left: bool) -> Vec<String> {
         .iter()
         .position(|r| r.starts_with(" syscalls"))
         .unwrap_or(rows.len());
-    let (col, width) = if left { (0, 39) } else { (40, 40) };
+    // The shells' title row is plain one-column text: `┐` ends the box shell's pane.
+    let split = rows[top].chars().position(|c| c == '┐').unwrap_or(39) as u16;
+    let total = rows[top].chars().count() as u16;
+    let (col, width) = if left {
+        (0, split)
+    } else {
+        (split + 1, total.saturating_sub(split + 1))
+    };
     t.rows(col, width)[top + 1..bottom]
         .iter()
         .map(|l| l.trim_end().to_string())
@@ -570,6 +577,47 @@ fn pid_lesson_with_the_shells_open() {
             t.keys("\x1b[Z"); // Shift-Tab: back to the lesson
             t.wait_for("Tab type in a shell", 10);
         }
+    }
+    t.wait_for("lesson complete", 10);
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_host_as_found(&before, &boxes, "after the test");
+}
+
+/// The box shell joins the box's cgroups with its namespaces, so what runs there counts against
+/// the box's limits: through the pids lesson with the shells open, the shell sees the box's
+/// cgroup, and the fork bomb, the host's program and the clean-up checks all still pass.
+#[test]
+fn pids_lesson_with_the_shells_open() {
+    if !root_or_skip("pids_lesson_with_the_shells_open") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "pids"], 100, 30);
+    t.wait_for("step 1/5", 20);
+    t.keys("s");
+    t.wait_until("the box shell", 10, |t| {
+        pane(t, true).iter().any(|l| l.starts_with("box#"))
+    });
+    t.keys(TAB);
+    t.wait_for("box shell (typing here: Tab leaves)", 10);
+    run_in(
+        &mut t,
+        true,
+        "grep -q boxlab/ /proc/self/cgroup&&echo in",
+        "in",
+    );
+    t.keys("\x1b[Z"); // Shift-Tab: back to the lesson
+    t.wait_for("Tab type in a shell", 10);
+    for step in 2..=5 {
+        t.keys(RIGHT);
+        let screen = t.wait_for(&format!("step {step}/5"), 10);
+        assert!(
+            !screen.contains('✗'),
+            "step {step} with the shells open:\n{screen}"
+        );
     }
     t.wait_for("lesson complete", 10);
     t.keys("q");

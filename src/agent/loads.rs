@@ -118,9 +118,9 @@ impl Loads {
                 let tail = records.split_off(records.len() - 2);
                 records.truncate(3);
                 records.push(SyscallRecord::ok(
-                    "…",
-                    &format!("{} more forks", forked.saturating_sub(4)),
-                    String::new(),
+                    "fork",
+                    "",
+                    format!("… {} more, each a new pid", forked.saturating_sub(4)),
                 ));
                 records.extend(tail);
             }
@@ -182,8 +182,8 @@ impl Loads {
             SyscallRecord::ok("open", &args, "3".into()),
             SyscallRecord::ok(
                 "write",
-                &format!("3, buf, 1 MiB) × {mb} in {} ms", took.as_millis()),
-                "1048576".into(),
+                "3, buf, 1048576",
+                format!("1048576, × {mb} in {} ms", took.as_millis()),
             ),
         ]);
         Ok(Outcome::Timed {

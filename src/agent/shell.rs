@@ -223,6 +223,13 @@ impl Shell {
     pub fn ended(&self) -> bool {
         self.ended.load(Ordering::Acquire)
     }
+
+    /// waitpid for the process boxlab started, once the shell has ended.
+    pub fn reap_if_ended(&mut self) {
+        if self.ended() {
+            let _ = self.child.try_wait();
+        }
+    }
 }
 
 impl Drop for Shell {

@@ -53,7 +53,7 @@ pub fn describe(check: &Check) -> (String, String) {
         ),
         Check::ForkRefused { errno } => (
             format!("fork() failed with {errno} at the limit"),
-            format!("제한에 닿자 fork()가 {errno}로 실패했다"),
+            format!("제한에 닿자 fork()가 {errno} 오류로 실패했다"),
         ),
         Check::BombHeldAtLimit => s(
             "the bomb stopped exactly at pids.max",
@@ -64,12 +64,12 @@ pub fn describe(check: &Check) -> (String, String) {
             "그동안 호스트는 새 프로그램을 곧바로 실행했다",
         ),
         Check::BoxPidsAtMost { count } => (
-            format!("the box's cgroup is back to at most {count} process(es)"),
-            format!("박스의 cgroup에 프로세스가 {count}개 이하로 돌아왔다"),
+            format!("the box's cgroup holds at most {count} process(es)"),
+            format!("박스의 cgroup에는 프로세스가 {count}개 이하다"),
         ),
         Check::BombCleared => s(
-            "every bomb process is gone: the box is back to what it had before",
-            "폭탄 프로세스가 모두 사라져 박스가 폭탄 전으로 돌아왔다",
+            "every bomb process is gone from the box's cgroup",
+            "박스의 cgroup에서 폭탄 프로세스가 모두 사라졌다",
         ),
         Check::IoWriteHeld => s(
             "the box's writes were held to the limit; the host's were not",
@@ -106,9 +106,11 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                 .is_ok_and(|l| l.iter().any(|l| l.contains("/boxlab/")));
             (
                 boxed > 0 && !host_moved,
-                format!(
-                    "{boxed} of the box's /proc/PID/cgroup lines are boxlab's; boxlab moved: {host_moved}"
-                ),
+                if host_moved {
+                    "boxlab itself moved into a boxlab cgroup".to_string()
+                } else {
+                    format!("the box is in boxlab's cgroup in {boxed} hierarchies")
+                },
             )
         }
         Check::LimitsInPlace => {
@@ -264,12 +266,15 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
             Some(p) => (p.current <= *count, format!("pids.current {}", p.current)),
             None => (false, "no pids controller".into()),
         },
-        Check::BombCleared => match (&usage.pids, facts.pids_before_bomb) {
-            (Some(p), Some(before)) => (
-                p.current <= before,
-                format!("pids.current {}, {before} before the bomb", p.current),
+        Check::BombCleared => match facts.bomb_left {
+            Some(left) => (
+                left == 0,
+                format!(
+                    "{left} fork-bomb process(es) left; pids.current {}",
+                    usage.pids.as_ref().map_or(0, |p| p.current)
+                ),
             ),
-            _ => (false, "no fork bomb ran".into()),
+            None => (false, "the bomb was not ended".into()),
         },
         Check::IoWriteHeld => match &facts.io {
             Some(IoFact::NoDevice(why)) => (true, format!("not measurable here: {why}")),

@@ -162,7 +162,7 @@ pub enum Check {
     BoxPidsAtMost {
         count: u64,
     },
-    /// After `end_fork_bomb`, the box's cgroup holds no more processes than before the bomb.
+    /// After `end_fork_bomb`, no process named `fork-bomb` is left in the box's cgroup.
     BombCleared,
     /// After an I/O limit, the box wrote at most 125% of it and the host faster; passes with
     /// the reason where no disk can be limited.

@@ -30,8 +30,8 @@ pub struct CgroupFacts {
     /// The fork bomb: processes forked and the errno that stopped it; the box's pids then.
     pub bomb: Option<(u64, String)>,
     pub bomb_pids: Option<cgroups::PidsUsage>,
-    /// The box's pids.current just before the bomb.
-    pub pids_before_bomb: Option<u64>,
+    /// Bomb processes still in the box's cgroup after `end_fork_bomb`.
+    pub bomb_left: Option<usize>,
     /// How long starting a program on the host took, in microseconds.
     pub host_spawn: Option<Result<u64, String>>,
     pub io: Option<IoFact>,
@@ -82,6 +82,38 @@ impl Limits {
             host_busy: None,
             scratch,
         }
+    }
+
+    /// The box's directory for each controller it has (v1: one per hierarchy).
+    pub fn dirs_by_controller(&self) -> Vec<(Controller, PathBuf)> {
+        let Some(cgroup) = &self.cgroup else {
+            return Vec::new();
+        };
+        Controller::ALL
+            .into_iter()
+            .filter_map(|c| Some((c, cgroup.dir_of(c)?.1.to_path_buf())))
+            .collect()
+    }
+
+    /// How many processes named `name` are in the box's cgroup (by its pids directory, or its
+    /// first).
+    pub fn members_named(&self, name: &str) -> usize {
+        let Some(cgroup) = &self.cgroup else {
+            return 0;
+        };
+        let dir = cgroup
+            .dir_of(Controller::Pids)
+            .map(|(_, d)| d)
+            .or_else(|| cgroup.dirs().next());
+        dir.map_or(0, |d| {
+            cgroups::members(d)
+                .into_iter()
+                .filter(|pid| {
+                    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                        .is_ok_and(|c| c.trim() == name)
+                })
+                .count()
+        })
     }
 
     pub fn usage(&self) -> Option<Usage> {
@@ -145,7 +177,12 @@ impl Limits {
 
     /// Writes each limit given. An I/O limit needs the disk under the scratch directory; where
     /// there is none, the file and value are shown, not written, and the reason kept.
-    pub fn limit(&mut self, spec: &LimitSpec, facts: &mut CgroupFacts) -> Result<(), String> {
+    pub fn limit(
+        &mut self,
+        spec: &LimitSpec,
+        ledger: &Ledger,
+        facts: &mut CgroupFacts,
+    ) -> Result<(), String> {
         let mut limits = Vec::new();
         if let Some(m) = &spec.memory {
             limits.push(Limit::MemoryBytes(parse_size(m)?));
@@ -172,7 +209,7 @@ impl Limits {
         }
         if let Some(w) = &spec.io_write {
             let bps = parse_size(w)?;
-            let disk = self.scratch_dir().and_then(|d| cgroups::disk_of(&d));
+            let disk = self.scratch_dir(ledger).and_then(|d| cgroups::disk_of(&d));
             match disk {
                 Ok(device) => {
                     let limit = Limit::IoWriteBps { device, bps };
@@ -205,17 +242,15 @@ impl Limits {
         Ok(())
     }
 
-    /// The scratch directory, made on first use (listed in the ledger first).
-    pub fn scratch_dir(&self) -> Result<PathBuf, String> {
+    /// The scratch directory, made on first use (listed in the ledger first; it stays empty,
+    /// since the writes go to unnamed files, so removing it is safe).
+    pub fn scratch_dir(&self, ledger: &Ledger) -> Result<PathBuf, String> {
         if !self.scratch.is_dir() {
+            ledger.add_path(&self.scratch);
             std::fs::create_dir_all(&self.scratch)
                 .map_err(|e| format!("{}: {e}", self.scratch.display()))?;
         }
         Ok(self.scratch.clone())
-    }
-
-    pub fn note_scratch(&self, ledger: &Ledger) {
-        ledger.add_path(&self.scratch);
     }
 
     /// The memory hog on the host, to the end: the host has no limit of the box's.
@@ -281,7 +316,8 @@ impl Limits {
         facts: &mut CgroupFacts,
     ) -> Result<(), String> {
         if let Some(mut child) = self.host_busy.take() {
-            let _ = child.kill();
+            let _ =
+                crate::kernel::process::kill(child.id() as i32, nix::sys::signal::Signal::SIGKILL);
             let _ = child.wait();
         }
         let cpu = first_allowed_cpu();
@@ -345,19 +381,24 @@ impl Limits {
             "fork+execve",
             "\"true\"",
             match &r {
-                Ok(us) => format!("0 ({} ms)", us / 1000),
+                Ok(us) => format!("0 ({:.1} ms)", *us as f64 / 1000.0),
                 Err(e) => e.clone(),
             },
         )]);
         facts.host_spawn = Some(r);
     }
 
-    pub fn host_write_file(&self, mb: u64, facts: &mut CgroupFacts) -> Result<(), String> {
+    pub fn host_write_file(
+        &self,
+        mb: u64,
+        ledger: &Ledger,
+        facts: &mut CgroupFacts,
+    ) -> Result<(), String> {
         if let Some(IoFact::NoDevice(why)) = &facts.io {
             skipped(why);
             return Ok(());
         }
-        let dir = self.scratch_dir()?;
+        let dir = self.scratch_dir(ledger)?;
         let (_, micros) = load(&["write", &dir.to_string_lossy(), &mb.to_string()])?;
         if let Some(IoFact::Device { host_write, .. }) = &mut facts.io {
             *host_write = Some((mb, micros));

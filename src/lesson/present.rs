@@ -313,7 +313,7 @@ fn lines(
                         }
                         .to_string(),
                     }];
-                    out.extend(l.iter().take(6).cloned());
+                    out.extend(by_interest(l).into_iter().take(6).cloned());
                     if l.len() > 6 {
                         out.push(if ko {
                             format!("  … 외 {}줄", l.len() - 6)
@@ -478,6 +478,22 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
 }
 
 /// Seconds as "3d 04:05:06".
+/// /proc/PID/cgroup lines, the controllers the lessons limit first (memory, cpu, pids, I/O,
+/// then v2's single line), the others (name=systemd, freezer, devices...) after them.
+fn by_interest(lines: &[String]) -> Vec<&String> {
+    const FIRST: [&str; 6] = ["memory", "cpu", "cpuacct", "pids", "blkio", ""];
+    let rank = |l: &String| {
+        let names = l.split(':').nth(1).unwrap_or_default();
+        FIRST
+            .iter()
+            .position(|f| names == *f || (!f.is_empty() && names.split(',').any(|n| n == *f)))
+            .unwrap_or(FIRST.len())
+    };
+    let mut sorted: Vec<&String> = lines.iter().collect();
+    sorted.sort_by_key(|l| rank(l));
+    sorted
+}
+
 /// The resource row as text: the host's totals, or the box's usage against its limits.
 fn resource_lines(sample: &Sample, side: Side, lang: Lang) -> Vec<String> {
     let ko = lang == Lang::Ko;
@@ -603,6 +619,33 @@ fn nspid(p: &ProcessInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cgroup_lines_of_interest_first() {
+        let lines: Vec<String> = [
+            "9:name=systemd:/",
+            "6:freezer:/",
+            "3:cpu,cpuacct:/b",
+            "0::/u",
+            "4:memory:/m",
+        ]
+        .map(String::from)
+        .to_vec();
+        let sorted: Vec<&str> = by_interest(&lines)
+            .into_iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            sorted,
+            [
+                "4:memory:/m",
+                "3:cpu,cpuacct:/b",
+                "0::/u",
+                "9:name=systemd:/",
+                "6:freezer:/"
+            ]
+        );
+    }
 
     #[test]
     fn clock_formats() {

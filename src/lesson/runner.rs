@@ -19,7 +19,7 @@ use super::types::Lesson;
 use super::types::{Place, Row};
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, Request};
-use crate::kernel::cgroups::Limit;
+use crate::kernel::cgroups::{Controller, Limit};
 use crate::kernel::ipc::{self, IpcKind};
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
@@ -212,6 +212,15 @@ impl Session {
         if let Some(dir) = self.facts.cgroup.dirs.first() {
             vars.push(("box_cgroup", dir.to_string_lossy().into_owned()));
         }
+        for (c, dir) in self.limits.dirs_by_controller() {
+            let name = match c {
+                Controller::Memory => "memory_cgroup",
+                Controller::Cpu => "cpu_cgroup",
+                Controller::Pids => "pids_cgroup",
+                Controller::Io => "io_cgroup",
+            };
+            vars.push((name, dir.to_string_lossy().into_owned()));
+        }
         if let Some(port) = self.facts.host_port {
             vars.push(("host_port", port.to_string()));
         }
@@ -285,6 +294,9 @@ impl Session {
                 {
                     *box_write = Some((*mb, micros));
                 }
+            }
+            Outcome::Reaped { .. } if matches!(action, Action::EndForkBomb) => {
+                self.facts.cgroup.bomb_left = Some(self.limits.members_named("fork-bomb"));
             }
             Outcome::Forked { .. }
             | Outcome::Reaped { .. }
@@ -414,9 +426,6 @@ impl Session {
                 pids,
                 io_write,
             } => {
-                if io_write.is_some() {
-                    self.limits.note_scratch(&self.ledger);
-                }
                 let spec = LimitSpec {
                     memory: memory.clone(),
                     cpu_percent: *cpu_percent,
@@ -424,7 +433,7 @@ impl Session {
                     pids: *pids,
                     io_write: io_write.clone(),
                 };
-                self.limits.limit(&spec, facts)
+                self.limits.limit(&spec, &self.ledger, facts)
             }
             Action::HostMemoryHog { mb } => {
                 self.limits.host_memory_hog(*mb, facts);
@@ -439,16 +448,10 @@ impl Session {
                 self.limits.host_spawn(facts);
                 Ok(())
             }
-            Action::HostWriteFile { mb } => self.limits.host_write_file(*mb, facts),
+            Action::HostWriteFile { mb } => self.limits.host_write_file(*mb, &self.ledger, facts),
             Action::CompareWork { rounds } => return Some(self.compare_work(*rounds, records)),
             Action::ForkBomb if !facts.limits.iter().any(|l| matches!(l, Limit::Pids(_))) => {
                 Err("refusing: a fork bomb needs a pids limit on the box first".into())
-            }
-            Action::ForkBomb => {
-                // Noted before the box acts; the action itself goes on to the box.
-                facts.pids_before_bomb =
-                    self.limits.usage().and_then(|u| u.pids).map(|p| p.current);
-                return None;
             }
             Action::WriteFile { .. } if matches!(facts.io, Some(IoFact::NoDevice(_))) => {
                 if let Some(IoFact::NoDevice(why)) = &facts.io {
@@ -457,8 +460,7 @@ impl Session {
                 Ok(())
             }
             Action::WriteFile { mb, dir: None } => {
-                self.limits.note_scratch(&self.ledger);
-                let dir = match self.limits.scratch_dir() {
+                let dir = match self.limits.scratch_dir(&self.ledger) {
                     Ok(d) => d.to_string_lossy().into_owned(),
                     Err(e) => return Some(Err(e)),
                 };

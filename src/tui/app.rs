@@ -38,6 +38,14 @@ pub enum Screen {
     },
 }
 
+/// A step the learner asked for, performed after the screen says it is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pending {
+    Next,
+    /// `r`: a fresh box from the first step.
+    Reset,
+}
+
 /// What a box shell joined: the box's process, its namespaces and its root. The shell joins
 /// them once, when it starts (as `docker exec` does); when any of them changes, the shell is
 /// restarted into the box as it is now, so what the learner types there matches the panes.
@@ -132,6 +140,10 @@ impl Shells {
     /// Starts, restarts or resizes the shells so they match the box `now` and `sizes`.
     fn fit(&mut self, now: Option<BoxIdentity>, sizes: [(u16, u16); 2], lang: Lang) {
         self.sizes = sizes;
+        // A shell that exited is reaped at once: a zombie still counts in the box's pids.
+        for shell in [&mut self.boxed, &mut self.host].into_iter().flatten() {
+            shell.reap_if_ended();
+        }
         let [(box_rows, box_cols), (host_rows, host_cols)] = sizes;
         if now != self.joined {
             // A new box (reset, a fork into a new PID namespace) or the box entered new
@@ -273,6 +285,9 @@ pub struct App {
     /// The shell panes, while open (only on a lesson screen).
     pub shells: Option<Shells>,
     pub quit: bool,
+    /// A step waiting to be performed: the screen first says so, since a step can take seconds
+    /// (a measurement, a memory hog running into its limit).
+    pending: Option<Pending>,
     /// Resource samples of the open lesson, when its steps show resources, timed from
     /// `epoch`; `sampled` is when the last one was taken.
     resources: History,
@@ -300,6 +315,7 @@ impl App {
             screen: Screen::List,
             shells: None,
             quit: false,
+            pending: None,
             resources: History::new(),
             epoch: Instant::now(),
             sampled: None,
@@ -382,6 +398,42 @@ impl App {
         }
     }
 
+    /// Whether a step waits to be performed (the screen shows "running").
+    pub fn working(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Performs the step that waits, if any (see [`App::working`]).
+    pub fn perform_pending(&mut self) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let Screen::Lesson {
+            session,
+            shown,
+            scroll,
+        } = &mut self.screen
+        else {
+            return;
+        };
+        match pending {
+            Pending::Next => {
+                if session.perform_next().is_some() {
+                    *shown = session.reports().len() - 1;
+                    *scroll = 0;
+                }
+            }
+            Pending::Reset => {
+                session.reset();
+                session.perform_next();
+                *shown = 0;
+                *scroll = 0;
+                self.forget_resources();
+            }
+        }
+        self.note_progress();
+    }
+
     fn on_lesson_key(&mut self, code: KeyCode) {
         let Screen::Lesson {
             session,
@@ -396,9 +448,8 @@ impl App {
                 if *shown + 1 < session.reports().len() {
                     *shown += 1;
                     *scroll = 0;
-                } else if session.perform_next().is_some() {
-                    *shown = session.reports().len() - 1;
-                    *scroll = 0;
+                } else if !session.finished() {
+                    self.pending = Some(Pending::Next);
                 }
             }
             KeyCode::Left | KeyCode::Backspace | KeyCode::Char('p') | KeyCode::Char('b')
@@ -411,13 +462,7 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
             KeyCode::PageUp => *scroll = scroll.saturating_sub(5),
             KeyCode::PageDown => *scroll = scroll.saturating_add(5),
-            KeyCode::Char('r') => {
-                session.reset();
-                session.perform_next();
-                *shown = 0;
-                *scroll = 0;
-                self.forget_resources();
-            }
+            KeyCode::Char('r') => self.pending = Some(Pending::Reset),
             KeyCode::Esc => {
                 self.screen = Screen::List;
                 self.shells = None;
@@ -559,6 +604,7 @@ impl App {
                 scroll: *scroll,
                 shells: self.shells.as_ref().map(|s| s.view(self.lang)),
                 resources: Some(&self.resources),
+                working: self.pending.is_some(),
             }),
         }
     }

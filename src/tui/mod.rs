@@ -60,6 +60,11 @@ pub fn run(
         // Read before drawing: output that arrives while drawing makes the next round redraw.
         let drawn = app.shell_output();
         terminal.draw(|frame| draw(frame, &app))?;
+        // A step runs only once the screen says it is running: it can take seconds.
+        if app.working() {
+            app.perform_pending();
+            continue;
+        }
         // Without shells or resources, wait for a key. With shells, also wake up when one
         // prints something: look for a key every 50 ms and redraw when there is new output.
         // In a lesson that shows resources, also wake up for each sample (every 500 ms), and

@@ -77,6 +77,7 @@ pub const NO_BOX_YET: S = S(
 pub const SHELL_FAILED: S = S("could not start the shell", "셸을 시작하지 못했습니다");
 
 pub const HELP_TITLE: S = S("Keys", "키");
+pub const RUNNING: S = S("running the step…", "단계 실행 중…");
 pub const REVIEWING: S = S("earlier step · ", "앞 단계 다시 보기 · ");
 pub const MORE_BELOW: S = S("▼ more: ↓", "▼ 더 있음: ↓");
 pub const ANY_KEY_CLOSES: S = S("any key closes this", "아무 키나 누르면 닫힙니다");
@@ -193,7 +194,7 @@ pub fn box_changed(
 // The live resource display (memory, CPU, pids and I/O of the host and the box).
 pub const R_MEMORY: S = S("memory", "메모리");
 pub const R_CPU: S = S("CPU", "CPU");
-pub const R_PIDS: S = S("pids", "프로세스");
+pub const R_PIDS: S = S("pids", "pids");
 pub const R_IO: S = S("I/O", "I/O");
 pub const R_DISK: S = S("disk", "디스크");
 pub const R_NO_LIMIT: S = S("no limit", "제한 없음");

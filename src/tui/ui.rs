@@ -41,6 +41,8 @@ pub struct LessonScreen<'a> {
     pub shells: Option<ShellsView>,
     /// The live resource samples, for steps that show resources (None: the report's sample).
     pub resources: Option<&'a History>,
+    /// The next step (or, after `r`, the first) is being performed.
+    pub working: bool,
 }
 
 /// Which part of the lesson screen gets the keys.
@@ -121,11 +123,15 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
             } else {
                 (s::NOT_STARTED.get(lang), dim())
             };
-            let title = format!(
-                " {}{:>2}. {}",
-                if i == screen.selected { "▶" } else { " " },
-                i + 1,
-                e.lesson.title.get(lang)
+            // A long title is cut (…) so the state always shows in full after a space.
+            let title = fit(
+                &format!(
+                    " {}{:>2}. {}",
+                    if i == screen.selected { "▶" } else { " " },
+                    i + 1,
+                    e.lesson.title.get(lang)
+                ),
+                width.saturating_sub(Span::raw(state).width() + 2),
             );
             let pad =
                 width.saturating_sub(Span::raw(&title).width() + Span::raw(state).width() + 1);
@@ -403,13 +409,17 @@ fn draw_top(frame: &mut Frame, screen: &LessonScreen, report: &StepReport, lang:
     } else {
         ""
     };
-    let right = format!(
-        "{review}{} {}/{} {mark} · {} ",
-        s::STEP.get(lang),
-        report.index + 1,
-        lesson.steps.len(),
-        lang_tag(lang)
-    );
+    let right = if screen.working {
+        format!("{} · {} ", s::RUNNING.get(lang), lang_tag(lang))
+    } else {
+        format!(
+            "{review}{} {}/{} {mark} · {} ",
+            s::STEP.get(lang),
+            report.index + 1,
+            lesson.steps.len(),
+            lang_tag(lang)
+        )
+    };
     let top = Rect {
         height: 1,
         ..frame.area()

@@ -336,7 +336,7 @@ impl BoxCgroup {
     }
 
     /// The directory through which `c` is used, with its version.
-    fn dir_of(&self, c: Controller) -> Option<(Version, &Path)> {
+    pub fn dir_of(&self, c: Controller) -> Option<(Version, &Path)> {
         let h = self.layout.place(c)?;
         let top = match h.version {
             Version::V1 => h.own_dir(),

@@ -358,3 +358,42 @@ fn limit_files_per_version() {
     assert_eq!(v2::file_for(&Limit::Pids(20)), ("pids.max", "20".into()));
     assert_eq!(v1::shares(100), 1024);
 }
+
+#[test]
+fn cpu_and_cpuacct_mounted_together_make_one_directory() {
+    let root = scratch("comount");
+    for h in ["cpu,cpuacct", "memory", "pids"] {
+        fs::create_dir_all(root.join("sys/fs/cgroup").join(h)).unwrap();
+    }
+    let layout = Layout::parse(
+        &fixture("mountinfo-v1-docker.txt"),
+        &fixture("proc-cgroup-v1-docker.txt"),
+        &root,
+    );
+    let boxed = BoxCgroup::create(
+        &layout,
+        "r",
+        "box",
+        &[Controller::Cpu, Controller::Memory],
+        &mut |_| {},
+    )
+    .unwrap();
+    let cg = root.join("sys/fs/cgroup");
+    assert_eq!(
+        boxed.dirs().collect::<Vec<_>>(),
+        [
+            cg.join("cpu,cpuacct/boxlab/r/box"),
+            cg.join("memory/boxlab/r/box")
+        ]
+    );
+    // Usage comes from the one directory: cpu.stat and cpuacct.usage side by side.
+    put(
+        &cg.join("cpu,cpuacct/boxlab/r/box"),
+        &[
+            ("cpuacct.usage", "5000000\n"),
+            ("cpu.stat", "nr_periods 3\n"),
+        ],
+    );
+    let cpu = boxed.usage().cpu.unwrap();
+    assert_eq!((cpu.usage_usec, cpu.periods), (5000, 3));
+}
