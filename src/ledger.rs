@@ -42,12 +42,17 @@ impl Ledger {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let id = format!("{pid}-{nanos:08x}");
-        let dir = own_base_dir()?.join(&id);
-        fs::create_dir(&dir)?;
+        let base = own_base_dir()?;
+        // Made under a dot name and renamed when its owner file is in: a sweep by another run
+        // starting at the same moment never sees a ledger without its owner.
+        let making = base.join(format!(".{id}"));
+        fs::create_dir(&making)?;
         fs::write(
-            dir.join("owner"),
+            making.join("owner"),
             format!("{pid} {}\n", start_time(pid).unwrap_or(0)),
         )?;
+        let dir = base.join(&id);
+        fs::rename(&making, &dir)?;
         Ok(Ledger { dir, id })
     }
 
@@ -140,6 +145,17 @@ pub fn sweep_stale() -> Swept {
     };
     for entry in entries.flatten() {
         let dir = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            // A ledger being made; one left by a run killed in that moment holds nothing yet.
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|e| e.as_secs() > 60));
+            if old {
+                let _ = fs::remove_dir_all(&dir);
+            }
+            continue;
+        }
         let owner_alive = fs::read_to_string(dir.join("owner"))
             .ok()
             .and_then(|s| parse_pid_line(&s))

@@ -5,6 +5,7 @@
 //! layers that create things; `doctor` and `transcript` are front ends beside the TUI.
 
 pub mod agent;
+pub mod container;
 pub mod doctor;
 pub mod kernel;
 pub mod ledger;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use anyhow::Context;
 use boxlab::lesson::{Lang, Lesson, load};
-use boxlab::{agent, doctor, ledger, rootfs, transcript, tui};
+use boxlab::{agent, container, doctor, ledger, rootfs, transcript, tui};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -53,6 +53,39 @@ enum Cmd {
     Doctor,
     /// Remove anything a killed boxlab left behind (box processes, directories).
     Cleanup,
+    /// Run a command in a full container, as `docker run` does (as root): new PID, mount, UTS,
+    /// IPC, network and cgroup namespaces, an overlay over the root filesystem (--rootfs, or the
+    /// built-in one), pivot_root, /proc, a minimal /dev, read-only /sys, Docker's default
+    /// capabilities, no_new_privs, and the limits given. Exits with the command's status, 137
+    /// when it was killed (the OOM killer sends SIGKILL), 125 when boxlab itself failed.
+    Run {
+        /// Image layers instead of --rootfs: directories, top first, joined by `:`.
+        #[arg(long, value_name = "DIR:DIR...")]
+        image: Option<String>,
+        /// Memory limit, like 64M or 1G.
+        #[arg(long, value_parser = container::spec::parse_memory)]
+        memory: Option<u64>,
+        /// CPU limit in CPUs, like 0.5.
+        #[arg(long, value_parser = container::spec::parse_cpus)]
+        cpus: Option<u64>,
+        /// Most processes at once.
+        #[arg(long)]
+        pids: Option<u64>,
+        #[arg(long, default_value = "box")]
+        hostname: String,
+        /// Bind a host directory in: HOST_DIR:BOX_DIR[:ro]. Repeatable.
+        #[arg(short = 'v', long = "volume", value_parser = container::spec::parse_volume)]
+        volumes: Vec<container::spec::Volume>,
+        /// Keep stdin attached (otherwise the command reads /dev/null).
+        #[arg(short = 'i', long)]
+        interactive: bool,
+        /// Print the syscalls that built the container on stderr.
+        #[arg(long)]
+        trace: bool,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
     /// The box agent (internal: boxlab starts it).
     #[command(name = "__agent", hide = true)]
     Agent {
@@ -84,7 +117,17 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `boxlab run` reports a bad flag in one line and exits 125, as `docker run` does.
+        Err(e) if is_run() && e.use_stderr() => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            eprintln!("boxlab run: {}", first.trim_start_matches("error: "));
+            return ExitCode::from(container::FAILED as u8);
+        }
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -111,6 +154,34 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             program,
         }) => {
             let code = agent::exec::run(pid, &program, trace, lang == Lang::Ko)?;
+            Ok(ExitCode::from(code.clamp(0, 255) as u8))
+        }
+        Some(Cmd::Run {
+            image,
+            memory,
+            cpus,
+            pids,
+            hostname,
+            volumes,
+            interactive,
+            trace,
+            command,
+        }) => {
+            let code = run_container(
+                cli.rootfs,
+                image,
+                container::Spec {
+                    layers: Vec::new(),
+                    memory,
+                    cpu_percent: cpus,
+                    pids,
+                    hostname,
+                    volumes,
+                    interactive,
+                    trace,
+                    argv: command,
+                },
+            );
             Ok(ExitCode::from(code.clamp(0, 255) as u8))
         }
         Some(Cmd::Load { args }) => {
@@ -161,6 +232,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (rootfs, ledger) = prepare(cli.rootfs)?;
             tui::run(lessons, None, rootfs, ledger, lang)?;
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Whether the command line asks for `boxlab run` (before any `--`).
+fn is_run() -> bool {
+    std::env::args()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "run")
+}
+
+/// `boxlab run`: the command's status, or 125 with one line on stderr when boxlab failed.
+fn run_container(rootfs: Option<PathBuf>, image: Option<String>, mut spec: container::Spec) -> i32 {
+    let prepared = (|| -> anyhow::Result<Rc<ledger::Ledger>> {
+        anyhow::ensure!(
+            nix::unistd::geteuid().is_root(),
+            "needs root: run it with sudo (rootless containers are not built yet)"
+        );
+        let (rootfs, ledger) = prepare(rootfs)?;
+        spec.layers = match image {
+            Some(layers) => layers.split(':').map(PathBuf::from).collect(),
+            None => vec![rootfs],
+        };
+        Ok(ledger)
+    })();
+    let result = prepared.and_then(|ledger| container::run(&spec, &ledger));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("boxlab run: {e:#}");
+            container::FAILED
         }
     }
 }

@@ -4,6 +4,7 @@
 //! that the syscall pane shows; the box agent is single-threaded, so "per thread" means "per box".
 //! Nothing here knows about lessons or the TUI.
 
+pub mod caps;
 pub mod cgroups;
 pub mod errno;
 pub mod ipc;

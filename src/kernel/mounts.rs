@@ -96,3 +96,92 @@ pub fn detach(target: &str) -> Result<(), KernelError> {
     let r = nix::mount::umount2(target, nix::mount::MntFlags::MNT_DETACH);
     logged("umount2", format!("{target:?}, MNT_DETACH"), r, zero)
 }
+
+/// mount("overlay", target, "overlay", 0, "lowerdir=L1:L2,upperdir=U,workdir=W"): the layers
+/// merged into one tree; writes go to `upper`, the lower layers stay untouched (overlayfs docs,
+/// Documentation/filesystems/overlayfs.rst). The first lower layer is the top one.
+pub fn mount_overlay(
+    lower: &[&str],
+    upper: &str,
+    work: &str,
+    target: &str,
+) -> Result<(), KernelError> {
+    let data = format!(
+        "lowerdir={},upperdir={upper},workdir={work}",
+        lower.join(":")
+    );
+    let r = mount(
+        Some("overlay"),
+        target,
+        Some("overlay"),
+        MsFlags::empty(),
+        Some(data.as_str()),
+    );
+    logged(
+        "mount",
+        format!("\"overlay\", {target:?}, \"overlay\", 0, {data:?}"),
+        r,
+        zero,
+    )
+}
+
+/// mount(source, target, NULL, MS_BIND|MS_REC, NULL), then for `readonly` a remount with
+/// MS_RDONLY (a bind mount takes the read-only flag only on remount: mount(2)).
+pub fn bind(source: &str, target: &str, readonly: bool) -> Result<(), KernelError> {
+    let r = mount(
+        Some(source),
+        target,
+        None::<&str>,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        None::<&str>,
+    );
+    logged(
+        "mount",
+        format!("{source:?}, {target:?}, NULL, MS_BIND|MS_REC, NULL"),
+        r,
+        zero,
+    )?;
+    if readonly {
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
+        let r = mount(None::<&str>, target, None::<&str>, flags, None::<&str>);
+        logged(
+            "mount",
+            format!("NULL, {target:?}, NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL"),
+            r,
+            zero,
+        )?;
+    }
+    Ok(())
+}
+
+/// mount("sysfs", target, "sysfs", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL): /sys, read
+/// only, showing the caller's network namespace's devices (sysfs(5)).
+pub fn mount_sysfs_readonly(target: &str) -> Result<(), KernelError> {
+    let flags = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
+    let r = mount(Some("sysfs"), target, Some("sysfs"), flags, None::<&str>);
+    logged(
+        "mount",
+        format!("\"sysfs\", {target:?}, \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL"),
+        r,
+        zero,
+    )
+}
+
+/// mount("tmpfs", target, "tmpfs", MS_NOSUID|MS_NOEXEC, "mode=755,size=64k"): an empty /dev
+/// for the container, to be filled with a few bind-mounted device nodes.
+pub fn mount_dev(target: &str) -> Result<(), KernelError> {
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC;
+    let r = mount(
+        Some("tmpfs"),
+        target,
+        Some("tmpfs"),
+        flags,
+        Some("mode=755,size=64k"),
+    );
+    logged(
+        "mount",
+        format!("\"tmpfs\", {target:?}, \"tmpfs\", MS_NOSUID|MS_NOEXEC, \"mode=755,size=64k\""),
+        r,
+        zero,
+    )
+}

@@ -1,0 +1,187 @@
+//! PID 1 of a `boxlab run` container: builds the container around itself, starts the command
+//! and stays as its init. Runs in the child boxlab forked; never returns.
+
+use std::io::{PipeReader, PipeWriter, Read, Write};
+use std::path::Path;
+
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, sigaction};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid};
+
+use super::{Dirs, FAILED, FORWARDED, Spec};
+use crate::kernel::namespaces::{self, Namespace};
+use crate::kernel::{self, KernelError, caps, mounts, process, root, uts};
+
+/// The device nodes a container gets, bound from the host's /dev.
+const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
+
+pub fn start(spec: &Spec, dirs: &Dirs, mut ready: PipeWriter, mut go: PipeReader) -> ! {
+    let _ = kernel::take_records();
+    let _ = process::die_with_parent();
+    crate::workload::name_process("boxlab-init");
+    let prepared = namespaces::unshare(&[
+        Namespace::Mount,
+        Namespace::Uts,
+        Namespace::Ipc,
+        Namespace::Net,
+    ]);
+    if let Err(e) = prepared {
+        fail(spec, &e.to_string());
+    }
+    // Ready: boxlab moves us into the cgroup, then lets us go.
+    let mut byte = [0u8; 1];
+    if ready.write_all(b"r").is_err() || go.read(&mut byte).ok() != Some(1) {
+        fail(spec, "boxlab went away before the container was ready");
+    }
+    drop(ready);
+    drop(go);
+    if let Err(e) = build(spec, dirs) {
+        fail(spec, &e.to_string());
+    }
+    trace(spec);
+    // Safe: single-threaded, as boxlab was when it forked us.
+    match unsafe { process::fork() } {
+        Ok(ForkResult::Child) => command(spec),
+        Ok(ForkResult::Parent { child }) => {
+            let _ = kernel::take_records();
+            std::process::exit(init_loop(child.as_raw()))
+        }
+        Err(e) => fail(spec, &e.to_string()),
+    }
+}
+
+/// The container's root and walls, in the order a runtime builds them.
+fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
+    // Its own cgroup as the root of what it sees (it was moved in already).
+    namespaces::unshare(&[Namespace::Cgroup])?;
+    // No terminal job control reaches in: boxlab passes signals on.
+    let _ = nix::unistd::setsid();
+    mounts::make_root_private()?;
+    let path = |p: &Path| p.to_string_lossy().into_owned();
+    let lower: Vec<String> = spec.layers.iter().map(|l| path(l)).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let merged = path(&dirs.merged);
+    mounts::mount_overlay(&lower, &path(&dirs.upper), &path(&dirs.work), &merged)?;
+    for v in &spec.volumes {
+        let target = format!("{merged}{}", v.target);
+        make_dir(&target)?;
+        mounts::bind(&path(&v.host), &target, v.readonly)?;
+    }
+    for d in ["proc", "dev", "sys"] {
+        make_dir(&format!("{merged}/{d}"))?;
+    }
+    mounts::mount_proc(&format!("{merged}/proc"))?;
+    mounts::mount_dev(&format!("{merged}/dev"))?;
+    for dev in DEVICES {
+        let target = format!("{merged}/dev/{dev}");
+        // A bind mount needs something to cover: an empty file.
+        let _ = std::fs::File::create(&target);
+        mounts::bind(&format!("/dev/{dev}"), &target, false)?;
+    }
+    mounts::mount_sysfs_readonly(&format!("{merged}/sys"))?;
+    uts::set_hostname(&spec.hostname)?;
+    root::chdir(&dirs.merged)?;
+    mounts::pivot_root(".", ".")?;
+    mounts::detach(".")?;
+    root::chdir(Path::new("/"))?;
+    let keep: Vec<u32> = caps::DOCKER_DEFAULT.iter().map(|(n, _)| *n).collect();
+    caps::drop_bounding_except(&keep)?;
+    caps::no_new_privs()
+}
+
+fn make_dir(path: &str) -> Result<(), KernelError> {
+    std::fs::create_dir_all(path).map_err(|e| KernelError {
+        call: "mkdir",
+        args: format!("{path:?}"),
+        errno: nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+    })
+}
+
+/// The command, in the child: default signal handling back, stdin from /dev/null unless `-i`,
+/// a small environment, execve.
+fn command(spec: &Spec) -> ! {
+    for s in FORWARDED {
+        let _ = unsafe {
+            sigaction(
+                s,
+                &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty()),
+            )
+        };
+    }
+    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
+    if !spec.interactive
+        && let Ok(null) = std::fs::File::open("/dev/null")
+    {
+        let _ = nix::unistd::dup2_stdin(null);
+    }
+    let env = [
+        (
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+        ),
+        ("HOSTNAME", spec.hostname.clone()),
+        ("HOME", "/root".to_string()),
+    ];
+    let e = process::exec(&spec.argv, &env);
+    eprintln!("boxlab run: {}: {e}", spec.argv[0]);
+    // As a shell says it: 127 not found, 126 found but not runnable.
+    let code = if e.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    };
+    std::process::exit(code)
+}
+
+/// PID 1's duty: pass signals on to the command, reap every child (orphans included), and
+/// leave with the command's status when it ends (which ends the whole PID namespace).
+///
+/// The kernel drops a signal sent to a namespace's init for which it has no handler, so each
+/// forwarded signal gets an empty one; they stay blocked and are taken with sigwait(3).
+fn init_loop(command: i32) -> i32 {
+    extern "C" fn noop(_: libc::c_int) {}
+    let mut waited = SigSet::empty();
+    waited.add(Signal::SIGCHLD);
+    for s in FORWARDED {
+        waited.add(s);
+        let _ = unsafe {
+            sigaction(
+                s,
+                &SigAction::new(SigHandler::Handler(noop), SaFlags::empty(), SigSet::empty()),
+            )
+        };
+    }
+    loop {
+        loop {
+            match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::Exited(pid, code)) if pid.as_raw() == command => return code,
+                Ok(WaitStatus::Signaled(pid, sig, _)) if pid.as_raw() == command => {
+                    return 128 + sig as i32;
+                }
+                Ok(WaitStatus::StillAlive) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        if let Ok(sig) = waited.wait()
+            && sig != Signal::SIGCHLD
+        {
+            let _ = nix::sys::signal::kill(Pid::from_raw(command), sig);
+        }
+    }
+}
+
+/// With `--trace`, the syscalls that built the container, on stderr.
+fn trace(spec: &Spec) {
+    let records = kernel::take_records();
+    if spec.trace {
+        for r in records {
+            eprintln!("{}", r.line());
+        }
+    }
+}
+
+fn fail(spec: &Spec, why: &str) -> ! {
+    trace(spec);
+    eprintln!("boxlab run: {why}");
+    std::process::exit(FAILED)
+}

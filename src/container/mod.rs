@@ -1,0 +1,170 @@
+//! `boxlab run`: the full container without the TUI, made with the same kernel wrappers the
+//! lessons use.
+//!
+//! Two processes do the work. boxlab itself (the parent, on the host side) checks the request,
+//! makes the cgroup and the overlay's directories, unshares a PID namespace for its next child
+//! and forks it. The child is PID 1 of that namespace ([`init`]): it unshares the mount, UTS,
+//! IPC and network namespaces and says so; the parent moves it into the cgroup and lets it go;
+//! it builds the root (overlay, volumes, /proc, /dev, read-only /sys), pivots into it, drops
+//! capabilities to Docker's default set, sets no_new_privs, forks the command and stays as its
+//! init: forwarding signals, reaping orphans, leaving with the command's status.
+//!
+//! Exit status, as `docker run`: the command's, 128+signal if it was killed (137 for SIGKILL,
+//! which is what the OOM killer sends), 125 when boxlab itself failed.
+
+mod init;
+pub mod spec;
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid};
+
+use crate::kernel::cgroups::{BoxCgroup, Controller, Layout, Limit};
+use crate::kernel::namespaces::{self, Namespace};
+use crate::kernel::{self, process};
+use crate::ledger::Ledger;
+pub use spec::Spec;
+
+/// boxlab's own failure, as Docker reports it.
+pub const FAILED: i32 = 125;
+
+/// The signals the parent and PID 1 pass on to the command rather than act on.
+const FORWARDED: [Signal; 6] = [
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+];
+
+/// The directories of one container: the overlay's upper and work dirs and the merged root, in
+/// this run's ledger directory (removed with it, also after a crash).
+pub struct Dirs {
+    pub upper: PathBuf,
+    pub work: PathBuf,
+    pub merged: PathBuf,
+}
+
+/// Runs the container to its end; returns the exit status to leave with.
+pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
+    spec.check()?;
+    let dirs = Dirs {
+        upper: ledger.dir().join("upper"),
+        work: ledger.dir().join("work"),
+        merged: ledger.dir().join("merged"),
+    };
+    for d in [&dirs.upper, &dirs.work, &dirs.merged] {
+        std::fs::create_dir(d).with_context(|| format!("creating {}", d.display()))?;
+    }
+    let cgroup = limits(spec, ledger)?;
+    let (mut ready_rx, ready_tx) = std::io::pipe()?;
+    let (go_rx, mut go_tx) = std::io::pipe()?;
+    // Blocked here and in the child until each waits for them: none can slip by in between.
+    let mut waited = SigSet::empty();
+    for s in FORWARDED.iter().chain([&Signal::SIGCHLD]) {
+        waited.add(*s);
+    }
+    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&waited), None)?;
+    // The next child is PID 1 of a new PID namespace; boxlab itself stays where it is.
+    namespaces::unshare(&[Namespace::Pid])?;
+    // Safe: `boxlab run` has not started a thread.
+    let pid = match unsafe { process::fork()? } {
+        ForkResult::Child => {
+            drop(ready_rx);
+            drop(go_tx);
+            init::start(spec, &dirs, ready_tx, go_rx)
+        }
+        ForkResult::Parent { child } => child.as_raw(),
+    };
+    drop(ready_tx);
+    drop(go_rx);
+    ledger.add_process(pid);
+    let mut byte = [0u8; 1];
+    if ready_rx.read(&mut byte)? == 1 {
+        if let Some(cg) = &cgroup {
+            cg.add(pid)?;
+        }
+        // The host side's syscalls first, then PID 1 prints its own.
+        print_trace(spec);
+        go_tx.write_all(b"g")?;
+    }
+    drop(go_tx);
+    let status = wait_forwarding(pid, &waited);
+    if let Some(cg) = cgroup {
+        let oom = cg.usage().memory.is_some_and(|m| m.oom_kills > 0);
+        if oom && status == 128 + 9 {
+            eprintln!("boxlab run: the command was killed by the OOM killer (--memory)");
+        }
+        cg.remove(true);
+    }
+    let _ = kernel::take_records();
+    Ok(status)
+}
+
+/// The box's cgroup with the limits asked for; none when no limit is.
+fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<Option<BoxCgroup>> {
+    let mut limits = Vec::new();
+    if let Some(b) = spec.memory {
+        limits.push(Limit::MemoryBytes(b));
+    }
+    if let Some(p) = spec.cpu_percent {
+        limits.push(Limit::CpuQuota {
+            quota_us: p * 1000,
+            period_us: 100_000,
+        });
+    }
+    if let Some(n) = spec.pids {
+        limits.push(Limit::Pids(n));
+    }
+    if limits.is_empty() {
+        return Ok(None);
+    }
+    let layout = Layout::detect();
+    let controllers: Vec<Controller> = limits.iter().map(Limit::controller).collect();
+    if let Some(c) = crate::kernel::cgroups::missing(&layout, &controllers).first() {
+        anyhow::bail!(
+            "this host has no {} cgroup controller for the limit (see `boxlab doctor`)",
+            c.v2_name()
+        );
+    }
+    let cgroup = BoxCgroup::create(&layout, ledger.id(), "run", &controllers, &mut |m| {
+        ledger.add_cgroup(&m)
+    })?;
+    for l in &limits {
+        cgroup.set(l)?;
+    }
+    Ok(Some(cgroup))
+}
+
+/// Waits for PID 1, passing on the signals boxlab gets (Ctrl-C, `kill`) until it has gone.
+fn wait_forwarding(pid: i32, waited: &SigSet) -> i32 {
+    loop {
+        match waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(_, code)) => return code,
+            Ok(WaitStatus::Signaled(_, sig, _)) => return 128 + sig as i32,
+            Ok(_) => {}
+            Err(_) => return FAILED,
+        }
+        match waited.wait() {
+            Ok(Signal::SIGCHLD) | Err(_) => {}
+            Ok(sig) => {
+                let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
+            }
+        }
+    }
+}
+
+/// With `--trace`, the syscalls boxlab made on the host side, on stderr.
+fn print_trace(spec: &Spec) {
+    let records = kernel::take_records();
+    if spec.trace {
+        for r in records {
+            eprintln!("host: {}", r.line());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! What `boxlab run` is asked for, checked before anything is made: every bad value gets one
+//! line naming the flag and the fix.
+
+use std::path::PathBuf;
+
+/// A directory of the host bound into the container (`-v HOST:BOX[:ro]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Volume {
+    pub host: PathBuf,
+    pub target: String,
+    pub readonly: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    /// The image's layers, top first: the lower layers of the overlay.
+    pub layers: Vec<PathBuf>,
+    pub memory: Option<u64>,
+    /// A CPU quota in percent of one CPU (`--cpus 0.5` is 50).
+    pub cpu_percent: Option<u64>,
+    pub pids: Option<u64>,
+    pub hostname: String,
+    pub volumes: Vec<Volume>,
+    /// Keep stdin (`-i`); otherwise the command reads /dev/null.
+    pub interactive: bool,
+    /// Print the syscalls that built the container on stderr.
+    pub trace: bool,
+    pub argv: Vec<String>,
+}
+
+impl Spec {
+    /// Refuses what cannot work before anything is made.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            !self.argv.is_empty(),
+            "no command: give one after `--`, e.g. `boxlab run -- /bin/sh -c 'echo hi'`"
+        );
+        for layer in &self.layers {
+            anyhow::ensure!(
+                layer.is_dir(),
+                "--rootfs/--image: {} is not a directory",
+                layer.display()
+            );
+        }
+        for v in &self.volumes {
+            anyhow::ensure!(
+                v.host.exists(),
+                "-v {}:{}: {} does not exist on the host: create it first",
+                v.host.display(),
+                v.target,
+                v.host.display()
+            );
+            anyhow::ensure!(
+                v.target.starts_with('/') && !v.target.split('/').any(|c| c == ".."),
+                "-v ...:{}: the path in the box must be absolute, without `..`",
+                v.target
+            );
+        }
+        anyhow::ensure!(
+            !self.hostname.is_empty()
+                && self.hostname.len() <= 64
+                && self
+                    .hostname
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
+            "--hostname {:?}: use letters, digits, `-` and `.` (64 at most)",
+            self.hostname
+        );
+        Ok(())
+    }
+}
+
+/// `64M`, `1G`, `512k`: a memory size in bytes, for `--memory`.
+pub fn parse_memory(s: &str) -> Result<u64, String> {
+    crate::lesson::limits::parse_size(s).map_err(|e| format!("--memory {e}"))
+}
+
+/// `0.5`, `2`: CPUs as a quota in percent of one CPU, for `--cpus`.
+pub fn parse_cpus(s: &str) -> Result<u64, String> {
+    let cpus: f64 = s
+        .parse()
+        .map_err(|_| format!("--cpus \"{s}\" is not a number: use e.g. 0.5 or 2"))?;
+    if !(0.01..=1024.0).contains(&cpus) {
+        return Err(format!("--cpus {s}: use a number from 0.01 to 1024"));
+    }
+    Ok((cpus * 100.0).round() as u64)
+}
+
+/// `HOST:BOX` or `HOST:BOX:ro`, for `-v`.
+pub fn parse_volume(s: &str) -> Result<Volume, String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let (host, target, readonly) = match parts.as_slice() {
+        [h, b] => (h, b, false),
+        [h, b, "ro"] => (h, b, true),
+        [h, b, "rw"] => (h, b, false),
+        _ => {
+            return Err(format!(
+                "-v \"{s}\": use HOST_DIR:BOX_DIR or HOST_DIR:BOX_DIR:ro"
+            ));
+        }
+    };
+    let host = std::path::Path::new(host)
+        .canonicalize()
+        .map_err(|e| format!("-v \"{s}\": {host}: {e}: create it first"))?;
+    Ok(Volume {
+        host,
+        target: target.to_string(),
+        readonly,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values() {
+        assert_eq!(parse_memory("64M"), Ok(64 << 20));
+        assert!(parse_memory("64Q").unwrap_err().starts_with("--memory"));
+        assert_eq!(parse_cpus("0.5"), Ok(50));
+        assert_eq!(parse_cpus("2"), Ok(200));
+        assert!(parse_cpus("half").unwrap_err().contains("not a number"));
+        assert!(parse_cpus("0").is_err());
+        let v = parse_volume("/tmp:/data:ro").unwrap();
+        assert_eq!((v.target.as_str(), v.readonly), ("/data", true));
+        assert!(
+            parse_volume("/no/such/dir/x:/data")
+                .unwrap_err()
+                .contains("create it first")
+        );
+        assert!(parse_volume("/tmp").is_err());
+    }
+}

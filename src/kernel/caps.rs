@@ -1,0 +1,69 @@
+//! Capabilities (capabilities(7)) and no_new_privs: what a container's root may still do.
+
+use super::{KernelError, logged, zero};
+
+/// Docker's default capability set (moby's `oci/caps/defaults.go`), by number
+/// (linux/capability.h): what a container's root keeps.
+pub const DOCKER_DEFAULT: [(u32, &str); 14] = [
+    (0, "CAP_CHOWN"),
+    (1, "CAP_DAC_OVERRIDE"),
+    (3, "CAP_FOWNER"),
+    (4, "CAP_FSETID"),
+    (5, "CAP_KILL"),
+    (6, "CAP_SETGID"),
+    (7, "CAP_SETUID"),
+    (8, "CAP_SETPCAP"),
+    (10, "CAP_NET_BIND_SERVICE"),
+    (13, "CAP_NET_RAW"),
+    (18, "CAP_SYS_CHROOT"),
+    (27, "CAP_MKNOD"),
+    (29, "CAP_AUDIT_WRITE"),
+    (31, "CAP_SETFCAP"),
+];
+
+/// The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap).
+pub fn last_cap() -> u32 {
+    std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(40)
+}
+
+/// prctl(PR_CAPBSET_DROP, cap) for every capability not in `keep`: after the next execve(2),
+/// even root holds at most the capabilities left in the bounding set. Recorded as one line.
+pub fn drop_bounding_except(keep: &[u32]) -> Result<(), KernelError> {
+    let mut dropped = 0;
+    for cap in 0..=last_cap() {
+        if keep.contains(&cap) {
+            continue;
+        }
+        let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
+        if r != 0 {
+            return logged(
+                "prctl",
+                format!("PR_CAPBSET_DROP, {cap}"),
+                Err(nix::errno::Errno::last()),
+                zero,
+            );
+        }
+        dropped += 1;
+    }
+    logged(
+        "prctl",
+        format!("PR_CAPBSET_DROP, each of {dropped} capabilities not in Docker's default set"),
+        Ok(()),
+        zero,
+    )
+}
+
+/// prctl(PR_SET_NO_NEW_PRIVS, 1): no execve(2) can grant privileges again (setuid binaries,
+/// file capabilities), for this process and its children.
+pub fn no_new_privs() -> Result<(), KernelError> {
+    let r = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
+    let r = if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::errno::Errno::last())
+    };
+    logged("prctl", "PR_SET_NO_NEW_PRIVS, 1".into(), r, zero)
+}

@@ -1,0 +1,224 @@
+//! `boxlab run`, the full container without the TUI, for real: what the command sees inside
+//! (hostname, PID 1, mounts, capabilities, no_new_privs, a volume), its limits (an OOM kill
+//! gives 137, a fork bomb is contained), exit codes and signals, bad flags, and nothing left on
+//! the host afterwards, also after 200 runs in a row and 20 at once.
+
+mod common;
+
+use std::process::{Command, Output, Stdio};
+
+use common::{BOXLAB, assert_host_as_found, box_processes, host_snapshot, root_or_skip, serial};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BOXLAB)
+        .arg("run")
+        .args(args)
+        .env("XDG_STATE_HOME", common::state_dir())
+        .output()
+        .expect("running boxlab run")
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn sh(args: &[&str], script: &str) -> Output {
+    let mut all = args.to_vec();
+    all.extend(["--", "sh", "-c", script]);
+    run(&all)
+}
+
+#[test]
+fn inside_the_container() {
+    if !root_or_skip("inside_the_container") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let out = sh(
+        &["--hostname", "web"],
+        "hostname; cat /proc/1/comm; echo $$; grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status; \
+         grep ' / / ' /proc/self/mountinfo; ls /dev; echo x > /made-inside",
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "web");
+    assert_eq!(lines[1], "boxlab-init", "PID 1 is boxlab's init");
+    assert_eq!(lines[2], "2", "the command is PID 2, its child");
+    // Docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+    // NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
+    assert_eq!(lines[3].split_whitespace().last(), Some("00000000a80425fb"));
+    assert_eq!(lines[4].split_whitespace().last(), Some("1"));
+    assert!(
+        lines[5].contains(" - overlay "),
+        "the root is an overlay: {}",
+        lines[5]
+    );
+    for dev in ["null", "zero", "urandom", "tty"] {
+        assert!(lines.contains(&dev), "/dev/{dev} in {lines:?}");
+    }
+    // The write went to the container's own upper layer, gone with it.
+    let rootfs = dirs_rootfs();
+    assert!(!rootfs.join("made-inside").exists());
+    assert_host_as_found(&before, &boxes, "after boxlab run");
+}
+
+/// The built-in root filesystem (the overlay's lower layer).
+fn dirs_rootfs() -> std::path::PathBuf {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("/root/.cache"));
+    cache.join("boxlab/rootfs-v1")
+}
+
+#[test]
+fn a_volume_is_shared_and_can_be_read_only() {
+    if !root_or_skip("a_volume_is_shared_and_can_be_read_only") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-volume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("from-host"), "hello from the host\n").unwrap();
+    let v = format!("{}:/data", dir.display());
+    let out = sh(&["-v", &v], "cat /data/from-host; echo hi > /data/from-box");
+    assert_eq!(text(&out).0, "hello from the host\n", "{}", text(&out).1);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("from-box")).unwrap(),
+        "hi\n"
+    );
+    let ro = format!("{}:/data:ro", dir.display());
+    let out = sh(&["-v", &ro], "echo no > /data/nope");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!dir.join("nope").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn limits_hold() {
+    if !root_or_skip("limits_hold") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    // A string that doubles until the memory limit stops it.
+    let out = sh(&["--memory", "32M"], "s=x; while :; do s=\"$s$s\"; done");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(137), "{stderr}");
+    assert!(stderr.contains("OOM killer"), "{stderr}");
+    // Five processes at most: the init, the shell and three more; the rest cannot fork.
+    let out = sh(
+        &["--pids", "5"],
+        "for i in 1 2 3 4 5 6 7 8; do sleep 2 & done; wait",
+    );
+    let (_, stderr) = text(&out);
+    assert!(stderr.to_lowercase().contains("fork"), "{stderr}");
+    assert_host_as_found(&before, &boxes, "after the limits");
+}
+
+#[test]
+fn exit_codes_and_bad_flags() {
+    if !root_or_skip("exit_codes_and_bad_flags") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    assert_eq!(sh(&[], "exit 3").status.code(), Some(3));
+    assert_eq!(run(&["--", "/no/such/program"]).status.code(), Some(127));
+    assert_eq!(sh(&[], "kill -9 $$").status.code(), Some(137));
+    for (args, flag) in [
+        (vec!["--memory", "64Q", "--", "true"], "--memory"),
+        (vec!["--cpus", "half", "--", "true"], "--cpus"),
+        (vec!["-v", "/no/such/dir:/data", "--", "true"], "-v"),
+        (vec!["--hostname", "no spaces", "--", "true"], "--hostname"),
+        (
+            vec!["--image", "/no/such/layer", "--", "true"],
+            "--rootfs/--image",
+        ),
+    ] {
+        let out = run(&args);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(125), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.contains(flag), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn signals_reach_the_command() {
+    if !root_or_skip("signals_reach_the_command") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    use std::io::BufRead;
+    let mut child = Command::new(BOXLAB)
+        .args([
+            "run",
+            "--",
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; echo ready; sleep 30 & wait",
+        ])
+        .env("XDG_STATE_HOME", common::state_dir())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n");
+    // boxlab passes SIGTERM to its PID 1, which passes it to the command.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(42));
+}
+
+#[test]
+fn many_in_a_row_and_at_once_leave_nothing() {
+    if !root_or_skip("many_in_a_row_and_at_once_leave_nothing") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    for i in 0..200 {
+        let out = run(&["--memory", "64M", "--pids", "20", "--", "true"]);
+        assert_eq!(out.status.code(), Some(0), "run {i}: {}", text(&out).1);
+    }
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            Command::new(BOXLAB)
+                .args([
+                    "run",
+                    "--memory",
+                    "64M",
+                    "--pids",
+                    "20",
+                    "--",
+                    "sh",
+                    "-c",
+                    "sleep 0.2",
+                ])
+                .env("XDG_STATE_HOME", common::state_dir())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    }
+    assert_host_as_found(&before, &boxes, "after 200 runs in a row and 20 at once");
+}
