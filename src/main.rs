@@ -76,6 +76,9 @@ enum Cmd {
         /// Bind a host directory in: HOST_DIR:BOX_DIR[:ro]. Repeatable.
         #[arg(short = 'v', long = "volume", value_parser = container::spec::parse_volume)]
         volumes: Vec<container::spec::Volume>,
+        /// Publish a port on the host's 127.0.0.1: HOST_PORT:BOX_PORT. Repeatable.
+        #[arg(short = 'p', long = "publish", value_parser = container::spec::parse_publish)]
+        publish: Vec<(u16, u16)>,
         /// Keep stdin attached (otherwise the command reads /dev/null).
         #[arg(short = 'i', long)]
         interactive: bool,
@@ -163,6 +166,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             pids,
             hostname,
             volumes,
+            publish,
             interactive,
             trace,
             command,
@@ -177,6 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     pids,
                     hostname,
                     volumes,
+                    publish,
                     interactive,
                     trace,
                     argv: command,

@@ -41,7 +41,7 @@ fn inside_the_container() {
     let boxes = box_processes();
     let out = sh(
         &["--hostname", "web"],
-        "hostname; cat /proc/1/comm; echo $$; grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status; \
+        "hostname; cat /proc/1/comm; echo $$; grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; \
          grep ' / / ' /proc/self/mountinfo; ls /dev; echo x > /made-inside",
     );
     let (stdout, stderr) = text(&out);
@@ -53,11 +53,20 @@ fn inside_the_container() {
     // Docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
     // NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
     assert_eq!(lines[3].split_whitespace().last(), Some("00000000a80425fb"));
-    assert_eq!(lines[4].split_whitespace().last(), Some("1"));
+    assert_eq!(
+        lines[4].split_whitespace().last(),
+        Some("1"),
+        "no_new_privs"
+    );
+    assert_eq!(
+        lines[5].split_whitespace().last(),
+        Some("2"),
+        "a seccomp filter"
+    );
     assert!(
-        lines[5].contains(" - overlay "),
+        lines[6].contains(" - overlay "),
         "the root is an overlay: {}",
-        lines[5]
+        lines[6]
     );
     for dev in ["null", "zero", "urandom", "tty"] {
         assert!(lines.contains(&dev), "/dev/{dev} in {lines:?}");
@@ -221,4 +230,72 @@ fn many_in_a_row_and_at_once_leave_nothing() {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
     }
     assert_host_as_found(&before, &boxes, "after 200 runs in a row and 20 at once");
+}
+
+/// `-p 18473:80`: a web server in the box (the host's static busybox, bound in read-only)
+/// answers on the host's 127.0.0.1:18473 through boxlab's proxy; SIGTERM ends it all, veth
+/// included.
+#[test]
+fn a_published_port_reaches_the_box() {
+    if !root_or_skip("a_published_port_reaches_the_box") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let Some(busybox) = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|b| std::path::Path::new(b).exists())
+    else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true: install busybox-static"
+        );
+        eprintln!("skipped: no static busybox on the host");
+        return;
+    };
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let www = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-www-{}", std::process::id()));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), "hello from the box\n").unwrap();
+    let bin = std::path::Path::new(busybox).parent().unwrap();
+    let child = Command::new(BOXLAB)
+        .args(["run", "-p", "18473:80"])
+        .args(["-v", &format!("{}:/hostbin:ro", bin.display())])
+        .args(["-v", &format!("{}:/www:ro", www.display())])
+        .args([
+            "--",
+            "/hostbin/busybox",
+            "httpd",
+            "-f",
+            "-p",
+            "80",
+            "-h",
+            "/www",
+        ])
+        .env("XDG_STATE_HOME", common::state_dir())
+        .spawn()
+        .unwrap();
+    let mut body = Err(std::io::Error::other("not tried"));
+    for _ in 0..50 {
+        body = boxlab::lesson::publish::fetch(18473);
+        if body.as_ref().is_ok_and(|b| b.contains("hello")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        body.as_ref()
+            .is_ok_and(|b| b.contains("hello from the box")),
+        "{body:?}"
+    );
+    assert_eq!(out.status.code(), Some(128 + 15), "httpd ended by SIGTERM");
+    std::fs::remove_dir_all(&www).unwrap();
+    assert_host_as_found(&before, &boxes, "after a published port");
 }

@@ -1,7 +1,7 @@
 //! PID 1 of a `boxlab run` container: builds the container around itself, starts the command
 //! and stays as its init. Runs in the child boxlab forked; never returns.
 
-use std::io::{PipeReader, PipeWriter, Read, Write};
+use std::io::{BufRead, PipeReader, PipeWriter, Write};
 use std::path::Path;
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, sigaction};
@@ -10,12 +10,12 @@ use nix::unistd::{ForkResult, Pid};
 
 use super::{Dirs, FAILED, FORWARDED, Spec};
 use crate::kernel::namespaces::{self, Namespace};
-use crate::kernel::{self, KernelError, caps, mounts, process, root, uts};
+use crate::kernel::{self, KernelError, caps, mounts, net, process, root, seccomp, uts};
 
 /// The device nodes a container gets, bound from the host's /dev.
 const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
 
-pub fn start(spec: &Spec, dirs: &Dirs, mut ready: PipeWriter, mut go: PipeReader) -> ! {
+pub fn start(spec: &Spec, dirs: &Dirs, mut ready: PipeWriter, go: PipeReader) -> ! {
     let _ = kernel::take_records();
     let _ = process::die_with_parent();
     crate::workload::name_process("boxlab-init");
@@ -28,13 +28,22 @@ pub fn start(spec: &Spec, dirs: &Dirs, mut ready: PipeWriter, mut go: PipeReader
     if let Err(e) = prepared {
         fail(spec, &e.to_string());
     }
-    // Ready: boxlab moves us into the cgroup, then lets us go.
-    let mut byte = [0u8; 1];
-    if ready.write_all(b"r").is_err() || go.read(&mut byte).ok() != Some(1) {
+    // Ready: boxlab moves us into the cgroup (and makes a veth), then lets us go.
+    let mut line = String::new();
+    if ready.write_all(b"r").is_err()
+        || std::io::BufReader::new(go).read_line(&mut line).ok() == Some(0)
+    {
         fail(spec, "boxlab went away before the container was ready");
     }
     drop(ready);
-    drop(go);
+    let mut words = line.split_whitespace().skip(1);
+    let veth = match (words.next(), words.next().and_then(|a| a.parse().ok())) {
+        (Some(name), Some(addr)) => Some((name.to_string(), addr)),
+        _ => None,
+    };
+    if let Err(e) = network(veth) {
+        fail(spec, &e.to_string());
+    }
     if let Err(e) = build(spec, dirs) {
         fail(spec, &e.to_string());
     }
@@ -48,6 +57,17 @@ pub fn start(spec: &Spec, dirs: &Dirs, mut ready: PipeWriter, mut go: PipeReader
         }
         Err(e) => fail(spec, &e.to_string()),
     }
+}
+
+/// The container's network: loopback up, and the box's end of its veth when it has one (a /30
+/// shared with the host's end only; no route outward).
+fn network(veth: Option<(String, std::net::Ipv4Addr)>) -> Result<(), KernelError> {
+    net::set_up("lo")?;
+    if let Some((name, addr)) = veth {
+        net::add_ipv4(&name, addr, 30)?;
+        net::set_up(&name)?;
+    }
+    Ok(())
 }
 
 /// The container's root and walls, in the order a runtime builds them.
@@ -86,7 +106,8 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     root::chdir(Path::new("/"))?;
     let keep: Vec<u32> = caps::DOCKER_DEFAULT.iter().map(|(n, _)| *n).collect();
     caps::drop_bounding_except(&keep)?;
-    caps::no_new_privs()
+    caps::no_new_privs()?;
+    seccomp::install()
 }
 
 fn make_dir(path: &str) -> Result<(), KernelError> {

@@ -27,6 +27,8 @@ use crate::kernel::cgroups::{BoxCgroup, Controller, Layout, Limit};
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::{self, process};
 use crate::ledger::Ledger;
+use crate::lesson::network::BoxLink;
+use crate::lesson::publish::Proxy;
 pub use spec::Spec;
 
 /// boxlab's own failure, as Docker reports it.
@@ -70,7 +72,10 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         waited.add(*s);
     }
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&waited), None)?;
-    // The next child is PID 1 of a new PID namespace; boxlab itself stays where it is.
+    // The next child is PID 1 of a new PID namespace; boxlab itself stays where it is. Once
+    // the child is made, boxlab joins its own PID namespace again for what it starts next: a
+    // process whose children would go elsewhere may not start threads (clone(2), EINVAL).
+    let own_pid_ns = namespaces::open_ns(std::process::id() as i32, Namespace::Pid)?;
     namespaces::unshare(&[Namespace::Pid])?;
     // Safe: `boxlab run` has not started a thread.
     let pid = match unsafe { process::fork()? } {
@@ -83,15 +88,34 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     };
     drop(ready_tx);
     drop(go_rx);
+    namespaces::setns(&own_pid_ns, Namespace::Pid)?;
     ledger.add_process(pid);
     let mut byte = [0u8; 1];
+    // Kept until the container ends: the host end of its veth and the port proxies.
+    let mut link = None;
+    let mut proxies = Vec::new();
     if ready_rx.read(&mut byte)? == 1 {
         if let Some(cg) = &cgroup {
             cg.add(pid)?;
         }
+        // "g", or "g BOX_IF BOX_IP" when PID 1 must address its end of a veth.
+        let mut go = String::from("g");
+        if !spec.publish.is_empty() {
+            let host_net = crate::probe::net::collect().map_err(anyhow::Error::msg)?;
+            let made = BoxLink::create(pid, &host_net, ledger).map_err(anyhow::Error::msg)?;
+            go = format!("g {} {}", made.veth.box_if, made.veth.box_ip);
+            link = Some(made);
+        }
         // The host side's syscalls first, then PID 1 prints its own.
         print_trace(spec);
-        go_tx.write_all(b"g")?;
+        writeln!(go_tx, "{go}")?;
+        if let Some(l) = &link {
+            for &(host, boxed) in &spec.publish {
+                let proxy = Proxy::start_on(host, l.veth.box_ip, boxed)
+                    .with_context(|| format!("-p {host}:{boxed}: listening on 127.0.0.1:{host}"))?;
+                proxies.push(proxy);
+            }
+        }
     }
     drop(go_tx);
     let status = wait_forwarding(pid, &waited);
@@ -102,6 +126,8 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         }
         cg.remove(true);
     }
+    drop(proxies);
+    drop(link);
     let _ = kernel::take_records();
     Ok(status)
 }

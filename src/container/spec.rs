@@ -21,6 +21,8 @@ pub struct Spec {
     pub pids: Option<u64>,
     pub hostname: String,
     pub volumes: Vec<Volume>,
+    /// Ports published on the host's 127.0.0.1: (host port, box port).
+    pub publish: Vec<(u16, u16)>,
     /// Keep stdin (`-i`); otherwise the command reads /dev/null.
     pub interactive: bool,
     /// Print the syscalls that built the container on stderr.
@@ -84,6 +86,20 @@ pub fn parse_cpus(s: &str) -> Result<u64, String> {
         return Err(format!("--cpus {s}: use a number from 0.01 to 1024"));
     }
     Ok((cpus * 100.0).round() as u64)
+}
+
+/// `HOST:BOX`, for `-p`: a port on the host's 127.0.0.1 forwarded to the box's port.
+pub fn parse_publish(s: &str) -> Result<(u16, u16), String> {
+    let bad = || format!("-p \"{s}\": use HOST_PORT:BOX_PORT, like 8080:80");
+    let (h, b) = s.split_once(':').ok_or_else(bad)?;
+    let (h, b): (u16, u16) = (h.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if h == 0 || b == 0 {
+        return Err(bad());
+    }
+    // Free now; boxlab binds it once the container is ready.
+    std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, h))
+        .map_err(|e| format!("-p {s}: 127.0.0.1:{h} is not free ({e}): pick another port"))?;
+    Ok((h, b))
 }
 
 /// `HOST:BOX` or `HOST:BOX:ro`, for `-v`.

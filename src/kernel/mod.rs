@@ -13,6 +13,7 @@ pub mod namespaces;
 pub mod net;
 pub mod process;
 pub mod root;
+pub mod seccomp;
 pub mod users;
 pub mod uts;
 

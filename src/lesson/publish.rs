@@ -20,7 +20,13 @@ pub struct Proxy {
 impl Proxy {
     /// Listens on 127.0.0.1 on a free port and forwards to `box_addr:box_port`.
     pub fn start(box_addr: Ipv4Addr, box_port: u16) -> std::io::Result<Proxy> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        Proxy::start_on(0, box_addr, box_port)
+    }
+
+    /// Listens on 127.0.0.1:`host_port` (0: any free port) and forwards to
+    /// `box_addr:box_port`.
+    pub fn start_on(host_port: u16, box_addr: Ipv4Addr, box_port: u16) -> std::io::Result<Proxy> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, host_port))?;
         let host_port = listener.local_addr()?.port();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
