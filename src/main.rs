@@ -82,6 +82,9 @@ enum Cmd {
         /// Keep stdin attached (otherwise the command reads /dev/null).
         #[arg(short = 'i', long)]
         interactive: bool,
+        /// Give the command a terminal of its own (with -i: `-it` for a shell).
+        #[arg(short = 't', long)]
+        tty: bool,
         /// Print the syscalls that built the container on stderr.
         #[arg(long)]
         trace: bool,
@@ -168,6 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             volumes,
             publish,
             interactive,
+            tty,
             trace,
             command,
         }) => {
@@ -183,6 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     volumes,
                     publish,
                     interactive,
+                    tty,
                     trace,
                     argv: command,
                 },

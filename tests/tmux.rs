@@ -114,3 +114,56 @@ fn box_shell_answers_hostname_in_tmux() {
     }
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
 }
+
+/// `boxlab run -it -- /bin/sh` in a terminal: a shell with a terminal of its own, where Ctrl-C
+/// interrupts a command inside the box (not boxlab), and `exit 7` ends it with status 7.
+#[test]
+fn run_it_gives_the_command_a_terminal() {
+    if !root_or_skip("run_it_gives_the_command_a_terminal") {
+        return;
+    }
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI installs tmux: none was found"
+        );
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let _one_at_a_time = serial();
+    let boxes = box_processes();
+    let tmux = Tmux(format!("boxlab-run-test-{}", std::process::id()));
+    let script = format!(
+        "XDG_STATE_HOME={} {BOXLAB} run -it --hostname web -- /bin/sh; echo EXIT=$?; sleep 60",
+        state_dir().display()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for(
+        |s| s.lines().any(|l| l.starts_with('#')),
+        "the shell's prompt",
+    );
+    tmux.run(&["send-keys", "-t", "t", "-l", "hostname; echo $((6*7))"]);
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    tmux.wait_for(|s| s.contains("\nweb\n42"), "web and 42");
+    tmux.run(&["send-keys", "-t", "t", "-l", "sleep 100"]);
+    tmux.run(&["send-keys", "-t", "t", "Enter", "C-c"]);
+    tmux.run(&["send-keys", "-t", "t", "-l", "echo still here"]);
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    tmux.wait_for(|s| s.contains("\nstill here"), "the shell after Ctrl-C");
+    tmux.run(&["send-keys", "-t", "t", "-l", "exit 7"]);
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    tmux.wait_for(|s| s.contains("EXIT=7"), "exit status 7");
+    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+}

@@ -2,6 +2,7 @@
 //! and stays as its init. Runs in the child boxlab forked; never returns.
 
 use std::io::{BufRead, PipeReader, PipeWriter, Write};
+use std::os::fd::OwnedFd;
 use std::path::Path;
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, sigaction};
@@ -15,7 +16,13 @@ use crate::kernel::{self, KernelError, caps, mounts, net, process, root, seccomp
 /// The device nodes a container gets, bound from the host's /dev.
 const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
 
-pub fn start(spec: &Spec, dirs: &Dirs, mut ready: PipeWriter, go: PipeReader) -> ! {
+pub fn start(
+    spec: &Spec,
+    dirs: &Dirs,
+    mut ready: PipeWriter,
+    go: PipeReader,
+    tty: Option<OwnedFd>,
+) -> ! {
     let _ = kernel::take_records();
     let _ = process::die_with_parent();
     crate::workload::name_process("boxlab-init");
@@ -50,8 +57,11 @@ pub fn start(spec: &Spec, dirs: &Dirs, mut ready: PipeWriter, go: PipeReader) ->
     trace(spec);
     // Safe: single-threaded, as boxlab was when it forked us.
     match unsafe { process::fork() } {
-        Ok(ForkResult::Child) => command(spec),
+        Ok(ForkResult::Child) => command(spec, tty),
         Ok(ForkResult::Parent { child }) => {
+            // Only the command holds the terminal now: when it and its children are gone, the
+            // pty closes and boxlab's relay ends.
+            drop(tty);
             let _ = kernel::take_records();
             std::process::exit(init_loop(child.as_raw()))
         }
@@ -120,7 +130,7 @@ fn make_dir(path: &str) -> Result<(), KernelError> {
 
 /// The command, in the child: default signal handling back, stdin from /dev/null unless `-i`,
 /// a small environment, execve.
-fn command(spec: &Spec) -> ! {
+fn command(spec: &Spec, tty: Option<OwnedFd>) -> ! {
     for s in FORWARDED {
         let _ = unsafe {
             sigaction(
@@ -130,7 +140,12 @@ fn command(spec: &Spec) -> ! {
         };
     }
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
-    if !spec.interactive
+    if let Some(slave) = tty {
+        if let Err(e) = super::tty::take_as_controlling(slave) {
+            eprintln!("boxlab run: the command's terminal: {e}");
+            std::process::exit(FAILED);
+        }
+    } else if !spec.interactive
         && let Ok(null) = std::fs::File::open("/dev/null")
     {
         let _ = nix::unistd::dup2_stdin(null);

@@ -14,6 +14,7 @@
 
 mod init;
 pub mod spec;
+mod tty;
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -64,11 +65,15 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         std::fs::create_dir(d).with_context(|| format!("creating {}", d.display()))?;
     }
     let cgroup = limits(spec, ledger)?;
+    let pty = if spec.tty { Some(tty::open()?) } else { None };
     let (mut ready_rx, ready_tx) = std::io::pipe()?;
     let (go_rx, mut go_tx) = std::io::pipe()?;
     // Blocked here and in the child until each waits for them: none can slip by in between.
     let mut waited = SigSet::empty();
-    for s in FORWARDED.iter().chain([&Signal::SIGCHLD]) {
+    for s in FORWARDED
+        .iter()
+        .chain([&Signal::SIGCHLD, &Signal::SIGWINCH])
+    {
         waited.add(*s);
     }
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&waited), None)?;
@@ -82,7 +87,8 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         ForkResult::Child => {
             drop(ready_rx);
             drop(go_tx);
-            init::start(spec, &dirs, ready_tx, go_rx)
+            let slave = pty.map(|p| p.slave);
+            init::start(spec, &dirs, ready_tx, go_rx, slave)
         }
         ForkResult::Parent { child } => child.as_raw(),
     };
@@ -118,7 +124,15 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         }
     }
     drop(go_tx);
-    let status = wait_forwarding(pid, &waited);
+    // The command's terminal: boxlab keeps only the master side and relays it.
+    let relay = pty.map(|p| {
+        drop(p.slave);
+        let master = p.master.try_clone().ok();
+        (tty::relay(p.master), master)
+    });
+    let master = relay.as_ref().and_then(|(_, m)| m.as_ref());
+    let status = wait_forwarding(pid, &waited, master);
+    drop(relay);
     if let Some(cg) = cgroup {
         let oom = cg.usage().memory.is_some_and(|m| m.oom_kills > 0);
         if oom && status == 128 + 9 {
@@ -168,7 +182,7 @@ fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<Option<BoxCgroup>> {
 }
 
 /// Waits for PID 1, passing on the signals boxlab gets (Ctrl-C, `kill`) until it has gone.
-fn wait_forwarding(pid: i32, waited: &SigSet) -> i32 {
+fn wait_forwarding(pid: i32, waited: &SigSet, pty: Option<&std::os::fd::OwnedFd>) -> i32 {
     loop {
         match waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::Exited(_, code)) => return code,
@@ -177,6 +191,11 @@ fn wait_forwarding(pid: i32, waited: &SigSet) -> i32 {
             Err(_) => return FAILED,
         }
         match waited.wait() {
+            Ok(Signal::SIGWINCH) => {
+                if let Some(master) = pty {
+                    tty::copy_size(master);
+                }
+            }
             Ok(Signal::SIGCHLD) | Err(_) => {}
             Ok(sig) => {
                 let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);

@@ -25,6 +25,8 @@ pub struct Spec {
     pub publish: Vec<(u16, u16)>,
     /// Keep stdin (`-i`); otherwise the command reads /dev/null.
     pub interactive: bool,
+    /// A terminal of its own for the command (`-t`).
+    pub tty: bool,
     /// Print the syscalls that built the container on stderr.
     pub trace: bool,
     pub argv: Vec<String>,
