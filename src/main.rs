@@ -88,6 +88,10 @@ enum Cmd {
         /// Print the syscalls that built the container on stderr.
         #[arg(long)]
         trace: bool,
+        /// Do not run: write DIR/config.json, the same container as an OCI runtime bundle
+        /// for `runc run` or `crun run` (its root is the root filesystem, read-only).
+        #[arg(long, value_name = "DIR")]
+        oci_bundle: Option<PathBuf>,
         /// The command and its arguments, after `--`.
         #[arg(last = true, required = true, value_name = "COMMAND")]
         command: Vec<String>,
@@ -173,11 +177,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             interactive,
             tty,
             trace,
+            oci_bundle,
             command,
         }) => {
             let code = run_container(
                 cli.rootfs,
                 image,
+                oci_bundle,
                 container::Spec {
                     layers: Vec::new(),
                     memory,
@@ -255,8 +261,23 @@ fn is_run() -> bool {
 }
 
 /// `boxlab run`: the command's status, or 125 with one line on stderr when boxlab failed.
-fn run_container(rootfs: Option<PathBuf>, image: Option<String>, mut spec: container::Spec) -> i32 {
-    let prepared = (|| -> anyhow::Result<Rc<ledger::Ledger>> {
+fn run_container(
+    rootfs: Option<PathBuf>,
+    image: Option<String>,
+    oci_bundle: Option<PathBuf>,
+    mut spec: container::Spec,
+) -> i32 {
+    let result = (|| -> anyhow::Result<i32> {
+        if let Some(dir) = oci_bundle {
+            spec.layers = vec![match (image, rootfs) {
+                (Some(layers), _) => PathBuf::from(layers.split(':').next_back().unwrap_or("")),
+                (None, chosen) => rootfs::ensure(chosen.as_deref())?,
+            }];
+            spec.check()?;
+            container::oci::write_bundle(&spec, &dir)?;
+            println!("wrote {}", dir.join("config.json").display());
+            return Ok(0);
+        }
         anyhow::ensure!(
             nix::unistd::geteuid().is_root(),
             "needs root: run it with sudo (rootless containers are not built yet)"
@@ -266,9 +287,8 @@ fn run_container(rootfs: Option<PathBuf>, image: Option<String>, mut spec: conta
             Some(layers) => layers.split(':').map(PathBuf::from).collect(),
             None => vec![rootfs],
         };
-        Ok(ledger)
+        container::run(&spec, &ledger)
     })();
-    let result = prepared.and_then(|ledger| container::run(&spec, &ledger));
     match result {
         Ok(code) => code,
         Err(e) => {

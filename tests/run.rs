@@ -299,3 +299,68 @@ fn a_published_port_reaches_the_box() {
     std::fs::remove_dir_all(&www).unwrap();
     assert_host_as_found(&before, &boxes, "after a published port");
 }
+
+/// `--oci-bundle DIR` writes the same container as an OCI runtime `config.json`: it validates
+/// against the runtime-spec's JSON schema (Debian's golang-github-opencontainers-specs-dev),
+/// and where runc is installed, `runc run` on it prints the same hostname.
+#[test]
+fn the_oci_bundle_validates_and_runc_runs_it() {
+    if !root_or_skip("the_oci_bundle_validates_and_runc_runs_it") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let schema = "/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema";
+    if !std::path::Path::new(schema).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true: install golang-github-opencontainers-specs-dev"
+        );
+        eprintln!("skipped: the runtime-spec schema is not installed");
+        return;
+    }
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-bundle-{}", std::process::id()));
+    let out = run(&[
+        "--oci-bundle",
+        dir.to_str().unwrap(),
+        "--memory",
+        "64M",
+        "--pids",
+        "20",
+        "--hostname",
+        "web",
+        "--",
+        "hostname",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let check = Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import json, pathlib, sys, jsonschema\n\
+             d = pathlib.Path(sys.argv[1])\n\
+             schema = json.loads((d / 'config-schema.json').read_text())\n\
+             resolver = jsonschema.RefResolver(d.as_uri() + '/', schema)\n\
+             jsonschema.validate(json.loads(pathlib.Path(sys.argv[2]).read_text()), schema, resolver=resolver)\n\
+             print('valid')",
+            schema,
+            dir.join("config.json").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&check);
+    assert_eq!(stdout.trim(), "valid", "{stderr}");
+    if Command::new("runc").arg("--version").output().is_ok() {
+        let id = format!("boxlab-test-{}", std::process::id());
+        let out = Command::new("runc")
+            .args(["run", "-b", dir.to_str().unwrap(), &id])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(stdout.trim(), "web", "runc: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_host_as_found(&before, &boxes, "after the bundle");
+}

@@ -13,6 +13,7 @@
 //! which is what the OOM killer sends), 125 when boxlab itself failed.
 
 mod init;
+pub mod oci;
 pub mod spec;
 mod tty;
 

@@ -1,0 +1,143 @@
+//! The container `boxlab run` builds, written as an OCI runtime bundle's `config.json`
+//! (opencontainers/runtime-spec, config.md and config-linux.md): what `runc run` or `crun run`
+//! would need to build the same box. Docker's containerd writes the same file for runc.
+//!
+//! The root is the lower layer itself, read-only: a runtime does not make overlays (in Docker the
+//! image snapshotter does, before runc starts), so the bundle's box cannot write to it.
+
+use serde_json::{Value, json};
+
+use super::Spec;
+use crate::kernel::{caps, seccomp};
+
+/// The runtime-spec version written.
+pub const OCI_VERSION: &str = "1.0.2";
+
+/// `config.json` for `spec`, with `root` as the bundle's root directory.
+pub fn config(spec: &Spec, root: &std::path::Path) -> Value {
+    let caps: Vec<&str> = caps::DOCKER_DEFAULT.iter().map(|(_, name)| *name).collect();
+    let mut mounts = vec![
+        json!({"destination": "/proc", "type": "proc", "source": "proc",
+               "options": ["nosuid", "noexec", "nodev"]}),
+        json!({"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+               "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]}),
+        json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
+               "options": ["nosuid", "noexec", "nodev", "ro"]}),
+    ];
+    for v in &spec.volumes {
+        let mode = if v.readonly { "ro" } else { "rw" };
+        mounts.push(json!({"destination": v.target, "type": "bind",
+                           "source": v.host, "options": ["rbind", mode]}));
+    }
+    let mut resources = serde_json::Map::new();
+    if let Some(b) = spec.memory {
+        resources.insert("memory".into(), json!({"limit": b, "swap": b}));
+    }
+    if let Some(p) = spec.cpu_percent {
+        resources.insert("cpu".into(), json!({"quota": p * 1000, "period": 100_000}));
+    }
+    if let Some(n) = spec.pids {
+        resources.insert("pids".into(), json!({"limit": n}));
+    }
+    let denied: Vec<&str> = seccomp::DENIED.iter().map(|(name, _)| *name).collect();
+    json!({
+        "ociVersion": OCI_VERSION,
+        "process": {
+            "terminal": spec.tty,
+            "user": {"uid": 0, "gid": 0},
+            "args": spec.argv,
+            "env": [
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                format!("HOSTNAME={}", spec.hostname),
+                "HOME=/root",
+            ],
+            "cwd": "/",
+            "capabilities": {
+                "bounding": caps, "effective": caps, "permitted": caps,
+            },
+            "noNewPrivileges": true,
+        },
+        "root": {"path": root, "readonly": true},
+        "hostname": spec.hostname,
+        "mounts": mounts,
+        "linux": {
+            "namespaces": [
+                {"type": "pid"}, {"type": "network"}, {"type": "ipc"},
+                {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"},
+            ],
+            "resources": resources,
+            "seccomp": {
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "architectures": [seccomp_arch()],
+                "syscalls": [{"names": denied, "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+            },
+        },
+    })
+}
+
+fn seccomp_arch() -> &'static str {
+    if cfg!(target_arch = "aarch64") {
+        "SCMP_ARCH_AARCH64"
+    } else {
+        "SCMP_ARCH_X86_64"
+    }
+}
+
+/// Writes `DIR/config.json` for `spec` (`boxlab run --oci-bundle DIR`).
+pub fn write_bundle(spec: &Spec, dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let root = spec
+        .layers
+        .last()
+        .context("no root filesystem to point the bundle at")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let text = serde_json::to_string_pretty(&config(spec, root))?;
+    let file = dir.join("config.json");
+    std::fs::write(&file, text + "\n").with_context(|| format!("writing {}", file.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Spec {
+        Spec {
+            layers: vec!["/srv/rootfs".into()],
+            memory: Some(64 << 20),
+            cpu_percent: Some(50),
+            pids: Some(20),
+            hostname: "web".into(),
+            volumes: vec![super::super::spec::Volume {
+                host: "/srv/site".into(),
+                target: "/www".into(),
+                readonly: true,
+            }],
+            publish: vec![(8080, 80)],
+            interactive: false,
+            tty: false,
+            trace: false,
+            argv: vec!["httpd".into(), "-f".into()],
+        }
+    }
+
+    #[test]
+    fn the_box_as_a_runtime_would_build_it() {
+        let c = config(&spec(), std::path::Path::new("/srv/rootfs"));
+        assert_eq!(c["root"]["path"], "/srv/rootfs");
+        assert_eq!(c["process"]["args"], json!(["httpd", "-f"]));
+        assert_eq!(c["linux"]["resources"]["memory"]["limit"], 64 << 20);
+        assert_eq!(c["linux"]["resources"]["cpu"]["quota"], 50_000);
+        assert_eq!(c["linux"]["resources"]["pids"]["limit"], 20);
+        assert_eq!(
+            c["process"]["capabilities"]["bounding"]
+                .as_array()
+                .unwrap()
+                .len(),
+            14
+        );
+        assert_eq!(c["mounts"][3]["destination"], "/www");
+        assert_eq!(c["mounts"][3]["options"], json!(["rbind", "ro"]));
+        let names = &c["linux"]["seccomp"]["syscalls"][0]["names"];
+        assert!(names.as_array().unwrap().contains(&json!("mount")));
+    }
+}
