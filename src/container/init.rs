@@ -91,7 +91,20 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     let lower: Vec<String> = spec.layers.iter().map(|l| path(l)).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let merged = path(&dirs.merged);
-    mounts::mount_overlay(&lower, &path(&dirs.upper), &path(&dirs.work), &merged)?;
+    mounts::mount_overlay(&lower, &path(&dirs.upper), &path(&dirs.work), &merged).inspect_err(
+        |_| {
+            // Overlay on overlay: the upper layer cannot live on an overlayfs (boxlab inside a
+            // Docker container); `boxlab doctor` says so too.
+            let on_overlay = nix::sys::statfs::statfs(&dirs.upper)
+                .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::OVERLAYFS_SUPER_MAGIC);
+            if on_overlay {
+                eprintln!(
+                    "boxlab run: {} is on overlayfs, which cannot hold another overlay's upper layer (is boxlab inside a container?)",
+                    dirs.upper.display()
+                );
+            }
+        },
+    )?;
     for v in &spec.volumes {
         let target = format!("{merged}{}", v.target);
         make_dir(&target)?;
