@@ -173,8 +173,8 @@ pub enum Action {
     /// root filesystem as the base, and an "app" layer made here with mkdir(2) and write(2)
     /// (`/app/hello.txt`, `/etc/motd`); and the box's empty upper and work directories.
     MakeImage,
-    /// mount("overlay", MERGED, "overlay", 0, "lowerdir=APP:BASE,upperdir=U,workdir=W"), then
-    /// pivot_root into MERGED and detach the old root. Only after `make_mounts_private`;
+    /// chdir into the box's directory, mount("overlay", "merged", "overlay", 0,
+    /// "lowerdir=APP:BASE,upperdir=upper,workdir=work"), then pivot_root into it and detach the old root. Only after `make_mounts_private`;
     /// boxlab fills `layers` in from `make_image`.
     OverlayRoot {
         #[serde(default)]
@@ -196,15 +196,17 @@ pub enum Action {
     /// its own upper and work directories and the same lower layers; it stats `stat` and
     /// writes its own `write`. It lives until the lesson ends.
     SecondBox { stat: String, write: String },
-    /// "Break it" safely: the box mounts an overlay whose upper directory is inside its own
-    /// overlay root (mkdir /nested/upper, /nested/work, /nested/merged; lowerdir=/app).
+    /// "Break it" safely: the box mounts an overlay on /app whose upper directory is in its own
+    /// overlay root (upperdir=/tmp, workdir=/root, lowerdir=/etc).
     NestedOverlay,
 }
 
-/// Where one box's overlay takes its layers from, as host paths (boxlab fills them in).
+/// Where one box's overlay takes its layers from (boxlab fills them in): the other paths are
+/// relative to `dir`, the box's directory on the host, so the mount's line stays short.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OverlayPaths {
+    pub dir: String,
     /// Top layer first, as overlayfs's lowerdir lists them.
     pub lower: Vec<String>,
     pub upper: String,

@@ -468,6 +468,7 @@ impl Agent {
             "refusing to mount before the box's mounts are private: the mount could reach the host"
         );
         let lower: Vec<&str> = layers.lower.iter().map(String::as_str).collect();
+        root::chdir(Path::new(&layers.dir))?;
         mounts::mount_overlay(&lower, &layers.upper, &layers.work, &layers.merged)?;
         root::chdir(Path::new(&layers.merged))?;
         mounts::pivot_root(".", ".")?;
@@ -478,7 +479,7 @@ impl Agent {
         Ok(Outcome::Nothing)
     }
 
-    /// Overlay on overlay: an upper directory inside the box's own overlay root. The kernel
+    /// Overlay on overlay: an upper directory (/tmp) inside the box's own overlay root. The kernel
     /// refuses it (EINVAL); if this kernel ever allowed it, the mount stays in the box's
     /// namespace and ends with it.
     fn nested_overlay(&mut self) -> anyhow::Result<Outcome> {
@@ -487,13 +488,9 @@ impl Agent {
             self.mounts_private,
             "refusing to mount before the box's mounts are private"
         );
-        for dir in ["/nested", "/nested/upper", "/nested/work", "/nested/merged"] {
-            let path = Path::new(dir);
-            if !path.is_dir() {
-                root::mkdir(path)?;
-            }
-        }
-        mounts::mount_overlay(&["/app"], "/nested/upper", "/nested/work", "/nested/merged")?;
+        // Directories every root filesystem here has, all on the box's overlay: over /app, which
+        // every image of this lesson has, with the base's /etc as the lower layer.
+        mounts::mount_overlay(&["/etc"], "/tmp", "/root", "/app")?;
         Ok(Outcome::Nothing)
     }
 

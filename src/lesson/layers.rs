@@ -46,13 +46,22 @@ impl Image {
         [&self.app, &self.base]
     }
 
+    /// The box's overlay, relative to its directory: the app layer is `../app`; the base is
+    /// `../../NAME` when the scratch directory is beside it, else its absolute path.
     pub fn overlay(&self, n: u8) -> OverlayPaths {
-        let s = |p: PathBuf| p.to_string_lossy().into_owned();
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        let base = match (self.base.parent(), self.base.file_name()) {
+            (Some(parent), Some(name)) if self.dir.parent() == Some(parent) => {
+                format!("../../{}", name.to_string_lossy())
+            }
+            _ => s(&self.base),
+        };
         OverlayPaths {
-            lower: self.lowers().iter().map(|p| s(p.to_path_buf())).collect(),
-            upper: s(self.upper(n)),
-            work: s(self.box_dir(n).join("work")),
-            merged: s(self.box_dir(n).join("merged")),
+            dir: s(&self.box_dir(n)),
+            lower: vec!["../app".into(), base],
+            upper: "upper".into(),
+            work: "work".into(),
+            merged: "merged".into(),
         }
     }
 
@@ -86,12 +95,23 @@ pub struct LayerFacts {
 pub struct LayersSample {
     /// Entries in the lower layers: (base, app); None before the image is made.
     pub image: Option<(usize, usize)>,
-    /// Each box's upper directory: (box, leaf entries relative to it).
+    /// Each box's upper directory, the newest box first: (box, leaf entries relative to it).
     pub uppers: Vec<(u8, Vec<(String, FileStat)>)>,
     /// The lower layers compared with their fingerprint at `make_image`.
     pub untouched: Option<bool>,
     /// The box's view of the lesson's paths; None until its root is the overlay.
     pub seen: Option<Vec<(String, Option<FileStat>)>>,
+    /// Each path a box stat'ed.
+    pub inodes: Vec<Inodes>,
+}
+
+/// One path as the host finds it in the topmost lower layer, and as each box's lstat(2)
+/// reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inodes {
+    pub path: String,
+    pub lower: Option<FileStat>,
+    pub by: Vec<(u8, FileStat)>,
 }
 
 /// The images lesson's side of one session: removed with the box.
@@ -258,16 +278,43 @@ impl Layers {
         };
         let now = fingerprint(image);
         let app = count_entries(&image.app);
-        let uppers = [1u8, 2]
+        let uppers = [2u8, 1]
             .into_iter()
             .filter(|n| image.upper(*n).is_dir())
             .map(|n| (n, leaves(&image.upper(n))))
             .collect();
+        // A path the box lacks is shown only when a lower layer has it (hidden by a whiteout).
+        let seen = seen.map(|seen| {
+            seen.into_iter()
+                .filter(|(p, st)| {
+                    st.is_some()
+                        || image
+                            .lowers()
+                            .iter()
+                            .any(|l| files::peek(&Image::inside(l, p)).is_some())
+                })
+                .collect()
+        });
+        let mut inodes: Vec<Inodes> = Vec::new();
+        for (n, path, st) in &facts.stats {
+            match inodes.iter_mut().find(|i| &i.path == path) {
+                Some(i) => i.by.push((*n, *st)),
+                None => inodes.push(Inodes {
+                    path: path.clone(),
+                    lower: image
+                        .lowers()
+                        .iter()
+                        .find_map(|l| files::peek(&Image::inside(l, path))),
+                    by: vec![(*n, *st)],
+                }),
+            }
+        }
         LayersSample {
             image: Some((now.1.saturating_sub(app), app)),
             uppers,
             untouched: facts.fingerprint.map(|f| f == now),
             seen,
+            inodes,
         }
     }
 }

@@ -361,7 +361,20 @@ fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
                     .into(),
                 ];
             };
-            let mut out = Vec::new();
+            let same = sample.untouched == Some(true);
+            let mut out = vec![match (same, ko) {
+                (true, true) => format!("lower: 파일 {}개, 그대로", base + app),
+                (true, false) => format!("lower: {} files, unchanged", base + app),
+                (false, true) => format!("lower: 파일 {}개, 바뀜!", base + app),
+                (false, false) => format!("lower: {} files, CHANGED", base + app),
+            }];
+            for i in &sample.inodes {
+                out.push(format!("lower {}:", i.path));
+                out.push(match &i.lower {
+                    Some(st) => format!(" ino {} dev {}:{}", st.ino, st.dev.0, st.dev.1),
+                    None => " ?".into(),
+                });
+            }
             for (n, entries) in &sample.uppers {
                 out.push(match (entries.is_empty(), ko) {
                     (true, true) => format!("박스 {n} upper: 비어 있음"),
@@ -375,20 +388,6 @@ fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
                         .map(|(name, st)| format!(" {} {name}", layer_checks::kind(st))),
                 );
             }
-            out.push(if ko {
-                format!("lower: base {base}개, app {app}개")
-            } else {
-                format!("lower: base {base}, app {app}")
-            });
-            out.push(
-                match (sample.untouched, ko) {
-                    (Some(true), true) => "lower 레이어: 그대로",
-                    (Some(true), false) => "lower layers: unchanged",
-                    (_, true) => "lower 레이어: 바뀜!",
-                    (_, false) => "lower layers: CHANGED",
-                }
-                .into(),
-            );
             out
         }
         Side::Box => match &sample.seen {
@@ -400,13 +399,25 @@ fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
                 })
                 .into(),
             ],
-            Some(seen) => seen
-                .iter()
-                .map(|(path, st)| match st {
-                    Some(st) => format!("{path} {}", layer_checks::kind(st)),
-                    None => format!("{path} {}", if ko { "(없음)" } else { "(none)" }),
-                })
-                .collect(),
+            Some(seen) => {
+                let mut out = Vec::new();
+                for (path, st) in seen {
+                    out.push(match st {
+                        Some(st) => format!("{path} {}", layer_checks::kind(st)),
+                        None => format!("{path} {}", if ko { "(없음)" } else { "(none)" }),
+                    });
+                    // What each box's lstat said of it, under the path.
+                    let stats = sample.inodes.iter().filter(|i| &i.path == path);
+                    for (n, st) in stats.flat_map(|i| &i.by) {
+                        out.push(if ko {
+                            format!(" 박스 {n}: ino {}", st.ino)
+                        } else {
+                            format!(" box {n}: ino {}", st.ino)
+                        });
+                    }
+                }
+                out
+            }
         },
     }
 }
