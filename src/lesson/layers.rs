@@ -416,3 +416,63 @@ pub fn leaves(upper: &Path) -> Vec<(String, FileStat)> {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(dir: &Path) -> Image {
+        Image {
+            dir: dir.join("layers-1"),
+            base: dir.join("rootfs-v1"),
+            app: dir.join("layers-1/app"),
+        }
+    }
+
+    #[test]
+    fn overlay_paths_are_relative_to_the_box_directory() {
+        let img = image(Path::new("/cache/boxlab"));
+        let o = img.overlay(2);
+        assert_eq!(o.dir, "/cache/boxlab/layers-1/box2");
+        assert_eq!(o.lower, ["../app", "../../rootfs-v1"]);
+        assert_eq!((o.upper.as_str(), o.work.as_str()), ("upper", "work"));
+        // Not beside the base (in /dev/shm): the base keeps its absolute path.
+        let far = Image {
+            dir: PathBuf::from("/dev/shm/layers-1"),
+            app: PathBuf::from("/dev/shm/layers-1/app"),
+            ..img
+        };
+        assert_eq!(far.overlay(1).lower, ["../app", "/cache/boxlab/rootfs-v1"]);
+    }
+
+    #[test]
+    fn fingerprint_sees_changes_but_not_escape_directories() {
+        let dir = std::env::temp_dir().join(format!("boxlab-fp-{}", std::process::id()));
+        let img = image(&dir);
+        std::fs::create_dir_all(img.base.join("etc")).unwrap();
+        std::fs::create_dir_all(&img.app).unwrap();
+        std::fs::write(img.base.join("etc/passwd"), "root\n").unwrap();
+        let before = fingerprint(&img);
+        std::fs::create_dir(img.base.join(".boxlab-escape-x")).unwrap();
+        assert_eq!(fingerprint(&img).0, before.0);
+        std::fs::write(img.base.join("etc/passwd"), "root\napp\n").unwrap();
+        assert_ne!(fingerprint(&img).0, before.0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn whiteouts_and_files_read_as_ls_shows_them() {
+        use crate::lesson::layer_checks::kind;
+        let st = |kind, size, rdev| FileStat {
+            dev: (0, 1),
+            ino: 5,
+            kind,
+            size,
+            rdev,
+        };
+        assert!(st('c', 0, (0, 0)).is_whiteout());
+        assert!(!st('c', 0, (1, 3)).is_whiteout());
+        assert_eq!(kind(&st('c', 0, (0, 0))), "c 0,0");
+        assert_eq!(kind(&st('-', 25, (0, 0))), "- 25B");
+    }
+}
