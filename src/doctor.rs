@@ -303,20 +303,58 @@ pub fn report(lang: Lang) -> String {
     }
     let overlay = std::fs::read_to_string("/proc/filesystems")
         .is_ok_and(|f| f.lines().any(|l| l.trim_end().ends_with("overlay")));
-    line(
-        if overlay { "ok" } else { "warn" },
-        format!(
-            "overlayfs: {}",
-            if overlay {
-                if ko { "사용 가능" } else { "available" }
-            } else if ko {
-                "없음"
+    // The images lesson's upper directories go beside the root filesystem: on overlayfs (boxlab
+    // inside Docker) the kernel refuses them ("not supported as upperdir").
+    let rootfs = crate::rootfs::default_dir();
+    let cache = rootfs.parent().unwrap_or(&rootfs);
+    // Before the first run the directory does not exist yet: its nearest existing parent tells.
+    let nested = overlay
+        && cache
+            .ancestors()
+            .find(|d| d.exists())
+            .is_some_and(crate::lesson::layers::is_overlayfs);
+    let (status, what, fix) = if !overlay {
+        (
+            "warn",
+            (if ko { "없음" } else { "not loaded" }).to_string(),
+            Some("modprobe overlay".to_string()),
+        )
+    } else if nested {
+        (
+            "warn",
+            if ko {
+                format!(
+                    "사용 가능. 다만 {} 디렉터리가 overlayfs 위에 있습니다. overlayfs는 overlayfs 위의 upper 디렉터리를 거부하므로(overlay 위의 overlay), 이미지 수업은 upper 디렉터리를 /dev/shm(tmpfs)에 둡니다",
+                    cache.display()
+                )
             } else {
-                "not loaded"
-            }
-        ),
-        (!overlay).then(|| "modprobe overlay".into()),
-    );
+                format!(
+                    "available, but {} is on overlayfs: overlayfs refuses an upper directory there (overlay on overlay), so the images lesson puts its upper directories in /dev/shm (tmpfs)",
+                    cache.display()
+                )
+            },
+            Some(if ko {
+                format!(
+                    "{} 디렉터리에 볼륨이나 tmpfs를 마운트하세요 (예: docker run -v boxlab-cache:{} ...)",
+                    cache.display(),
+                    cache.display()
+                )
+            } else {
+                format!(
+                    "mount a volume or a tmpfs at {} (e.g. docker run -v boxlab-cache:{} ...)",
+                    cache.display(),
+                    cache.display()
+                )
+            }),
+        )
+    } else {
+        (
+            "ok",
+            (if ko { "사용 가능" } else { "available" }).to_string(),
+            None,
+        )
+    };
+    line(status, format!("overlayfs: {what}"), fix);
     match container_environment() {
         None => line(
             "ok",

@@ -107,6 +107,12 @@ impl Ledger {
         self.append("paths", &path.to_string_lossy());
     }
 
+    /// Lists a directory tree this run made and removes whole (the layers lesson's scratch
+    /// directory: image layers, upper and work directories with their whiteouts).
+    pub fn add_tree(&self, path: &Path) {
+        self.append("trees", &path.to_string_lossy());
+    }
+
     fn append(&self, file: &str, line: &str) {
         let f = OpenOptions::new()
             .create(true)
@@ -228,6 +234,15 @@ fn undo(dir: &Path) -> (usize, usize) {
     let _ = crate::kernel::take_records();
     for path in lines(dir, "paths") {
         if fs::remove_dir(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    // Only trees named as the layers lesson names them: a ledger line never removes more.
+    for tree in lines(dir, "trees") {
+        let ours = Path::new(&tree)
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("layers-"));
+        if ours && fs::remove_dir_all(&tree).is_ok() {
             removed += 1;
         }
     }

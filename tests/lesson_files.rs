@@ -57,6 +57,7 @@ fn shipped_lessons_are_valid() {
             "cpu",
             "pids",
             "io",
+            "images",
         ]
     );
     let from_dir = load_all(Some(std::path::Path::new("lessons"))).expect("lessons/ directory");

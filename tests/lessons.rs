@@ -184,3 +184,8 @@ fn pids() {
 fn io() {
     lesson_passes_and_leaves_the_host_as_found("io");
 }
+
+#[test]
+fn images() {
+    lesson_passes_and_leaves_the_host_as_found("images");
+}

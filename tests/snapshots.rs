@@ -148,6 +148,7 @@ fn report(
         checks,
         resources: None,
         vars: vec![("box_pid", box_pid.to_string())],
+        layers: None,
     }
 }
 

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::SyscallRecord;
+use crate::kernel::files::FileStat;
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
@@ -168,6 +169,49 @@ pub enum Action {
     HostSpawn,
     /// Host side: the same direct write on the host, into the same scratch directory.
     HostWriteFile { mb: u64 },
+    /// Host side: an image of two read-only layers in a scratch directory of this run: the
+    /// root filesystem as the base, and an "app" layer made here with mkdir(2) and write(2)
+    /// (`/app/hello.txt`, `/etc/motd`); and the box's empty upper and work directories.
+    MakeImage,
+    /// chdir into the box's directory, mount("overlay", "merged", "overlay", 0,
+    /// "lowerdir=APP:BASE,upperdir=upper,workdir=work"), then pivot_root into it and detach the old root. Only after `make_mounts_private`;
+    /// boxlab fills `layers` in from `make_image`.
+    OverlayRoot {
+        #[serde(default)]
+        layers: Option<OverlayPaths>,
+    },
+    /// open(2) + write(2) of `text` to `path` in the box (O_TRUNC, or O_APPEND with `append`).
+    /// Only inside the box's overlay root.
+    WriteText {
+        path: String,
+        text: String,
+        #[serde(default)]
+        append: bool,
+    },
+    /// unlink(2) of `path` in the box. Only inside the box's overlay root.
+    RemoveFile { path: String },
+    /// lstat(2) of `path` in the box: st_dev and st_ino as the box's file system reports them.
+    StatFile { path: String },
+    /// Host side: a second box on the same image: another agent with its own mount namespace,
+    /// its own upper and work directories and the same lower layers; it stats `stat` and
+    /// writes its own `write`. It lives until the lesson ends.
+    SecondBox { stat: String, write: String },
+    /// "Break it" safely: the box mounts an overlay on /app whose upper directory is in its own
+    /// overlay root (upperdir=/tmp, workdir=/root, lowerdir=/etc).
+    NestedOverlay,
+}
+
+/// Where one box's overlay takes its layers from (boxlab fills them in): the other paths are
+/// relative to `dir`, the box's directory on the host, so the mount's line stays short.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverlayPaths {
+    pub dir: String,
+    /// Top layer first, as overlayfs's lowerdir lists them.
+    pub lower: Vec<String>,
+    pub upper: String,
+    pub work: String,
+    pub merged: String,
 }
 
 /// What the host asks the agent.
@@ -176,6 +220,10 @@ pub enum Request {
     Perform(Action),
     /// Just report the current view.
     Probe,
+    /// lstat(2) each path without recording it (what the box's pane shows of its files).
+    Look {
+        paths: Vec<String>,
+    },
 }
 
 /// What an action produced beyond its syscalls and the view.
@@ -230,6 +278,15 @@ pub enum Outcome {
     Bomb {
         forked: u64,
         errno: String,
+    },
+    /// lstat(2) of a path in the box.
+    Stat {
+        path: String,
+        stat: FileStat,
+    },
+    /// What the box finds at each path (None: no such file).
+    Looked {
+        seen: Vec<(String, Option<FileStat>)>,
     },
 }
 

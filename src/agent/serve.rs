@@ -10,9 +10,9 @@ use nix::sys::signal::Signal;
 use nix::unistd::ForkResult;
 
 use super::loads::Loads;
-use super::protocol::{Action, Outcome, Reply, Request};
+use super::protocol::{Action, Outcome, OverlayPaths, Reply, Request};
 use crate::kernel::namespaces::Namespace;
-use crate::kernel::{self, ipc, mounts, namespaces, net, process, root, users, uts};
+use crate::kernel::{self, files, ipc, mounts, namespaces, net, process, root, users, uts};
 use crate::probe::{self, View};
 use std::net::Ipv4Addr;
 
@@ -28,6 +28,8 @@ struct Agent {
     /// The host's end of the veth, once the box has an address on it.
     peer: Option<Ipv4Addr>,
     rooted: bool,
+    /// The box's root is an overlay of image layers: only then may it write and delete files.
+    overlay_root: bool,
     orphan: Option<i32>,
     loads: Loads,
 }
@@ -49,6 +51,7 @@ pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
         own_ipc: false,
         peer: None,
         rooted: false,
+        overlay_root: false,
         orphan: None,
         loads: Loads::default(),
     };
@@ -66,6 +69,20 @@ pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
                 records: Vec::new(),
                 outcome: Outcome::Nothing,
                 view: Some(View::collect()),
+                error: None,
+            },
+            Request::Look { paths } => Reply {
+                records: Vec::new(),
+                outcome: Outcome::Looked {
+                    seen: paths
+                        .into_iter()
+                        .map(|p| {
+                            let stat = files::peek(Path::new(&p));
+                            (p, stat)
+                        })
+                        .collect(),
+                },
+                view: None,
                 error: None,
             },
             Request::Perform(Action::Fork) => match agent.fork() {
@@ -240,7 +257,9 @@ impl Agent {
             | Action::Compete { .. }
             | Action::CompareWork { .. }
             | Action::HostSpawn
-            | Action::HostWriteFile { .. } => {
+            | Action::HostWriteFile { .. }
+            | Action::MakeImage
+            | Action::SecondBox { .. } => {
                 anyhow::bail!("this action is done by boxlab on the host side, not by the box")
             }
             Action::BecomeRoot => {
@@ -290,6 +309,26 @@ impl Agent {
             Action::Work { rounds } => self.loads.work(rounds),
             Action::ForkBomb => self.loads.fork_bomb(),
             Action::EndForkBomb => self.loads.end_fork_bomb(),
+            Action::OverlayRoot { layers } => {
+                let layers =
+                    layers.ok_or_else(|| anyhow::anyhow!("no layers: make_image first"))?;
+                self.overlay_root(&layers)
+            }
+            Action::WriteText { path, text, append } => {
+                self.ensure_overlay_root()?;
+                files::write_text(Path::new(&path), &text, append)?;
+                Ok(Outcome::Nothing)
+            }
+            Action::RemoveFile { path } => {
+                self.ensure_overlay_root()?;
+                files::unlink(Path::new(&path))?;
+                Ok(Outcome::Nothing)
+            }
+            Action::StatFile { path } => {
+                let stat = files::stat(Path::new(&path))?;
+                Ok(Outcome::Stat { path, stat })
+            }
+            Action::NestedOverlay => self.nested_overlay(),
             Action::WriteFile { mb, dir } => {
                 let dir = dir.ok_or_else(|| anyhow::anyhow!("no scratch directory was given"))?;
                 self.loads.write_file(Path::new(&dir), mb)
@@ -409,6 +448,50 @@ impl Agent {
                 Ok(Outcome::Nothing)
             }
         }
+    }
+
+    /// Writing or deleting a file is the layers lesson's, on the box's own overlay: anywhere
+    /// else the file would be the host's.
+    fn ensure_overlay_root(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.overlay_root,
+            "refusing to change files outside the box's overlay root: they would be the host's files"
+        );
+        Ok(())
+    }
+
+    /// The image's layers merged by overlayfs, in the box's private mount namespace, then
+    /// made the box's root the way `pivot_root` does (the overlay is a mount point already).
+    fn overlay_root(&mut self, layers: &OverlayPaths) -> anyhow::Result<Outcome> {
+        anyhow::ensure!(
+            self.own_mount_ns && self.mounts_private,
+            "refusing to mount before the box's mounts are private: the mount could reach the host"
+        );
+        let lower: Vec<&str> = layers.lower.iter().map(String::as_str).collect();
+        root::chdir(Path::new(&layers.dir))?;
+        mounts::mount_overlay(&lower, &layers.upper, &layers.work, &layers.merged)?;
+        root::chdir(Path::new(&layers.merged))?;
+        mounts::pivot_root(".", ".")?;
+        mounts::detach(".")?;
+        root::chdir(Path::new("/"))?;
+        self.rooted = true;
+        self.overlay_root = true;
+        Ok(Outcome::Nothing)
+    }
+
+    /// Overlay on overlay: an upper directory (/tmp) inside the box's own overlay root. The kernel
+    /// refuses it (EINVAL); if this kernel ever allowed it, the mount stays in the box's
+    /// namespace and ends with it.
+    fn nested_overlay(&mut self) -> anyhow::Result<Outcome> {
+        self.ensure_overlay_root()?;
+        anyhow::ensure!(
+            self.mounts_private,
+            "refusing to mount before the box's mounts are private"
+        );
+        // Directories every root filesystem here has, all on the box's overlay: over /app, which
+        // every image of this lesson has, with the base's /etc as the lower layer.
+        mounts::mount_overlay(&["/etc"], "/tmp", "/root", "/app")?;
+        Ok(Outcome::Nothing)
     }
 
     /// pivot_root(2) onto the root filesystem: bind it onto itself (the new root must be a mount

@@ -7,6 +7,7 @@
 pub mod caps;
 pub mod cgroups;
 pub mod errno;
+pub mod files;
 pub mod ipc;
 pub mod mounts;
 pub mod namespaces;

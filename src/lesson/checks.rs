@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::cgroup_checks;
+use super::layer_checks;
+use super::layers::LayerFacts;
 use super::limits::CgroupFacts;
 use super::network::Veth;
 use super::types::{Lang, Place};
@@ -167,6 +169,40 @@ pub enum Check {
     /// After an I/O limit, the box wrote at most 125% of it and the host faster; passes with
     /// the reason where no disk can be limited.
     IoWriteHeld,
+    /// The box's merged view has this path (lstat from inside the box).
+    BoxSees {
+        path: String,
+    },
+    /// The box's / is an overlay mount, and the host's mount table has no mount at the first
+    /// box's merged directory: the overlay exists only in the box's mount namespace.
+    BoxRootIsOverlay,
+    /// The host finds this path as a regular file in the first box's upper directory, and in
+    /// no lower layer.
+    InUpper {
+        path: String,
+    },
+    /// The first box's upper directory has its own copy of this base file, different from the
+    /// base layer's, which is still there.
+    CopiedUp {
+        path: String,
+    },
+    /// The first box's upper directory has a whiteout (a character device 0:0) at this path,
+    /// a lower layer still has the file, and the box no longer sees it.
+    Whiteout {
+        path: String,
+    },
+    /// The lower layers' fingerprint (every entry's inode, mode, size, mtime, ctime) is the one
+    /// taken when the image was made.
+    LayersUntouched,
+    /// Both boxes' lstat of this path gave the same st_ino, the lower file's inode on the host,
+    /// and neither box has copied it up.
+    SharedInode {
+        path: String,
+    },
+    /// Both boxes' upper directories hold this path, with different contents.
+    OwnUpper {
+        path: String,
+    },
 }
 
 /// The cgroup lessons' checks, as one pattern: [`cgroup_checks`] describes and judges them.
@@ -191,6 +227,20 @@ macro_rules! cgroup_check {
     };
 }
 
+/// The images lesson's checks, as one pattern: [`layer_checks`] describes and judges them.
+macro_rules! layer_check {
+    () => {
+        Check::BoxSees { .. }
+            | Check::BoxRootIsOverlay
+            | Check::InUpper { .. }
+            | Check::CopiedUp { .. }
+            | Check::Whiteout { .. }
+            | Check::LayersUntouched
+            | Check::SharedInode { .. }
+            | Check::OwnUpper { .. }
+    };
+}
+
 /// What happened in the lesson so far, beyond the views.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
@@ -211,6 +261,7 @@ pub struct Facts {
     pub mq_seen_by_box: Option<bool>,
     pub mq_seen_by_host: Option<bool>,
     pub cgroup: CgroupFacts,
+    pub layers: LayerFacts,
 }
 
 /// A System V IPC object the lesson made.
@@ -448,6 +499,10 @@ impl Check {
             ),
             cgroup_check!() => {
                 let (en, k) = cgroup_checks::describe(self);
+                pick(&en, &k)
+            }
+            layer_check!() => {
+                let (en, k) = layer_checks::describe(self);
                 pick(&en, &k)
             }
             Check::PingOk { from } => match from {
@@ -873,6 +928,7 @@ impl Check {
                 _ => (false, "no veth yet".into()),
             },
             cgroup_check!() => cgroup_checks::judge(self, ev),
+            layer_check!() => layer_checks::judge(self, ev),
             Check::PingOk { from } => {
                 let ping = match from {
                     Place::Host => &ev.facts.ping_from_host,

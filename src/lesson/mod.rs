@@ -3,6 +3,8 @@
 
 pub mod cgroup_checks;
 pub mod checks;
+pub mod layer_checks;
+pub mod layers;
 pub mod limits;
 pub mod load;
 pub mod network;

@@ -1,6 +1,8 @@
 //! The host and box panes as text rows, in the learner's language. The TUI styles these rows;
 //! `boxlab transcript` prints them. One place decides what each row says.
 
+use super::layer_checks;
+use super::layers::LayersSample;
 use super::runner::StepReport;
 use super::types::{Lang, Row};
 use crate::probe::resources::{Sample, human_bytes};
@@ -71,6 +73,7 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::Processes => if ko { "프로세스" } else { "processes" }.into(),
         Row::Mounts => if ko { "마운트" } else { "mounts" }.into(),
         Row::Resources => if ko { "자원" } else { "resources" }.into(),
+        Row::Layers => if ko { "레이어" } else { "layers" }.into(),
     }
 }
 
@@ -334,6 +337,87 @@ fn lines(
         Row::Mounts => match &view.mounts {
             Ok(ms) => mount_lines(ms, report, side, lang),
             Err(e) => vec![e.clone()],
+        },
+        Row::Layers => match &report.layers {
+            Some(sample) => layer_lines(sample, side, lang),
+            None => vec![],
+        },
+    }
+}
+
+/// The host lists each box's upper directory (what `ls -lR` shows: whiteouts as `c 0,0`) and
+/// whether the lower layers changed; the box, the lesson's files in its merged view.
+fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
+    let ko = lang == Lang::Ko;
+    match side {
+        Side::Host => {
+            let Some((base, app)) = sample.image else {
+                return vec![
+                    (if ko {
+                        "(아직 이미지 없음)"
+                    } else {
+                        "(no image yet)"
+                    })
+                    .into(),
+                ];
+            };
+            let same = sample.untouched == Some(true);
+            let mut out = vec![match (same, ko) {
+                (true, true) => format!("lower: 파일 {}개, 그대로", base + app),
+                (true, false) => format!("lower: {} files, unchanged", base + app),
+                (false, true) => format!("lower: 파일 {}개, 바뀜!", base + app),
+                (false, false) => format!("lower: {} files, CHANGED", base + app),
+            }];
+            for i in &sample.inodes {
+                out.push(format!("lower {}:", i.path));
+                out.push(match &i.lower {
+                    Some(st) => format!(" ino {} dev {}:{}", st.ino, st.dev.0, st.dev.1),
+                    None => " ?".into(),
+                });
+            }
+            for (n, entries) in &sample.uppers {
+                out.push(match (entries.is_empty(), ko) {
+                    (true, true) => format!("박스 {n} upper: 비어 있음"),
+                    (true, false) => format!("box {n} upper: empty"),
+                    (false, true) => format!("박스 {n} upper:"),
+                    (false, false) => format!("box {n} upper:"),
+                });
+                out.extend(
+                    entries
+                        .iter()
+                        .map(|(name, st)| format!(" {} {name}", layer_checks::kind(st))),
+                );
+            }
+            out
+        }
+        Side::Box => match &sample.seen {
+            None => vec![
+                (if ko {
+                    "(루트가 아직 이미지가 아님)"
+                } else {
+                    "(its root is not the image yet)"
+                })
+                .into(),
+            ],
+            Some(seen) => {
+                let mut out = Vec::new();
+                for (path, st) in seen {
+                    out.push(match st {
+                        Some(st) => format!("{path} {}", layer_checks::kind(st)),
+                        None => format!("{path} {}", if ko { "(없음)" } else { "(none)" }),
+                    });
+                    // What each box's lstat said of it, under the path.
+                    let stats = sample.inodes.iter().filter(|i| &i.path == path);
+                    for (n, st) in stats.flat_map(|i| &i.by) {
+                        out.push(if ko {
+                            format!(" 박스 {n}: ino {}", st.ino)
+                        } else {
+                            format!(" box {n}: ino {}", st.ino)
+                        });
+                    }
+                }
+                out
+            }
         },
     }
 }

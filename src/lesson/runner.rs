@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::checks::IpcFact;
 use super::checks::{CheckResult, Evidence, Facts};
+use super::layers::{Layers, LayersSample};
 use super::limits::IoFact;
 use super::limits::{LimitSpec, Limits};
 use super::network::BoxLink;
@@ -47,6 +48,8 @@ pub struct StepReport {
     pub resources: Option<Sample>,
     /// Values for the `{name}` placeholders of commands to try (`box_pid`, `box_ip`...).
     pub vars: Vec<(&'static str, String)>,
+    /// The image's layers on the host and the box's files, for lessons that show them.
+    pub layers: Option<LayersSample>,
 }
 
 impl StepReport {
@@ -78,11 +81,17 @@ pub struct Session {
     host_ipc: Vec<(IpcKind, i32)>,
     /// The box's cgroup and the host's loads beside it; ended with the box.
     limits: Limits,
+    /// The images lesson's layers and second box; ended with the box.
+    layers: Layers,
+    /// The paths the box looks at for the layers row (every path the lesson names).
+    layer_paths: Vec<String>,
 }
 
 impl Session {
     pub fn new(lesson: Lesson, rootfs: PathBuf, ledger: Rc<Ledger>) -> Session {
         let limits = Limits::new(&rootfs, &ledger);
+        let layers = Layers::new(&rootfs);
+        let layer_paths = layer_paths(&lesson);
         Session {
             lesson,
             rootfs,
@@ -94,6 +103,8 @@ impl Session {
             proxy: None,
             host_ipc: Vec::new(),
             limits,
+            layers,
+            layer_paths,
         }
     }
 
@@ -119,6 +130,7 @@ impl Session {
         self.agent = None;
         // After the box: whatever of it is left (a child it forked, a shell's job) is ended here.
         self.limits.end();
+        self.layers.end();
         self.proxy = None;
         self.link = None;
         // Objects in the host's IPC namespace outlive the box: remove them (gone already is fine).
@@ -153,6 +165,11 @@ impl Session {
                 None
             });
         }
+        let layers = self
+            .lesson
+            .rows(index)
+            .contains(&Row::Layers)
+            .then(|| self.layers_sample());
         let host = View::collect();
         let box_pid = self.box_pid();
         let outside = box_pid.map_or_else(Outside::none, Outside::read);
@@ -184,6 +201,7 @@ impl Session {
             checks,
             resources,
             vars,
+            layers,
         });
         self.reports.last()
     }
@@ -224,6 +242,15 @@ impl Session {
         if let Some(port) = self.facts.host_port {
             vars.push(("host_port", port.to_string()));
         }
+        if let Some(image) = &self.facts.layers.image {
+            let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
+            vars.extend([
+                ("upper", s(&image.upper(1))),
+                ("upper2", s(&image.upper(2))),
+                ("app_layer", s(&image.app)),
+                ("base_layer", s(&image.base)),
+            ]);
+        }
         vars
     }
 
@@ -256,6 +283,9 @@ impl Session {
             return done.map(|()| None);
         }
         if let Some(done) = self.cgroup_action(action, records, outputs) {
+            return done;
+        }
+        if let Some(done) = self.layers_action(action, records, outputs) {
             return done;
         }
         if let Action::MapRoot = action {
@@ -298,7 +328,9 @@ impl Session {
             Outcome::Reaped { .. } if matches!(action, Action::EndForkBomb) => {
                 self.facts.cgroup.bomb_left = Some(self.limits.members_named("fork-bomb"));
             }
+            Outcome::Stat { path, stat } => self.facts.layers.stats.push((1, path, stat)),
             Outcome::Forked { .. }
+            | Outcome::Looked { .. }
             | Outcome::Reaped { .. }
             | Outcome::Started { .. }
             | Outcome::Nothing => {}
@@ -476,6 +508,62 @@ impl Session {
         Some(result.map(|()| None))
     }
 
+    /// The images lesson's host-side actions, and the box's overlay root with its paths filled
+    /// in; None for every other action.
+    fn layers_action(
+        &mut self,
+        action: &Action,
+        records: &mut Vec<SyscallRecord>,
+        outputs: &mut Vec<CommandOutput>,
+    ) -> Option<Result<Option<View>, String>> {
+        let facts = &mut self.facts.layers;
+        let result = match action {
+            Action::MakeImage => self.layers.make_image(&self.ledger, facts, outputs),
+            Action::SecondBox { stat, write } => {
+                let done = self
+                    .layers
+                    .second_box(&self.ledger, (stat, write), records, facts);
+                records.extend(host_records());
+                return Some(done.map(|()| None));
+            }
+            Action::OverlayRoot { layers: None } => {
+                let Some(image) = &facts.image else {
+                    return Some(Err("no image yet: make_image first".into()));
+                };
+                let filled = Action::OverlayRoot {
+                    layers: Some(image.overlay(1)),
+                };
+                let done = self.act(&filled, records, outputs);
+                self.facts.layers.rooted = done.is_ok();
+                return Some(done);
+            }
+            _ => return None,
+        };
+        records.extend(host_records());
+        Some(result.map(|()| None))
+    }
+
+    /// The layers row: the host reads the upper directories; the box, once its root is the
+    /// overlay, looks at the lesson's paths in its merged view (lstat, not recorded).
+    fn layers_sample(&mut self) -> LayersSample {
+        let seen = if self.facts.layers.rooted {
+            let paths = self.layer_paths.clone();
+            self.agent
+                .as_mut()
+                .and_then(|a| a.request(&Request::Look { paths }, &self.ledger).ok())
+                .and_then(|r| match r.outcome {
+                    Outcome::Looked { seen } => Some(seen),
+                    _ => None,
+                })
+        } else {
+            None
+        };
+        if let Some(seen) = &seen {
+            self.facts.layers.seen = seen.clone();
+        }
+        Layers::sample(&self.facts.layers, seen)
+    }
+
     /// The same work timed on the host and in the box, twice each in turn; the faster of each
     /// pair counts (the first run may pay for page faults and a cold cache).
     fn compare_work(
@@ -600,6 +688,27 @@ impl Session {
             .map_err(|e| format!("{e:#}"))?;
         Ok(reply.view)
     }
+}
+
+/// The files the layers row follows: the app layer's, then every path the lesson's actions
+/// name, in order, once each.
+fn layer_paths(lesson: &Lesson) -> Vec<String> {
+    let mut paths: Vec<String> = super::layers::APP_FILES
+        .iter()
+        .map(|(p, _)| format!("/{p}"))
+        .collect();
+    for action in lesson.steps.iter().flat_map(|s| &s.actions) {
+        let path = match action {
+            Action::WriteText { path, .. }
+            | Action::RemoveFile { path }
+            | Action::StatFile { path } => path,
+            _ => continue,
+        };
+        if !paths.contains(path) {
+            paths.push(path.clone());
+        }
+    }
+    paths
 }
 
 /// The ids that the box's root maps to outside: boxlab's own when it is not root (the only

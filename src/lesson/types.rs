@@ -114,10 +114,13 @@ pub enum Row {
     Mounts,
     /// Memory, CPU, pids and I/O: the host's totals, the box's cgroup usage against its limits.
     Resources,
+    /// The images lesson: each box's upper directory as the host lists it; the box's files as
+    /// its merged view shows them.
+    Layers,
 }
 
 impl Row {
-    const PLAIN: [(&'static str, Row); 14] = [
+    const PLAIN: [(&'static str, Row); 15] = [
         ("hostname", Row::Hostname),
         ("kernel", Row::Kernel),
         ("pid", Row::Pid),
@@ -132,6 +135,7 @@ impl Row {
         ("processes", Row::Processes),
         ("mounts", Row::Mounts),
         ("resources", Row::Resources),
+        ("layers", Row::Layers),
     ];
 }
 

@@ -48,7 +48,7 @@ pub struct HostSnapshot {
     pub hostname: String,
     /// Inodes of the test process's own namespaces.
     pub namespaces: String,
-    /// Escape directories left in the default root filesystem.
+    /// Escape directories left in the default root filesystem, and layers scratch directories.
     pub rootfs_leftovers: Vec<String>,
     /// Network interfaces with their state and addresses, and routes (netlink).
     pub net: String,
@@ -165,15 +165,25 @@ fn cgroup_dirs() -> Vec<String> {
     out
 }
 
+/// Escape directories in the root filesystem, and the images lesson's scratch directories
+/// (`layers-*`) beside it or in /dev/shm.
 fn rootfs_leftovers(root: &Path) -> Vec<String> {
-    std::fs::read_dir(root)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(".boxlab-escape"))
-                .collect()
-        })
-        .unwrap_or_default()
+    let names = |dir: &Path, prefix: &str| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with(prefix))
+                    .map(|n| dir.join(n).display().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut out = names(root, ".boxlab-escape");
+    out.extend(names(root.parent().unwrap_or(root), "layers-"));
+    out.extend(names(Path::new("/dev/shm"), "layers-"));
+    out.sort();
+    out
 }
 
 /// Box processes that were not in `baseline` (another boxlab on the machine may own those).
