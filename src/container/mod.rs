@@ -135,8 +135,8 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     let status = wait_forwarding(pid, &waited, master);
     drop(relay);
     if let Some(cg) = cgroup {
-        let oom = cg.usage().memory.is_some_and(|m| m.oom_kills > 0);
-        if oom && status == 128 + 9 {
+        // SIGKILL: was it the OOM killer? (Read only then: every file read costs.)
+        if status == 128 + 9 && cg.usage().memory.is_some_and(|m| m.oom_kills > 0) {
             eprintln!("boxlab run: the command was killed by the OOM killer (--memory)");
         }
         cg.remove(true);

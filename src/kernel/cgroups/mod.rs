@@ -308,15 +308,29 @@ impl BoxCgroup {
                 .filter(|&c| h.version == Version::V2 && h.carries(c.v2_name()))
                 .collect();
             v2::enable(&top, &wanted, note)?;
-            for p in &parents {
-                if !p.is_dir() {
-                    note(Made::Parent(p.clone()));
-                    mkdir(p)?;
+            // Another boxlab ending at this moment may remove the shared `boxlab` directory
+            // between our seeing it and making ours inside (ENOENT): then start again.
+            let mut tries = 0;
+            loop {
+                let made = (|| {
+                    for p in &parents {
+                        if !p.is_dir() {
+                            note(Made::Parent(p.clone()));
+                            match mkdir(p) {
+                                Err(e) if e.errno != Errno::EEXIST => return Err(e),
+                                _ => {}
+                            }
+                        }
+                        v2::enable(p, &wanted, note)?;
+                    }
+                    note(Made::Cgroup(dir.clone()));
+                    mkdir(&dir)
+                })();
+                match made {
+                    Err(e) if e.errno == Errno::ENOENT && tries < 5 => tries += 1,
+                    other => break other?,
                 }
-                v2::enable(p, &wanted, note)?;
             }
-            note(Made::Cgroup(dir.clone()));
-            mkdir(&dir)?;
             cgroup.dirs.push((h.version, dir));
         }
         Ok(cgroup)
