@@ -58,6 +58,7 @@ fn shipped_lessons_are_valid() {
             "pids",
             "io",
             "images",
+            "container",
         ]
     );
     let from_dir = load_all(Some(std::path::Path::new("lessons"))).expect("lessons/ directory");

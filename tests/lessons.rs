@@ -189,3 +189,8 @@ fn io() {
 fn images() {
     lesson_passes_and_leaves_the_host_as_found("images");
 }
+
+#[test]
+fn full_container() {
+    lesson_passes_and_leaves_the_host_as_found("container");
+}

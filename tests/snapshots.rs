@@ -72,6 +72,8 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
             cap_eff: 0x1ff_ffff_ffff,
             uid_map: "0 0 4294967295".into(),
             gid_map: "0 0 4294967295".into(),
+            no_new_privs: false,
+            seccomp: 0,
         }),
         proc_pid: Some(pid),
         net: Err("not read in this fixture".into()),

@@ -199,6 +199,17 @@ pub enum Action {
     /// "Break it" safely: the box mounts an overlay on /app whose upper directory is in its own
     /// overlay root (upperdir=/tmp, workdir=/root, lowerdir=/etc).
     NestedOverlay,
+    /// In the box: the capability bounding set cut to Docker's default 14 (prctl
+    /// PR_CAPBSET_DROP), then capset(2) so the box itself keeps only those from now on.
+    DropCapabilities,
+    /// In the box: prctl(PR_SET_NO_NEW_PRIVS, 1).
+    NoNewPrivs,
+    /// In the box: the seccomp filter of `boxlab run` (EPERM for what Docker's default
+    /// profile denies). Needs `no_new_privs` first.
+    Seccomp,
+    /// In the box: finit_module(2) with no module (fd -1), to see what refuses it: without
+    /// CAP_SYS_MODULE or under the seccomp filter, EPERM.
+    LoadModule,
 }
 
 /// Where one box's overlay takes its layers from (boxlab fills them in): the other paths are

@@ -12,7 +12,9 @@ use nix::unistd::ForkResult;
 use super::loads::Loads;
 use super::protocol::{Action, Outcome, OverlayPaths, Reply, Request};
 use crate::kernel::namespaces::Namespace;
-use crate::kernel::{self, files, ipc, mounts, namespaces, net, process, root, users, uts};
+use crate::kernel::{
+    self, caps, files, ipc, mounts, namespaces, net, process, root, seccomp, users, uts,
+};
 use crate::probe::{self, View};
 use std::net::Ipv4Addr;
 
@@ -329,6 +331,24 @@ impl Agent {
                 Ok(Outcome::Stat { path, stat })
             }
             Action::NestedOverlay => self.nested_overlay(),
+            Action::DropCapabilities => {
+                let keep: Vec<u32> = caps::DOCKER_DEFAULT.iter().map(|(n, _)| *n).collect();
+                caps::drop_bounding_except(&keep)?;
+                caps::set_all(&keep)?;
+                Ok(Outcome::Nothing)
+            }
+            Action::NoNewPrivs => {
+                caps::no_new_privs()?;
+                Ok(Outcome::Nothing)
+            }
+            Action::Seccomp => {
+                seccomp::install()?;
+                Ok(Outcome::Nothing)
+            }
+            Action::LoadModule => {
+                caps::load_no_module()?;
+                Ok(Outcome::Nothing)
+            }
             Action::WriteFile { mb, dir } => {
                 let dir = dir.ok_or_else(|| anyhow::anyhow!("no scratch directory was given"))?;
                 self.loads.write_file(Path::new(&dir), mb)

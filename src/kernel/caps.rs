@@ -56,6 +56,71 @@ pub fn drop_bounding_except(keep: &[u32]) -> Result<(), KernelError> {
     )
 }
 
+/// The capability mask of `caps` (bit N for capability N), as /proc/PID/status shows it.
+pub fn mask(caps: &[u32]) -> u64 {
+    caps.iter().fold(0, |m, c| m | 1 << c)
+}
+
+/// Docker's default set as a mask.
+pub fn docker_default_mask() -> u64 {
+    mask(&DOCKER_DEFAULT.map(|(n, _)| n))
+}
+
+/// capset(2) of the calling process: effective, permitted and inheritable sets all become
+/// `keep`. A process already running (the box) loses the others now, not only at its next
+/// execve(2) as with the bounding set.
+pub fn set_all(keep: &[u32]) -> Result<(), KernelError> {
+    // linux/capability.h: _LINUX_CAPABILITY_VERSION_3 takes two 32-bit words per set.
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    let m = mask(keep);
+    let word = |w: u32| Data {
+        effective: w,
+        permitted: w,
+        inheritable: w,
+    };
+    let header = Header {
+        version: 0x2008_0522,
+        pid: 0,
+    };
+    let data = [word(m as u32), word((m >> 32) as u32)];
+    let r = unsafe { libc::syscall(libc::SYS_capset, &header, data.as_ptr()) };
+    let r = if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::errno::Errno::last())
+    };
+    logged(
+        "capset",
+        format!("{{v3, 0}}, {{effective=permitted=inheritable={m:#x}}}"),
+        r,
+        zero,
+    )
+}
+
+/// finit_module(-1, "", 0): asks to load a kernel module from no file. The kernel checks
+/// CAP_SYS_MODULE (EPERM) before the file descriptor (EBADF); a seccomp filter may refuse the
+/// call before either (EPERM).
+pub fn load_no_module() -> Result<(), KernelError> {
+    let r = unsafe { libc::syscall(libc::SYS_finit_module, -1, c"".as_ptr(), 0) };
+    let r = if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::errno::Errno::last())
+    };
+    logged("finit_module", "-1, \"\", 0".into(), r, zero)
+}
+
 /// prctl(PR_SET_NO_NEW_PRIVS, 1): no execve(2) can grant privileges again (setuid binaries,
 /// file capabilities), for this process and its children.
 pub fn no_new_privs() -> Result<(), KernelError> {

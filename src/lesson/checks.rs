@@ -97,6 +97,12 @@ pub enum Check {
     HostSeesUnprivilegedBox,
     /// The box holds (nearly) every capability: at least 38 in its effective set.
     BoxHasAllCaps,
+    /// The box's effective capabilities are exactly Docker's default 14.
+    BoxCapsDockerDefault,
+    /// The box's /proc/self/status says NoNewPrivs: 1.
+    BoxNoNewPrivs,
+    /// The box's /proc/self/status says Seccomp: 2 (a filter).
+    BoxSeccompFilter,
     /// The last `attempt` failed with this errno.
     AttemptFailed {
         errno: String,
@@ -423,6 +429,18 @@ impl Check {
             Check::BoxHasAllCaps => pick(
                 "the box holds every capability, in its own user namespace",
                 "박스는 자기 사용자 네임스페이스 안에서 모든 capability를 가졌다",
+            ),
+            Check::BoxCapsDockerDefault => pick(
+                "the box keeps exactly Docker's 14 default capabilities",
+                "박스에는 Docker 기본 capability 14개만 남았다",
+            ),
+            Check::BoxNoNewPrivs => pick(
+                "no_new_privs is set in the box",
+                "박스에 no_new_privs가 걸렸다",
+            ),
+            Check::BoxSeccompFilter => pick(
+                "a seccomp filter checks every syscall of the box",
+                "seccomp 필터가 박스의 모든 시스템 콜을 검사한다",
             ),
             Check::AttemptFailed { errno } => pick(
                 &format!("the attempt failed with {errno}"),
@@ -834,6 +852,24 @@ impl Check {
                     c.cap_count() >= 38,
                     format!("CapEff has {} capabilities", c.cap_count()),
                 ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::BoxCapsDockerDefault => match &boxed.creds {
+                Ok(c) => (
+                    c.cap_eff == crate::kernel::caps::docker_default_mask(),
+                    format!("CapEff {:016x}", c.cap_eff),
+                ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::BoxNoNewPrivs => match &boxed.creds {
+                Ok(c) => (
+                    c.no_new_privs,
+                    format!("NoNewPrivs: {}", c.no_new_privs as u8),
+                ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::BoxSeccompFilter => match &boxed.creds {
+                Ok(c) => (c.seccomp == 2, format!("Seccomp: {}", c.seccomp)),
                 Err(e) => (false, e.clone()),
             },
             Check::AttemptFailed { errno } => match &ev.facts.attempt {

@@ -20,6 +20,12 @@ pub struct Creds {
     /// `/proc/PID/uid_map` in one line ("0 100000 1"), empty if unreadable.
     pub uid_map: String,
     pub gid_map: String,
+    /// NoNewPrivs: 1 once prctl(PR_SET_NO_NEW_PRIVS) was set.
+    #[serde(default)]
+    pub no_new_privs: bool,
+    /// Seccomp: 0 none, 1 strict, 2 a filter.
+    #[serde(default)]
+    pub seccomp: u32,
 }
 
 impl Creds {
@@ -43,6 +49,9 @@ pub fn creds(text: &str) -> Option<Creds> {
         cap_eff: u64::from_str_radix(field("CapEff:")?, 16).ok()?,
         uid_map: String::new(),
         gid_map: String::new(),
+        // Lines that older kernels lack read as "not set".
+        no_new_privs: first("NoNewPrivs:").is_some_and(|n: u32| n == 1),
+        seccomp: first("Seccomp:").unwrap_or(0),
     })
 }
 
