@@ -42,7 +42,7 @@ fn lessons_list_and_check() {
     let out = boxlab(&["lessons", "--check"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && text.contains("lessons: 17 valid"),
+        out.status.success() && text.contains("lessons: 18 valid"),
         "{text}"
     );
     assert!(text.contains(" 3. uts"), "{text}");
@@ -55,7 +55,7 @@ fn unknown_lesson_names_the_real_ones() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         err.trim(),
-        "boxlab: no lesson `nope`; the lessons are: why-containers, chroot, uts, pid, mount, ipc, net, user, cgroupns, time, cgroups, memory, cpu, pids, io, images, container"
+        "boxlab: no lesson `nope`; the lessons are: why-containers, chroot, uts, pid, mount, ipc, net, user, cgroupns, time, cgroups, memory, cpu, pids, io, images, container, docker"
     );
 }
 

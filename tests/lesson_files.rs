@@ -59,6 +59,7 @@ fn shipped_lessons_are_valid() {
             "io",
             "images",
             "container",
+            "docker",
         ]
     );
     let from_dir = load_all(Some(std::path::Path::new("lessons"))).expect("lessons/ directory");

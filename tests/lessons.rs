@@ -194,3 +194,8 @@ fn images() {
 fn full_container() {
     lesson_passes_and_leaves_the_host_as_found("container");
 }
+
+#[test]
+fn what_docker_adds() {
+    lesson_passes_and_leaves_the_host_as_found("docker");
+}

@@ -210,6 +210,14 @@ pub enum Action {
     /// In the box: finit_module(2) with no module (fd -1), to see what refuses it: without
     /// CAP_SYS_MODULE or under the seccomp filter, EPERM.
     LoadModule,
+    /// Host side: the lesson's container (hostname web, 64 MiB, half a CPU, 20 pids, Docker's
+    /// capabilities, no_new_privs, seccomp) written as an OCI bundle's config.json, running
+    /// `argv`; the root is the root filesystem, read-only.
+    ExportOciBundle { argv: Vec<String> },
+    /// Host side: `runc run` (or `crun run`) of that bundle, if one is installed.
+    RuntimeRun,
+    /// Host side: the `docker run` line for the same box, as output.
+    DockerCommand { argv: Vec<String> },
 }
 
 /// Where one box's overlay takes its layers from (boxlab fills them in): the other paths are

@@ -261,7 +261,10 @@ impl Agent {
             | Action::HostSpawn
             | Action::HostWriteFile { .. }
             | Action::MakeImage
-            | Action::SecondBox { .. } => {
+            | Action::SecondBox { .. }
+            | Action::ExportOciBundle { .. }
+            | Action::RuntimeRun
+            | Action::DockerCommand { .. } => {
                 anyhow::bail!("this action is done by boxlab on the host side, not by the box")
             }
             Action::BecomeRoot => {

@@ -103,6 +103,10 @@ pub enum Check {
     BoxNoNewPrivs,
     /// The box's /proc/self/status says Seccomp: 2 (a filter).
     BoxSeccompFilter,
+    /// The OCI runtime ran the bundle and its container reported hostname `web`, Docker's
+    /// bounding set, no_new_privs and a seccomp filter; passes, saying so, where neither runc
+    /// nor crun is installed.
+    RuntimeAgrees,
     /// The last `attempt` failed with this errno.
     AttemptFailed {
         errno: String,
@@ -268,6 +272,8 @@ pub struct Facts {
     pub mq_seen_by_host: Option<bool>,
     pub cgroup: CgroupFacts,
     pub layers: LayerFacts,
+    /// What an OCI runtime did with the lesson's bundle.
+    pub runtime: Option<super::docker::RuntimeRun>,
 }
 
 /// A System V IPC object the lesson made.
@@ -441,6 +447,10 @@ impl Check {
             Check::BoxSeccompFilter => pick(
                 "a seccomp filter checks every syscall of the box",
                 "seccomp 필터가 박스의 모든 시스템 콜을 검사한다",
+            ),
+            Check::RuntimeAgrees => pick(
+                "the OCI runtime built the same box from config.json",
+                "OCI 런타임이 config.json으로 같은 박스를 만들었다",
             ),
             Check::AttemptFailed { errno } => pick(
                 &format!("the attempt failed with {errno}"),
@@ -872,6 +882,7 @@ impl Check {
                 Ok(c) => (c.seccomp == 2, format!("Seccomp: {}", c.seccomp)),
                 Err(e) => (false, e.clone()),
             },
+            Check::RuntimeAgrees => super::docker::judge(ev.facts.runtime.as_ref()),
             Check::AttemptFailed { errno } => match &ev.facts.attempt {
                 Some(Some(e)) => (e.contains(errno.as_str()), e.clone()),
                 Some(None) => (false, "it succeeded".into()),

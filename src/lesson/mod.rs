@@ -3,6 +3,7 @@
 
 pub mod cgroup_checks;
 pub mod checks;
+pub mod docker;
 pub mod layer_checks;
 pub mod layers;
 pub mod limits;

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::checks::IpcFact;
 use super::checks::{CheckResult, Evidence, Facts};
+use super::docker;
 use super::layers::{Layers, LayersSample};
 use super::limits::IoFact;
 use super::limits::{LimitSpec, Limits};
@@ -284,6 +285,9 @@ impl Session {
         }
         if let Some(done) = self.cgroup_action(action, records, outputs) {
             return done;
+        }
+        if let Some(done) = self.docker_action(action, outputs) {
+            return done.map(|()| None);
         }
         if let Some(done) = self.layers_action(action, records, outputs) {
             return done;
@@ -562,6 +566,41 @@ impl Session {
             self.facts.layers.seen = seen.clone();
         }
         Layers::sample(&self.facts.layers, seen)
+    }
+
+    /// The "what Docker adds" lesson's host-side actions; None for every other action.
+    fn docker_action(
+        &mut self,
+        action: &Action,
+        outputs: &mut Vec<CommandOutput>,
+    ) -> Option<Result<(), String>> {
+        let out = match action {
+            Action::ExportOciBundle { argv } => {
+                match docker::export(&self.rootfs, argv, &self.ledger) {
+                    Ok(out) => out,
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            Action::RuntimeRun => {
+                let ran = docker::run_bundle(&self.ledger);
+                self.facts.runtime = Some(ran.clone());
+                match ran {
+                    docker::RuntimeRun::Ran(_, out) => out,
+                    docker::RuntimeRun::NoRuntime => CommandOutput {
+                        argv: vec!["runc".into()],
+                        status: None,
+                        stdout: String::new(),
+                        stderr: "neither runc nor crun is installed (apt-get install runc)\n"
+                            .into(),
+                    },
+                }
+            }
+            Action::DockerCommand { argv } => docker::docker_command(argv),
+            _ => return None,
+        };
+        outputs.push(out.clone());
+        self.facts.last_output = Some(out);
+        Some(Ok(()))
     }
 
     /// The same work timed on the host and in the box, twice each in turn; the faster of each

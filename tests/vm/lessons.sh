@@ -21,7 +21,7 @@ snapshot() {
 
 snapshot > /tmp/before
 for lesson in why-containers chroot uts pid mount ipc net user cgroupns time \
-              cgroups memory cpu pids io images container; do
+              cgroups memory cpu pids io images container docker; do
   if /payload/boxlab transcript "$lesson" > "/tmp/$lesson.txt" 2>&1; then
     ok "$lesson"
   else
