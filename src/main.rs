@@ -56,8 +56,9 @@ enum Cmd {
     /// Run a command in a full container, as `docker run` does (as root): new PID, mount, UTS,
     /// IPC, network and cgroup namespaces, an overlay over the root filesystem (--rootfs, or the
     /// built-in one), pivot_root, /proc, a minimal /dev, read-only /sys, Docker's default
-    /// capabilities, no_new_privs, and the limits given. Exits with the command's status, 137
-    /// when it was killed (the OOM killer sends SIGKILL), 125 when boxlab itself failed.
+    /// capabilities, no_new_privs, seccomp, and the limits given. Exits with the command's
+    /// status, 128+N when signal N ended it (137: SIGKILL, as the OOM killer sends), 127 when
+    /// the command is not found, 125 when boxlab itself failed.
     Run {
         /// Image layers instead of --rootfs: directories, top first, joined by `:`.
         #[arg(long, value_name = "DIR:DIR...")]
@@ -71,6 +72,7 @@ enum Cmd {
         /// Most processes at once.
         #[arg(long)]
         pids: Option<u64>,
+        /// The container's hostname.
         #[arg(long, default_value = "box")]
         hostname: String,
         /// Bind a host directory in: HOST_DIR:BOX_DIR[:ro]. Repeatable.
@@ -131,9 +133,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         // `boxlab run` reports a bad flag in one line and exits 125, as `docker run` does.
         Err(e) if is_run() && e.use_stderr() => {
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or_default();
-            eprintln!("boxlab run: {}", first.trim_start_matches("error: "));
+            eprintln!("boxlab run: {}", run_flag_error(&e.to_string()));
             return ExitCode::from(container::FAILED as u8);
         }
         Err(e) => e.exit(),
@@ -250,6 +250,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// clap's message for a bad `boxlab run` command line, in one line: our own parsers' text
+/// (which names the flag and the fix) without clap's "invalid value ... for ..." in front, a
+/// missing argument named, and the `--` hint for a command given without it.
+fn run_flag_error(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ");
+    if first.starts_with("invalid value")
+        && let Some(at) = first.find("': ")
+    {
+        return first[at + 3..].to_string();
+    }
+    if first.ends_with(':') {
+        return format!("{first} {}", lines.next().unwrap_or_default());
+    }
+    if first.starts_with("unexpected argument") {
+        return format!(
+            "{first}: put the command after `--`, e.g. `boxlab run -- sh -c 'echo hi'`"
+        );
+    }
+    first.to_string()
 }
 
 /// Whether the command line asks for `boxlab run` (before any `--`).

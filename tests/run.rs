@@ -150,6 +150,11 @@ fn exit_codes_and_bad_flags() {
             vec!["--image", "/no/such/layer", "--", "true"],
             "--rootfs/--image",
         ),
+        (vec!["--memory", "1M", "--", "true"], "--memory"),
+        (vec!["--pids", "1", "--", "true"], "--pids"),
+        (vec!["-v", "/tmp:/proc", "--", "true"], "-v"),
+        (vec!["true"], "after `--`"),
+        (vec![], "<COMMAND>"),
     ] {
         let out = run(&args);
         let (_, stderr) = text(&out);

@@ -35,6 +35,9 @@ pub fn start(
     if let Err(e) = prepared {
         fail(spec, &e.to_string());
     }
+    // With --trace, printed now: boxlab's host side (a veth into this network namespace) comes
+    // next.
+    trace(spec);
     // Ready: boxlab moves us into the cgroup (and makes a veth), then lets us go.
     let mut line = String::new();
     if ready.write_all(b"r").is_err()
@@ -62,7 +65,7 @@ pub fn start(
             // Only the command holds the terminal now: when it and its children are gone, the
             // pty closes and boxlab's relay ends.
             drop(tty);
-            let _ = kernel::take_records();
+            trace(spec);
             std::process::exit(init_loop(child.as_raw()))
         }
         Err(e) => fail(spec, &e.to_string()),
@@ -107,7 +110,13 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     )?;
     for v in &spec.volumes {
         let target = format!("{merged}{}", v.target);
-        make_dir(&target)?;
+        // A file is bound onto a file, a directory onto a directory.
+        if v.host.is_dir() {
+            make_dir(&target)?;
+        } else {
+            make_dir(&path(Path::new(&target).parent().unwrap_or(Path::new("/"))))?;
+            let _ = std::fs::File::create(&target);
+        }
         mounts::bind(&path(&v.host), &target, v.readonly)?;
     }
     for d in ["proc", "dev", "sys"] {
@@ -129,6 +138,8 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     root::chdir(Path::new("/"))?;
     let keep: Vec<u32> = caps::DOCKER_DEFAULT.iter().map(|(n, _)| *n).collect();
     caps::drop_bounding_except(&keep)?;
+    // PID 1 itself keeps no more than the command will.
+    caps::set_all(&keep)?;
     caps::no_new_privs()?;
     seccomp::install()
 }

@@ -83,6 +83,8 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     // process whose children would go elsewhere may not start threads (clone(2), EINVAL).
     let own_pid_ns = namespaces::open_ns(std::process::id() as i32, Namespace::Pid)?;
     namespaces::unshare(&[Namespace::Pid])?;
+    // With --trace, in the order things happen: boxlab's calls so far, then PID 1's first.
+    print_trace(spec);
     // Safe: `boxlab run` has not started a thread.
     let pid = match unsafe { process::fork()? } {
         ForkResult::Child => {

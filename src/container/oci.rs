@@ -20,7 +20,7 @@ pub fn config(spec: &Spec, root: &std::path::Path) -> Value {
         json!({"destination": "/proc", "type": "proc", "source": "proc",
                "options": ["nosuid", "noexec", "nodev"]}),
         json!({"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-               "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]}),
+               "options": ["nosuid", "strictatime", "mode=755", "size=64k"]}),
         json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
                "options": ["nosuid", "noexec", "nodev", "ro"]}),
     ];
@@ -90,6 +90,16 @@ pub fn write_bundle(spec: &Spec, dir: &std::path::Path) -> anyhow::Result<()> {
         .layers
         .last()
         .context("no root filesystem to point the bundle at")?;
+    // A runtime makes a missing mount point in the root itself: here that root is the shared
+    // root filesystem, which must not change.
+    for v in &spec.volumes {
+        anyhow::ensure!(
+            root.join(v.target.trim_start_matches('/')).exists(),
+            "--oci-bundle with -v ...:{}: {} has no such path, and runc would create it there: use a path the image has",
+            v.target,
+            root.display()
+        );
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let text = serde_json::to_string_pretty(&config(spec, root))?;
     let file = dir.join("config.json");

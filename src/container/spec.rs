@@ -59,6 +59,18 @@ impl Spec {
                 "-v ...:{}: the path in the box must be absolute, without `..`",
                 v.target
             );
+            let top = v.target.split('/').find(|c| !c.is_empty());
+            anyhow::ensure!(
+                !matches!(top, None | Some("proc" | "dev" | "sys")),
+                "-v ...:{}: /, /proc, /dev and /sys are the container's own: pick another path",
+                v.target
+            );
+        }
+        if let Some(n) = self.pids {
+            anyhow::ensure!(
+                n >= 2,
+                "--pids {n}: at least 2 (boxlab's init and the command)"
+            );
         }
         anyhow::ensure!(
             !self.hostname.is_empty()
@@ -74,9 +86,13 @@ impl Spec {
     }
 }
 
-/// `64M`, `1G`, `512k`: a memory size in bytes, for `--memory`.
+/// `64M`, `1G`, `512k`: a memory size in bytes, for `--memory` (6M at least, as Docker).
 pub fn parse_memory(s: &str) -> Result<u64, String> {
-    crate::lesson::limits::parse_size(s).map_err(|e| format!("--memory {e}"))
+    let bytes = crate::lesson::limits::parse_size(s).map_err(|e| format!("--memory {e}"))?;
+    if bytes < 6 << 20 {
+        return Err(format!("--memory {s}: the minimum is 6M"));
+    }
+    Ok(bytes)
 }
 
 /// `0.5`, `2`: CPUs as a quota in percent of one CPU, for `--cpus`.
@@ -84,8 +100,14 @@ pub fn parse_cpus(s: &str) -> Result<u64, String> {
     let cpus: f64 = s
         .parse()
         .map_err(|_| format!("--cpus \"{s}\" is not a number: use e.g. 0.5 or 2"))?;
-    if !(0.01..=1024.0).contains(&cpus) {
-        return Err(format!("--cpus {s}: use a number from 0.01 to 1024"));
+    let online = nix::unistd::sysconf(nix::unistd::SysconfVar::_NPROCESSORS_ONLN)
+        .ok()
+        .flatten()
+        .unwrap_or(1) as f64;
+    if !(0.01..=online).contains(&cpus) {
+        return Err(format!(
+            "--cpus {s}: use a number from 0.01 to {online} (the CPUs of this machine)"
+        ));
     }
     Ok((cpus * 100.0).round() as u64)
 }
@@ -136,7 +158,13 @@ mod tests {
         assert_eq!(parse_memory("64M"), Ok(64 << 20));
         assert!(parse_memory("64Q").unwrap_err().starts_with("--memory"));
         assert_eq!(parse_cpus("0.5"), Ok(50));
-        assert_eq!(parse_cpus("2"), Ok(200));
+        assert_eq!(parse_cpus("1"), Ok(100));
+        assert!(
+            parse_cpus("100000")
+                .unwrap_err()
+                .contains("CPUs of this machine")
+        );
+        assert!(parse_memory("1M").unwrap_err().contains("minimum"));
         assert!(parse_cpus("half").unwrap_err().contains("not a number"));
         assert!(parse_cpus("0").is_err());
         let v = parse_volume("/tmp:/data:ro").unwrap();
