@@ -419,7 +419,7 @@ fn shell_panes_in_a_terminal() {
     );
     assert!(joined.contains("chroot(\".\") = 0"), "{joined}");
     t.keys(TAB);
-    t.wait_for("box shell (typing here: Tab leaves)", 10);
+    t.wait_for("(typing here: Tab leaves)", 10);
     run_in(&mut t, true, "hostname", "box");
     run_in(&mut t, true, "echo 한국어", "한국어");
 
@@ -572,7 +572,7 @@ fn pid_lesson_with_the_shells_open() {
                 pane(t, true).join(" ").contains("new mnt namespace")
             });
             t.keys(TAB);
-            t.wait_for("box shell (typing here: Tab leaves)", 10);
+            t.wait_for("(typing here: Tab leaves)", 10);
             run_in(&mut t, true, "cat /proc/1/comm", "boxlab-box");
             t.keys("\x1b[Z"); // Shift-Tab: back to the lesson
             t.wait_for("Tab type in a shell", 10);
@@ -602,7 +602,7 @@ fn pids_lesson_with_the_shells_open() {
         pane(t, true).iter().any(|l| l.starts_with("box#"))
     });
     t.keys(TAB);
-    t.wait_for("box shell (typing here: Tab leaves)", 10);
+    t.wait_for("(typing here: Tab leaves)", 10);
     run_in(
         &mut t,
         true,
