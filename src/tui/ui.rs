@@ -94,9 +94,14 @@ fn title_bar() -> Style {
 
 pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool) {
     let area = frame.area();
+    // The list gets what the title bar, the footer and five lines of detail leave; when the
+    // lessons do not all fit, it scrolls to keep the chosen one in view.
+    let n = screen.entries.len();
+    let visible = n.min((area.height as usize).saturating_sub(1 + 1 + 1 + 5).max(3));
+    let offset = (screen.selected + 1).saturating_sub(visible);
     let [top, list_area, detail, footer] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(screen.entries.len() as u16 + 2),
+        Constraint::Length(visible as u16 + 1),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
@@ -113,6 +118,8 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
         .entries
         .iter()
         .enumerate()
+        .skip(offset)
+        .take(visible)
         .map(|(i, e)| {
             let (state, style) = if e.unavailable.is_some() {
                 (s::UNAVAILABLE.get(lang), bad())
@@ -147,9 +154,19 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
             ])
         })
         .collect();
+    let title = if visible < n {
+        format!(
+            " {} {}-{}/{n} ",
+            s::LESSONS.get(lang),
+            offset + 1,
+            offset + visible
+        )
+    } else {
+        format!(" {} ", s::LESSONS.get(lang))
+    };
     let block = Block::new()
         .borders(Borders::TOP)
-        .title(Span::styled(format!(" {} ", s::LESSONS.get(lang)), bold()));
+        .title(Span::styled(title, bold()));
     frame.render_widget(Paragraph::new(lines).block(block), list_area);
 
     if let Some(e) = screen.entries.get(screen.selected) {
