@@ -90,6 +90,9 @@ enum Cmd {
         /// Print the syscalls that built the container on stderr.
         #[arg(long)]
         trace: bool,
+        /// Without root: a user namespace first, whose root is you (no limits, no -p).
+        #[arg(long)]
+        rootless: bool,
         /// Do not run: write DIR/config.json, the same container as an OCI runtime bundle
         /// for `runc run` or `crun run` (its root is the root filesystem, read-only).
         #[arg(long, value_name = "DIR")]
@@ -177,6 +180,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             interactive,
             tty,
             trace,
+            rootless,
             oci_bundle,
             command,
         }) => {
@@ -195,6 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     interactive,
                     tty,
                     trace,
+                    rootless,
                     argv: command,
                 },
             );
@@ -304,8 +309,8 @@ fn run_container(
             return Ok(0);
         }
         anyhow::ensure!(
-            nix::unistd::geteuid().is_root(),
-            "needs root: run it with sudo (rootless containers are not built yet)"
+            spec.rootless || nix::unistd::geteuid().is_root(),
+            "needs root: run it with sudo, or add --rootless (no limits, no -p)"
         );
         let (rootfs, ledger) = prepare(rootfs)?;
         spec.layers = match image {

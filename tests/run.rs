@@ -369,3 +369,64 @@ fn the_oci_bundle_validates_and_runc_runs_it() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_host_as_found(&before, &boxes, "after the bundle");
 }
+
+/// `--rootless` as `nobody`: a user namespace first (the child's root mapped to 65534), then
+/// the same container; root inside, an unprivileged uid outside, nothing left behind.
+#[test]
+fn rootless_as_nobody() {
+    if !root_or_skip("rootless_as_nobody") {
+        return; // becoming another user needs root
+    }
+    if let Some((why, _)) = boxlab::doctor::userns_restriction() {
+        eprintln!("skipped: this kernel blocks unprivileged user namespaces ({why})");
+        return;
+    }
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true: setpriv (util-linux) is needed"
+        );
+        eprintln!("skipped: no setpriv to become nobody (a busybox-only system)");
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-rootless-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    nix::unistd::chown(
+        &home,
+        Some(nix::unistd::Uid::from_raw(65534)),
+        Some(nix::unistd::Gid::from_raw(65534)),
+    )
+    .unwrap();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .args([BOXLAB, "run", "--rootless", "--hostname", "rl", "--"])
+        .args([
+            "sh",
+            "-c",
+            "id -u; hostname; cat /proc/self/uid_map; echo x > /x; exit 4",
+        ])
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(4), "{stdout}\n{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "0", "root inside");
+    assert_eq!(lines[1], "rl");
+    assert_eq!(
+        lines[2].split_whitespace().collect::<Vec<_>>(),
+        ["0", "65534", "1"],
+        "mapped to nobody outside"
+    );
+    let ledgers = std::fs::read_dir(home.join("run/boxlab")).unwrap().count();
+    assert_eq!(ledgers, 0, "the run's ledger (and its upper layer) is gone");
+    std::fs::remove_dir_all(&home).unwrap();
+    assert_host_as_found(&before, &boxes, "after a rootless run");
+}

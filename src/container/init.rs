@@ -94,7 +94,8 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     let lower: Vec<String> = spec.layers.iter().map(|l| path(l)).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let merged = path(&dirs.merged);
-    mounts::mount_overlay(&lower, &path(&dirs.upper), &path(&dirs.work), &merged).inspect_err(
+    let more = if spec.rootless { ",userxattr" } else { "" };
+    mounts::mount_overlay_with(&lower, &path(&dirs.upper), &path(&dirs.work), &merged, more).inspect_err(
         |_| {
             // Overlay on overlay: the upper layer cannot live on an overlayfs (boxlab inside a
             // Docker container); `boxlab doctor` says so too.

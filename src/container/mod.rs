@@ -65,6 +65,21 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     for d in [&dirs.upper, &dirs.work, &dirs.merged] {
         std::fs::create_dir(d).with_context(|| format!("creating {}", d.display()))?;
     }
+    if spec.rootless {
+        anyhow::ensure!(
+            spec.memory.is_none() && spec.cpu_percent.is_none() && spec.pids.is_none(),
+            "--memory, --cpus and --pids need root (boxlab writes the cgroup files): leave them out with --rootless"
+        );
+        anyhow::ensure!(
+            spec.publish.is_empty(),
+            "-p needs root (a veth on the host): leave it out with --rootless"
+        );
+        anyhow::ensure!(
+            !spec.tty,
+            "-t with --rootless is not built yet: leave out -t (-i works)"
+        );
+        enter_user_namespace(spec)?;
+    }
     let cgroup = limits(spec, ledger)?;
     let pty = if spec.tty { Some(tty::open()?) } else { None };
     let (mut ready_rx, ready_tx) = std::io::pipe()?;
@@ -97,7 +112,10 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     };
     drop(ready_tx);
     drop(go_rx);
-    namespaces::setns(&own_pid_ns, Namespace::Pid)?;
+    // Not possible (EPERM) from inside a user namespace, where nothing here needs a thread.
+    if !spec.rootless {
+        namespaces::setns(&own_pid_ns, Namespace::Pid)?;
+    }
     ledger.add_process(pid);
     let mut byte = [0u8; 1];
     // Kept until the container ends: the host end of its veth and the port proxies.
@@ -147,6 +165,55 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     drop(link);
     let _ = kernel::take_records();
     Ok(status)
+}
+
+/// `--rootless`: fork; the child unshares a user namespace, the parent maps the child's root to
+/// its own uid and gid (uid_map, setgroups deny, gid_map: the only mapping an unprivileged
+/// process may write), and the child becomes that root and returns to build the container as
+/// it would with root. The parent passes signals on, and leaves with the child's status: it
+/// never returns.
+fn enter_user_namespace(spec: &Spec) -> anyhow::Result<()> {
+    use crate::kernel::users;
+    let (uid, gid) = (
+        nix::unistd::geteuid().as_raw(),
+        nix::unistd::getegid().as_raw(),
+    );
+    let (mut unshared_rx, mut unshared_tx) = std::io::pipe()?;
+    let (mut mapped_rx, mut mapped_tx) = std::io::pipe()?;
+    let mut waited = SigSet::empty();
+    for s in FORWARDED.iter().chain([&Signal::SIGCHLD]) {
+        waited.add(*s);
+    }
+    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&waited), None)?;
+    // Safe: `boxlab run` has not started a thread.
+    match unsafe { process::fork()? } {
+        ForkResult::Child => {
+            drop(unshared_rx);
+            drop(mapped_tx);
+            process::die_with_parent()?;
+            namespaces::unshare(&[Namespace::User])?;
+            unshared_tx.write_all(b"u")?;
+            let mut byte = [0u8; 1];
+            anyhow::ensure!(
+                mapped_rx.read(&mut byte)? == 1,
+                "boxlab went away before mapping the user namespace"
+            );
+            users::become_root()?;
+            Ok(())
+        }
+        ForkResult::Parent { child } => {
+            drop(unshared_tx);
+            drop(mapped_rx);
+            let mut byte = [0u8; 1];
+            if unshared_rx.read(&mut byte)? == 1 {
+                users::map_root(child.as_raw(), uid, gid)?;
+                mapped_tx.write_all(b"m")?;
+            }
+            drop(mapped_tx);
+            print_trace(spec);
+            std::process::exit(wait_forwarding(child.as_raw(), &waited, None))
+        }
+    }
 }
 
 /// The box's cgroup with the limits asked for; none when no limit is.

@@ -126,6 +126,7 @@ mod tests {
             interactive: false,
             tty: false,
             trace: false,
+            rootless: false,
             argv: vec!["httpd".into(), "-f".into()],
         }
     }

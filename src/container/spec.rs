@@ -29,6 +29,8 @@ pub struct Spec {
     pub tty: bool,
     /// Print the syscalls that built the container on stderr.
     pub trace: bool,
+    /// Run without root: a user namespace first, whose root is the caller (`--rootless`).
+    pub rootless: bool,
     pub argv: Vec<String>,
 }
 

@@ -106,8 +106,21 @@ pub fn mount_overlay(
     work: &str,
     target: &str,
 ) -> Result<(), KernelError> {
+    mount_overlay_with(lower, upper, work, target, "")
+}
+
+/// [`mount_overlay`] with more options after the layers (`,userxattr`: keep overlayfs's own
+/// attributes in `user.overlay.*`, which a user namespace's root may write, instead of
+/// `trusted.overlay.*`).
+pub fn mount_overlay_with(
+    lower: &[&str],
+    upper: &str,
+    work: &str,
+    target: &str,
+    more: &str,
+) -> Result<(), KernelError> {
     let data = format!(
-        "lowerdir={},upperdir={upper},workdir={work}",
+        "lowerdir={},upperdir={upper},workdir={work}{more}",
         lower.join(":")
     );
     let r = mount(

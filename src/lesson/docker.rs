@@ -22,6 +22,7 @@ fn spec(rootfs: &Path, argv: &[String]) -> Spec {
         interactive: false,
         tty: false,
         trace: false,
+        rootless: false,
         argv: argv.to_vec(),
     }
 }
