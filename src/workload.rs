@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// Names the calling process as `ps` and the panes show it (15 bytes at most).
 pub fn name_process(name: &str) {
     if let Ok(c) = std::ffi::CString::new(name) {
-        unsafe { libc::prctl(libc::PR_SET_NAME, c.as_ptr() as libc::c_ulong, 0, 0, 0) };
+        let _ = nix::sys::prctl::set_name(&c);
     }
 }
 

@@ -114,23 +114,9 @@ fn user_namespace_without_root() {
         return;
     }
     let _one_at_a_time = serial();
-    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("boxlab-nobody-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    nix::unistd::chown(
-        &home,
-        Some(nix::unistd::Uid::from_raw(65534)),
-        Some(nix::unistd::Gid::from_raw(65534)),
-    )
-    .unwrap();
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(common::BOXLAB)
+    let (home, mut cmd) = common::boxlab_as_nobody("nobody");
+    let out = cmd
         .args(["--lang", "en", "transcript", "user"])
-        .env("HOME", &home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -397,27 +397,14 @@ fn rootless_as_nobody() {
     let _one_at_a_time = serial();
     let before = host_snapshot();
     let boxes = box_processes();
-    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("boxlab-rootless-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    nix::unistd::chown(
-        &home,
-        Some(nix::unistd::Uid::from_raw(65534)),
-        Some(nix::unistd::Gid::from_raw(65534)),
-    )
-    .unwrap();
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .args([BOXLAB, "run", "--rootless", "--hostname", "rl", "--"])
+    let (home, mut cmd) = common::boxlab_as_nobody("rootless");
+    let out = cmd
+        .args(["run", "--rootless", "--hostname", "rl", "--"])
         .args([
             "sh",
             "-c",
             "id -u; hostname; cat /proc/self/uid_map; echo x > /x; exit 4",
         ])
-        .env("HOME", &home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);

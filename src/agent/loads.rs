@@ -173,7 +173,7 @@ impl Loads {
         let took = match took {
             Ok(t) => t,
             Err(e) => {
-                let errno = Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO));
+                let errno = kernel::errno_of(&e);
                 kernel::adopt_records(vec![SyscallRecord::failed("open", &args, errno)]);
                 anyhow::bail!("writing to {}: {e}", dir.display());
             }

@@ -9,7 +9,7 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signa
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid};
 
-use super::{Dirs, FAILED, FORWARDED, Spec};
+use super::{Dirs, FAILED, FORWARDED, Spec, trace};
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::{self, KernelError, caps, mounts, net, process, root, seccomp, uts};
 
@@ -37,7 +37,7 @@ pub fn start(
     }
     // With --trace, printed now: boxlab's host side (a veth into this network namespace) comes
     // next.
-    trace(spec);
+    trace(spec, false);
     // Ready: boxlab moves us into the cgroup (and makes a veth), then lets us go.
     let mut line = String::new();
     if ready.write_all(b"r").is_err()
@@ -57,7 +57,7 @@ pub fn start(
     if let Err(e) = build(spec, dirs) {
         fail(spec, &e.to_string());
     }
-    trace(spec);
+    trace(spec, false);
     // Safe: single-threaded, as boxlab was when it forked us.
     match unsafe { process::fork() } {
         Ok(ForkResult::Child) => command(spec, tty),
@@ -65,7 +65,7 @@ pub fn start(
             // Only the command holds the terminal now: when it and its children are gone, the
             // pty closes and boxlab's relay ends.
             drop(tty);
-            trace(spec);
+            trace(spec, false);
             std::process::exit(init_loop(child.as_raw()))
         }
         Err(e) => fail(spec, &e.to_string()),
@@ -149,7 +149,7 @@ fn make_dir(path: &str) -> Result<(), KernelError> {
     std::fs::create_dir_all(path).map_err(|e| KernelError {
         call: "mkdir",
         args: format!("{path:?}"),
-        errno: nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+        errno: kernel::errno_of(&e),
     })
 }
 
@@ -231,18 +231,8 @@ fn init_loop(command: i32) -> i32 {
     }
 }
 
-/// With `--trace`, the syscalls that built the container, on stderr.
-fn trace(spec: &Spec) {
-    let records = kernel::take_records();
-    if spec.trace {
-        for r in records {
-            eprintln!("{}", r.line());
-        }
-    }
-}
-
 fn fail(spec: &Spec, why: &str) -> ! {
-    trace(spec);
+    trace(spec, false);
     eprintln!("boxlab run: {why}");
     std::process::exit(FAILED)
 }

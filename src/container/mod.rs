@@ -99,7 +99,7 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     let own_pid_ns = namespaces::open_ns(std::process::id() as i32, Namespace::Pid)?;
     namespaces::unshare(&[Namespace::Pid])?;
     // With --trace, in the order things happen: boxlab's calls so far, then PID 1's first.
-    print_trace(spec);
+    trace(spec, true);
     // Safe: `boxlab run` has not started a thread.
     let pid = match unsafe { process::fork()? } {
         ForkResult::Child => {
@@ -134,7 +134,7 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
             link = Some(made);
         }
         // The host side's syscalls first, then PID 1 prints its own.
-        print_trace(spec);
+        trace(spec, true);
         writeln!(go_tx, "{go}")?;
         if let Some(l) = &link {
             for &(host, boxed) in &spec.publish {
@@ -210,7 +210,7 @@ fn enter_user_namespace(spec: &Spec) -> anyhow::Result<()> {
                 mapped_tx.write_all(b"m")?;
             }
             drop(mapped_tx);
-            print_trace(spec);
+            trace(spec, true);
             std::process::exit(wait_forwarding(child.as_raw(), &waited, None))
         }
     }
@@ -275,11 +275,13 @@ fn wait_forwarding(pid: i32, waited: &SigSet, pty: Option<&std::os::fd::OwnedFd>
 }
 
 /// With `--trace`, the syscalls boxlab made on the host side, on stderr.
-fn print_trace(spec: &Spec) {
-    let records = kernel::take_records();
-    if spec.trace {
-        for r in records {
-            eprintln!("host: {}", r.line());
+/// With `--trace`, the syscalls made since the last call, on stderr; boxlab's own (`on_host`)
+/// are marked `host:` by [`kernel::SyscallRecord::line`], PID 1's are not.
+fn trace(spec: &Spec, on_host: bool) {
+    for r in kernel::take_records() {
+        if spec.trace {
+            let r = if on_host { r.on_host() } else { r };
+            eprintln!("{}", r.line());
         }
     }
 }

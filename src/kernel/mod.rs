@@ -53,6 +53,11 @@ pub(crate) fn logged<T>(
     }
 }
 
+/// The errno behind an I/O error from std (EIO when it carries none).
+pub fn errno_of(e: &std::io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
 /// `show` for calls that return 0 on success.
 pub(crate) fn zero<T>(_: &T) -> String {
     "0".into()

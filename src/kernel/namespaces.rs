@@ -97,8 +97,7 @@ pub fn unshare(kinds: &[Namespace]) -> Result<(), KernelError> {
 /// has entered that namespace (time_namespaces(7)).
 pub fn set_time_offsets(seconds: i64) -> Result<(), KernelError> {
     let text = format!("monotonic {seconds} 0\nboottime {seconds} 0\n");
-    let r = std::fs::write("/proc/self/timens_offsets", &text)
-        .map_err(|e| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0)));
+    let r = std::fs::write("/proc/self/timens_offsets", &text).map_err(|e| super::errno_of(&e));
     logged(
         "write",
         format!("\"/proc/self/timens_offsets\", {text:?}"),

@@ -131,7 +131,7 @@ pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
-            let errno = nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0));
+            let errno = super::errno_of(&e);
             record::push(SyscallRecord::failed("fork+execve", &shown_args, errno));
             out.stderr = e.to_string();
             return out;

@@ -8,8 +8,7 @@ use super::{KernelError, logged, zero};
 /// write(2) of `text` to /proc/PID/FILE, recorded as one call.
 fn write_proc(pid: i32, file: &str, text: &str) -> Result<(), KernelError> {
     let path = format!("/proc/{pid}/{file}");
-    let r = std::fs::write(&path, text)
-        .map_err(|e| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(0)));
+    let r = std::fs::write(&path, text).map_err(|e| super::errno_of(&e));
     logged("write", format!("{path:?}, {text:?}"), r, |_| {
         text.len().to_string()
     })

@@ -229,3 +229,26 @@ pub fn assert_host_as_found(before: &HostSnapshot, boxes: &[String], when: &str)
     }
     assert_eq!(host_snapshot(), *before, "the host changed {when}");
 }
+
+/// `boxlab` as `nobody` (uid and gid 65534) through util-linux's setpriv, with a home of its own
+/// for the test (its cache, state and runtime directories inside); returns the home, to remove
+/// afterwards, and the command, to which the caller adds boxlab's arguments.
+pub fn boxlab_as_nobody(name: &str) -> (PathBuf, Command) {
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("boxlab-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    nix::unistd::chown(
+        &home,
+        Some(nix::unistd::Uid::from_raw(65534)),
+        Some(nix::unistd::Gid::from_raw(65534)),
+    )
+    .unwrap();
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(BOXLAB)
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_RUNTIME_DIR", home.join("run"));
+    (home, cmd)
+}

@@ -578,7 +578,7 @@ fn mkdir(path: &Path) -> Result<(), KernelError> {
 pub(crate) fn write(path: &Path, value: &str) -> Result<(), KernelError> {
     let r = std::fs::write(path, value)
         .map(|()| value.len())
-        .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)));
+        .map_err(|e| super::errno_of(&e));
     logged("write", format!("{path:?}, \"{value}\""), r, |n| {
         n.to_string()
     })
