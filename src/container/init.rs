@@ -10,6 +10,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid};
 
 use super::{Dirs, FAILED, FORWARDED, Spec, trace};
+use crate::kernel::cgroups::BoxCgroup;
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::{self, KernelError, caps, mounts, net, process, root, seccomp, uts};
 
@@ -19,6 +20,7 @@ const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
 pub fn start(
     spec: &Spec,
     dirs: &Dirs,
+    cgroup: Option<&BoxCgroup>,
     mut ready: PipeWriter,
     go: PipeReader,
     tty: Option<OwnedFd>,
@@ -26,6 +28,10 @@ pub fn start(
     let _ = kernel::take_records();
     let _ = process::die_with_parent();
     crate::workload::name_process("boxlab-init");
+    // Into the v1 cgroups first, before anything is charged or counted elsewhere.
+    if let Some(Err(e)) = cgroup.map(BoxCgroup::join_v1) {
+        fail(spec, &e.to_string());
+    }
     let prepared = namespaces::unshare(&[
         Namespace::Mount,
         Namespace::Uts,
@@ -35,10 +41,8 @@ pub fn start(
     if let Err(e) = prepared {
         fail(spec, &e.to_string());
     }
-    // With --trace, printed now: boxlab's host side (a veth into this network namespace) comes
-    // next.
-    trace(spec, false);
-    // Ready: boxlab moves us into the cgroup (and makes a veth), then lets us go.
+    // Ready: boxlab makes a veth (and moves us into a v2 cgroup clone3 could not start us
+    // in), then lets us go.
     let mut line = String::new();
     if ready.write_all(b"r").is_err()
         || std::io::BufReader::new(go).read_line(&mut line).ok() == Some(0)
@@ -46,6 +50,9 @@ pub fn start(
         fail(spec, "boxlab went away before the container was ready");
     }
     drop(ready);
+    // With --trace, printed now, after boxlab's side (the clone, a veth into this network
+    // namespace), so that the two never interleave.
+    trace(spec, false);
     let mut words = line.split_whitespace().skip(1);
     let veth = match (words.next(), words.next().and_then(|a| a.parse().ok())) {
         (Some(name), Some(addr)) => Some((name.to_string(), addr)),
@@ -91,6 +98,16 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     let _ = nix::unistd::setsid();
     mounts::make_root_private()?;
     let path = |p: &Path| p.to_string_lossy().into_owned();
+    // The writable layer: with root, a tmpfs over the run's directory in this mount namespace
+    // only, so the host's disk sees no upper or work directory made or removed. Rootless, on
+    // disk: overlay in a user namespace keeps its whiteouts in user xattrs, which tmpfs has
+    // only since Linux 6.6.
+    if !spec.rootless {
+        mounts::mount_layer_tmpfs(&path(&dirs.base))?;
+    }
+    for d in [&dirs.upper, &dirs.work, &dirs.merged] {
+        make_dir(&path(d))?;
+    }
     let lower: Vec<String> = spec.layers.iter().map(|l| path(l)).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let merged = path(&dirs.merged);

@@ -2,12 +2,16 @@
 //! lessons use.
 //!
 //! Two processes do the work. boxlab itself (the parent, on the host side) checks the request,
-//! makes the cgroup and the overlay's directories, unshares a PID namespace for its next child
-//! and forks it. The child is PID 1 of that namespace ([`init`]): it unshares the mount, UTS,
-//! IPC and network namespaces and says so; the parent moves it into the cgroup and lets it go;
-//! it builds the root (overlay, volumes, /proc, /dev, read-only /sys), pivots into it, drops
-//! capabilities to Docker's default set, sets no_new_privs, forks the command and stays as its
+//! makes the cgroup and clones the child into a new PID namespace (and straight into a v2
+//! cgroup). The child is PID 1 of that namespace ([`init`]): it joins its v1 cgroups itself,
+//! unshares the mount, UTS, IPC and network namespaces and says so; the parent makes a veth if
+//! ports are published and lets it go; it builds the root (a tmpfs for the writable layer,
+//! overlay, volumes, /proc, /dev, read-only /sys), pivots into it, drops capabilities to
+//! Docker's default set, sets no_new_privs and seccomp, forks the command and stays as its
 //! init: forwarding signals, reaping orphans, leaving with the command's status.
+//!
+//! Starting fast matters here as in any runtime (see bench/): with root, nothing is written to
+//! the host's disk but the run's ledger, and no process is moved between cgroups by its pid.
 //!
 //! Exit status, as `docker run`: the command's, 128+signal if it was killed (137 for SIGKILL,
 //! which is what the OOM killer sends), 125 when boxlab itself failed.
@@ -18,6 +22,7 @@ pub mod spec;
 mod tty;
 
 use std::io::{Read, Write};
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -46,9 +51,10 @@ const FORWARDED: [Signal; 6] = [
     Signal::SIGUSR2,
 ];
 
-/// The directories of one container: the overlay's upper and work dirs and the merged root, in
-/// this run's ledger directory (removed with it, also after a crash).
+/// The directories of one container: the overlay's upper and work dirs and the merged root,
+/// made by PID 1 in `base`, this run's ledger directory (removed with it, also after a crash).
 pub struct Dirs {
+    pub base: PathBuf,
     pub upper: PathBuf,
     pub work: PathBuf,
     pub merged: PathBuf,
@@ -58,13 +64,11 @@ pub struct Dirs {
 pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     spec.check()?;
     let dirs = Dirs {
+        base: ledger.dir().to_path_buf(),
         upper: ledger.dir().join("upper"),
         work: ledger.dir().join("work"),
         merged: ledger.dir().join("merged"),
     };
-    for d in [&dirs.upper, &dirs.work, &dirs.merged] {
-        std::fs::create_dir(d).with_context(|| format!("creating {}", d.display()))?;
-    }
     if spec.rootless {
         anyhow::ensure!(
             spec.memory.is_none() && spec.cpu_percent.is_none() && spec.pids.is_none(),
@@ -93,37 +97,35 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         waited.add(*s);
     }
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&waited), None)?;
-    // The next child is PID 1 of a new PID namespace; boxlab itself stays where it is. Once
-    // the child is made, boxlab joins its own PID namespace again for what it starts next: a
-    // process whose children would go elsewhere may not start threads (clone(2), EINVAL).
-    let own_pid_ns = namespaces::open_ns(std::process::id() as i32, Namespace::Pid)?;
-    namespaces::unshare(&[Namespace::Pid])?;
-    // With --trace, in the order things happen: boxlab's calls so far, then PID 1's first.
-    trace(spec, true);
+    // The v2 cgroup, if any, for clone3 to start PID 1 in.
+    let v2_cgroup = match cgroup.as_ref().and_then(BoxCgroup::v2_dir) {
+        Some(dir) => Some(std::fs::File::open(dir)?),
+        None => None,
+    };
     // Safe: `boxlab run` has not started a thread.
-    let pid = match unsafe { process::fork()? } {
+    let (forked, in_v2) = unsafe { process::fork_pid1(v2_cgroup.as_ref().map(|f| f.as_fd()))? };
+    let pid = match forked {
         ForkResult::Child => {
             drop(ready_rx);
             drop(go_tx);
             let slave = pty.map(|p| p.slave);
-            init::start(spec, &dirs, ready_tx, go_rx, slave)
+            init::start(spec, &dirs, cgroup.as_ref(), ready_tx, go_rx, slave)
         }
         ForkResult::Parent { child } => child.as_raw(),
     };
+    drop(v2_cgroup);
     drop(ready_tx);
     drop(go_rx);
-    // Not possible (EPERM) from inside a user namespace, where nothing here needs a thread.
-    if !spec.rootless {
-        namespaces::setns(&own_pid_ns, Namespace::Pid)?;
-    }
+    trace(spec, true);
     ledger.add_process(pid);
     let mut byte = [0u8; 1];
     // Kept until the container ends: the host end of its veth and the port proxies.
     let mut link = None;
     let mut proxies = Vec::new();
     if ready_rx.read(&mut byte)? == 1 {
-        if let Some(cg) = &cgroup {
-            cg.add(pid)?;
+        // PID 1 joined the v1 cgroups itself; v2 only if clone3 could not start it there.
+        if let Some(cg) = cgroup.as_ref().filter(|_| !in_v2) {
+            cg.add_v2(pid)?;
         }
         // "g", or "g BOX_IF BOX_IP" when PID 1 must address its end of a veth.
         let mut go = String::from("g");
@@ -133,7 +135,7 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
             go = format!("g {} {}", made.veth.box_if, made.veth.box_ip);
             link = Some(made);
         }
-        // The host side's syscalls first, then PID 1 prints its own.
+        // The host side's syscalls first: PID 1 prints its own once it goes on.
         trace(spec, true);
         writeln!(go_tx, "{go}")?;
         if let Some(l) = &link {

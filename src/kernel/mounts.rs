@@ -37,11 +37,27 @@ pub fn mount_proc(target: &str) -> Result<(), KernelError> {
 /// mount("tmpfs", target, "tmpfs", MS_NOSUID|MS_NODEV, "size=1m"): a small file system in
 /// memory, visible only in the caller's mount namespace (tmpfs(5)).
 pub fn mount_tmpfs(target: &str) -> Result<(), KernelError> {
-    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
-    let r = mount(Some("tmpfs"), target, Some("tmpfs"), flags, Some("size=1m"));
+    tmpfs(
+        target,
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        "MS_NOSUID|MS_NODEV",
+        "size=1m",
+    )
+}
+
+/// mount("tmpfs", target, "tmpfs", 0, "mode=755"): a container's writable layer in memory,
+/// with no flags, since the container may run what it writes there. It holds the overlay's
+/// upper and work directories and ends with the mount namespace: nothing on the host's disk
+/// to make or remove.
+pub fn mount_layer_tmpfs(target: &str) -> Result<(), KernelError> {
+    tmpfs(target, MsFlags::empty(), "0", "mode=755")
+}
+
+fn tmpfs(target: &str, flags: MsFlags, flag_names: &str, data: &str) -> Result<(), KernelError> {
+    let r = mount(Some("tmpfs"), target, Some("tmpfs"), flags, Some(data));
     logged(
         "mount",
-        format!("\"tmpfs\", {target:?}, \"tmpfs\", MS_NOSUID|MS_NODEV, \"size=1m\""),
+        format!("\"tmpfs\", {target:?}, \"tmpfs\", {flag_names}, {data:?}"),
         r,
         zero,
     )
@@ -183,18 +199,10 @@ pub fn mount_sysfs_readonly(target: &str) -> Result<(), KernelError> {
 /// mount("tmpfs", target, "tmpfs", MS_NOSUID|MS_NOEXEC, "mode=755,size=64k"): an empty /dev
 /// for the container, to be filled with a few bind-mounted device nodes.
 pub fn mount_dev(target: &str) -> Result<(), KernelError> {
-    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC;
-    let r = mount(
-        Some("tmpfs"),
+    tmpfs(
         target,
-        Some("tmpfs"),
-        flags,
-        Some("mode=755,size=64k"),
-    );
-    logged(
-        "mount",
-        format!("\"tmpfs\", {target:?}, \"tmpfs\", MS_NOSUID|MS_NOEXEC, \"mode=755,size=64k\""),
-        r,
-        zero,
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
+        "MS_NOSUID|MS_NOEXEC",
+        "mode=755,size=64k",
     )
 }

@@ -25,6 +25,66 @@ pub unsafe fn fork() -> Result<ForkResult, KernelError> {
     })
 }
 
+/// Forks the caller's PID 1 of a new PID namespace, as clone(2) with `CLONE_NEWPID`: the parent
+/// stays in its own namespace. Given a cgroup v2 directory, clone3(2) with `CLONE_INTO_CGROUP`
+/// (Linux 5.7) starts the child already in it: no later write of its pid to `cgroup.procs`,
+/// which waits for an RCU grace period (milliseconds) when no other move happened just before.
+/// Where clone3 is missing or refuses the flag (ENOSYS, E2BIG, EINVAL), plain clone(2); the
+/// bool says whether the child started in the cgroup.
+///
+/// # Safety
+/// As fork(2) of a single-threaded caller; the child shares no memory with the parent. Unlike
+/// glibc's fork(), this runs no atfork handlers, which a single-threaded boxlab has no use for.
+pub unsafe fn fork_pid1(
+    cgroup: Option<std::os::fd::BorrowedFd>,
+) -> Result<(ForkResult, bool), KernelError> {
+    use std::os::fd::AsRawFd;
+    let as_fork = |r: libc::c_long| match r {
+        -1 => Err(nix::errno::Errno::last()),
+        0 => Ok(ForkResult::Child),
+        pid => Ok(ForkResult::Parent {
+            child: Pid::from_raw(pid as i32),
+        }),
+    };
+    let shown = |f: &ForkResult| match f {
+        ForkResult::Parent { child } => child.to_string(),
+        ForkResult::Child => "0".into(),
+    };
+    if let Some(fd) = cgroup {
+        // CLONE_INTO_CGROUP as the kernel's uapi defines it (libc types it differently per libc).
+        const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+        let mut args: libc::clone_args = unsafe { std::mem::zeroed() };
+        args.flags = libc::CLONE_NEWPID as u64 | CLONE_INTO_CGROUP;
+        args.exit_signal = libc::SIGCHLD as u64;
+        args.cgroup = fd.as_raw_fd() as u64;
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_clone3,
+                &args as *const libc::clone_args,
+                std::mem::size_of::<libc::clone_args>(),
+            )
+        };
+        let r = as_fork(r);
+        let unsupported = [
+            nix::errno::Errno::ENOSYS,
+            nix::errno::Errno::E2BIG,
+            nix::errno::Errno::EINVAL,
+        ];
+        if !matches!(r, Err(e) if unsupported.contains(&e)) {
+            let args = format!(
+                "{{flags=CLONE_NEWPID|CLONE_INTO_CGROUP, cgroup={}, exit_signal=SIGCHLD}}",
+                fd.as_raw_fd()
+            );
+            return logged("clone3", args, r, shown).map(|f| (f, true));
+        }
+    }
+    // No stack and no tid pointers: clone(2) behaves as fork(2), whatever the architecture's
+    // argument order.
+    let flags = (libc::CLONE_NEWPID | libc::SIGCHLD) as libc::c_long;
+    let r = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
+    logged("clone", "CLONE_NEWPID|SIGCHLD".into(), as_fork(r), shown).map(|f| (f, false))
+}
+
 /// getpid(2): the pid as the caller's own PID namespace numbers it.
 pub fn getpid() -> i32 {
     let pid = nix::unistd::getpid().as_raw();

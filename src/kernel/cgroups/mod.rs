@@ -343,8 +343,40 @@ impl BoxCgroup {
 
     /// Moves a process (and so its future children) in: its pid into every `cgroup.procs`.
     pub fn add(&self, pid: i32) -> Result<(), KernelError> {
-        for (_, dir) in &self.dirs {
+        self.add_where(pid, |_| true)
+    }
+
+    /// [`add`](Self::add) for the v2 directory only: the v1 ones were joined by the process
+    /// itself ([`join_v1`](Self::join_v1)).
+    pub fn add_v2(&self, pid: i32) -> Result<(), KernelError> {
+        self.add_where(pid, |v| v == Version::V2)
+    }
+
+    fn add_where(&self, pid: i32, which: impl Fn(Version) -> bool) -> Result<(), KernelError> {
+        for (_, dir) in self.dirs.iter().filter(|(v, _)| which(*v)) {
             write(&dir.join("cgroup.procs"), &pid.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The directory on cgroup v2, if a controller lives there: where clone3(2) with
+    /// `CLONE_INTO_CGROUP` can start a process.
+    pub fn v2_dir(&self) -> Option<&Path> {
+        self.dirs
+            .iter()
+            .find(|(v, _)| *v == Version::V2)
+            .map(|(_, d)| d.as_path())
+    }
+
+    /// Moves the calling single-threaded process into its v1 directories: "0" (itself) into
+    /// each `tasks` file. Moving one thread of the caller skips the global
+    /// `cgroup_threadgroup_rwsem` that a `cgroup.procs` write takes, whose writer waits for an
+    /// RCU grace period, milliseconds after an idle moment (cgroup_procs_write_start in
+    /// kernel/cgroup/cgroup.c). v2 domain cgroups have no such file: there the process is
+    /// started inside instead (clone3's `CLONE_INTO_CGROUP`).
+    pub fn join_v1(&self) -> Result<(), KernelError> {
+        for (_, dir) in self.dirs.iter().filter(|(v, _)| *v == Version::V1) {
+            write(&dir.join("tasks"), "0")?;
         }
         Ok(())
     }
