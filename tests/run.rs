@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::{BOXLAB, assert_host_as_found, box_processes, host_snapshot, root_or_skip, serial};
@@ -129,6 +130,18 @@ fn limits_hold() {
     );
     let (_, stderr) = text(&out);
     assert!(stderr.to_lowercase().contains("fork"), "{stderr}");
+    // PID 1 is never moved in by its pid (a cgroup.procs write that waits for an RCU grace
+    // period): it is cloned into a v2 cgroup and joins v1 ones itself.
+    let out = sh(&["--memory", "32M", "--pids", "5", "--trace"], "true");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("cgroup.procs"), "{stderr}");
+    let joined = if Path::new("/sys/fs/cgroup/cgroup.controllers").exists() {
+        "clone3({flags=CLONE_NEWPID|CLONE_INTO_CGROUP"
+    } else {
+        "/tasks\", \"0\") = 1"
+    };
+    assert!(stderr.contains(joined), "{joined} in {stderr}");
     assert_host_as_found(&before, &boxes, "after the limits");
 }
 
