@@ -219,8 +219,8 @@ fi
 
 # ---- what the host looks like afterwards -------------------------------------------------------
 # Only the kinds this script makes: the OCI containers' ids and `boxlab run`'s cgroup (named
-# run); other programs on the machine may make and remove cgroups of their own meanwhile.
-LEFT=$(comm -13 <(printf '%s\n' "$CG_BEFORE") <(cgroup_dirs) | grep -E '/start-sh-|/boxlab/[^/]+/run$' || true)
+# boxlab-RUN); other programs on the machine may make and remove cgroups of their own meanwhile.
+LEFT=$(comm -13 <(printf '%s\n' "$CG_BEFORE") <(cgroup_dirs) | grep -E '/start-sh-|/boxlab-[^/]+$' || true)
 [[ -z $LEFT ]] || say "warning: cgroups left over: $(tr '\n' ' ' <<<"$LEFT")"
 if pgrep -x boxlab-init >/dev/null; then say "warning: a boxlab-init process is still running"; fi
 

@@ -244,7 +244,7 @@ fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<Option<BoxCgroup>> {
             c.v2_name()
         );
     }
-    let cgroup = BoxCgroup::create(&layout, ledger.id(), "run", &controllers, &mut |m| {
+    let cgroup = BoxCgroup::create_alone(&layout, ledger.id(), &controllers, &mut |m| {
         ledger.add_cgroup(&m)
     })?;
     for l in &limits {

@@ -276,6 +276,9 @@ pub struct BoxCgroup {
     layout: Layout,
     /// (version, directory) in creation order.
     dirs: Vec<(Version, PathBuf)>,
+    /// The shared parents above each directory, deepest first: removed when empty at the end
+    /// of the run.
+    parents: Vec<PathBuf>,
 }
 
 impl BoxCgroup {
@@ -291,17 +294,43 @@ impl BoxCgroup {
         controllers: &[Controller],
         note: &mut dyn FnMut(Made),
     ) -> Result<BoxCgroup, KernelError> {
+        Self::make(layout, &[PARENT, run, name], controllers, note)
+    }
+
+    /// [`create`](Self::create) for a run's only box (`boxlab run`): `PARENT-run`, a single
+    /// directory per hierarchy, since every cgroup made and removed costs time at start-up.
+    pub fn create_alone(
+        layout: &Layout,
+        run: &str,
+        controllers: &[Controller],
+        note: &mut dyn FnMut(Made),
+    ) -> Result<BoxCgroup, KernelError> {
+        Self::make(layout, &[&format!("{PARENT}-{run}")], controllers, note)
+    }
+
+    /// Makes `path` (its last part the box's own, the rest shared parents) under each
+    /// hierarchy's top.
+    fn make(
+        layout: &Layout,
+        path: &[&str],
+        controllers: &[Controller],
+        note: &mut dyn FnMut(Made),
+    ) -> Result<BoxCgroup, KernelError> {
         let mut cgroup = BoxCgroup {
             layout: layout.clone(),
             dirs: Vec::new(),
+            parents: Vec::new(),
         };
+        let (name, shared) = path.split_last().expect("a cgroup path has a name");
         for h in layout.needed(controllers) {
             let top = match h.version {
                 Version::V1 => h.own_dir(),
                 Version::V2 => h.mount.clone(),
             };
-            let parents = [top.join(PARENT), top.join(PARENT).join(run)];
-            let dir = parents[1].join(name);
+            let parents: Vec<PathBuf> = (1..=shared.len())
+                .map(|n| shared[..n].iter().fold(top.clone(), |p, c| p.join(c)))
+                .collect();
+            let dir = parents.last().unwrap_or(&top).join(name);
             let wanted: Vec<Controller> = controllers
                 .iter()
                 .copied()
@@ -332,6 +361,7 @@ impl BoxCgroup {
                 }
             }
             cgroup.dirs.push((h.version, dir));
+            cgroup.parents.extend(parents.into_iter().rev());
         }
         Ok(cgroup)
     }
@@ -455,16 +485,16 @@ impl BoxCgroup {
         usage
     }
 
-    /// Ends every process in the box's cgroups and removes them, then its run's parents when
-    /// empty. Processes were all started by boxlab: they live in cgroups it made.
+    /// Ends every process in the box's cgroups and removes them, then, when the run is done,
+    /// its shared parents if empty. Processes were all started by boxlab: they live in cgroups
+    /// it made.
     pub fn remove(self, run_done: bool) {
         for (_, dir) in self.dirs.iter().rev() {
             let _ = remove_cgroup(dir);
-            if run_done && let Some(run) = dir.parent() {
-                let _ = root::rmdir(run);
-                if let Some(parent) = run.parent() {
-                    let _ = root::rmdir(parent);
-                }
+        }
+        if run_done {
+            for parent in &self.parents {
+                let _ = root::rmdir(parent);
             }
         }
     }
