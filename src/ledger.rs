@@ -119,8 +119,9 @@ impl Ledger {
             .append(true)
             .open(self.dir.join(file));
         // A ledger that cannot be written only weakens crash cleanup; the run itself goes on.
+        // One write(2) per line: a line is whole or missing, never torn.
         if let Ok(mut f) = f {
-            let _ = writeln!(f, "{line}");
+            let _ = f.write_all(format!("{line}\n").as_bytes());
         }
     }
 }

@@ -69,7 +69,7 @@ fn inside_the_container() {
         "the root is an overlay: {}",
         lines[6]
     );
-    for dev in ["null", "zero", "urandom", "tty"] {
+    for dev in ["null", "zero", "urandom", "tty", "pts", "shm", "ptmx", "fd"] {
         assert!(lines.contains(&dev), "/dev/{dev} in {lines:?}");
     }
     // The write went to the container's own upper layer, gone with it.

@@ -120,7 +120,8 @@ fn box_shell_answers_hostname_in_tmux() {
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
 }
 
-/// `boxlab run -it -- /bin/sh` in a terminal: a shell with a terminal of its own, where Ctrl-C
+/// `boxlab run -it -- /bin/sh` in a terminal: a shell with a terminal of its own (/dev/pts/0
+/// inside), where Ctrl-C
 /// interrupts a command inside the box (not boxlab), and `exit 7` ends it with status 7.
 #[test]
 fn run_it_gives_the_command_a_terminal() {
@@ -151,9 +152,19 @@ fn run_it_gives_the_command_a_terminal() {
         |s| s.lines().any(|l| l.starts_with('#')),
         "the shell's prompt",
     );
-    tmux.run(&["send-keys", "-t", "t", "-l", "hostname; echo $((6*7))"]);
+    // The terminal is the container's own, from its devpts: /dev/pts/0.
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "t",
+        "-l",
+        "hostname; echo $((6*7)); readlink /proc/self/fd/0",
+    ]);
     tmux.run(&["send-keys", "-t", "t", "Enter"]);
-    tmux.wait_for(|s| s.contains("\nweb\n42"), "web and 42");
+    tmux.wait_for(
+        |s| s.contains("\nweb\n42\n/dev/pts/0"),
+        "web, 42, /dev/pts/0",
+    );
     tmux.run(&["send-keys", "-t", "t", "-l", "sleep 100"]);
     tmux.run(&["send-keys", "-t", "t", "Enter", "C-c"]);
     tmux.run(&["send-keys", "-t", "t", "-l", "echo still here"]);

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, PipeReader, PipeWriter, Write};
 use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, sigaction};
@@ -17,13 +18,22 @@ use crate::kernel::{self, KernelError, caps, mounts, net, process, root, seccomp
 /// The device nodes a container gets, bound from the host's /dev.
 const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
 
+/// Symbolic links in the container's /dev: (name, target).
+const DEV_LINKS: [(&str, &str); 5] = [
+    ("ptmx", "pts/ptmx"),
+    ("fd", "/proc/self/fd"),
+    ("stdin", "/proc/self/fd/0"),
+    ("stdout", "/proc/self/fd/1"),
+    ("stderr", "/proc/self/fd/2"),
+];
+
 pub fn start(
     spec: &Spec,
     dirs: &Dirs,
     cgroup: Option<&BoxCgroup>,
     mut ready: PipeWriter,
     go: PipeReader,
-    tty: Option<OwnedFd>,
+    console: Option<UnixStream>,
 ) -> ! {
     let _ = kernel::take_records();
     let _ = process::die_with_parent();
@@ -64,6 +74,11 @@ pub fn start(
     if let Err(e) = build(spec, dirs) {
         fail(spec, &e.to_string());
     }
+    // -t: a terminal from the container's own devpts, its master side to boxlab.
+    let tty = console.map(|c| {
+        super::tty::open_inside(&c)
+            .unwrap_or_else(|e| fail(spec, &format!("the command's terminal: {e}")))
+    });
     trace(spec, false);
     // Safe: single-threaded, as boxlab was when it forked us.
     match unsafe { process::fork() } {
@@ -147,6 +162,16 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
         // A bind mount needs something to cover: an empty file.
         let _ = std::fs::File::create(&target);
         mounts::bind(&format!("/dev/{dev}"), &target, false)?;
+    }
+    // Terminals from a devpts instance of the container's own (not the host's ptys), shared
+    // memory, and the links programs expect, as Docker's /dev has them.
+    for d in ["pts", "shm"] {
+        make_dir(&format!("{merged}/dev/{d}"))?;
+    }
+    mounts::mount_devpts(&format!("{merged}/dev/pts"))?;
+    mounts::mount_shm(&format!("{merged}/dev/shm"))?;
+    for (link, to) in DEV_LINKS {
+        let _ = std::os::unix::fs::symlink(to, format!("{merged}/dev/{link}"));
     }
     mounts::mount_sysfs_readonly(&format!("{merged}/sys"))?;
     uts::set_hostname(&spec.hostname)?;

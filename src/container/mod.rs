@@ -23,6 +23,7 @@ mod tty;
 
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -78,14 +79,16 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
             spec.publish.is_empty(),
             "-p needs root (a veth on the host): leave it out with --rootless"
         );
-        anyhow::ensure!(
-            !spec.tty,
-            "-t with --rootless is not built yet: leave out -t (-i works)"
-        );
         enter_user_namespace(spec)?;
     }
     let cgroup = limits(spec, ledger)?;
-    let pty = if spec.tty { Some(tty::open()?) } else { None };
+    // With -t, the socket over which PID 1 hands over its terminal's master side.
+    let console = if spec.tty {
+        tty::check()?;
+        Some(UnixStream::pair()?)
+    } else {
+        None
+    };
     let (mut ready_rx, ready_tx) = std::io::pipe()?;
     let (go_rx, mut go_tx) = std::io::pipe()?;
     // Blocked here and in the child until each waits for them: none can slip by in between.
@@ -108,12 +111,13 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         ForkResult::Child => {
             drop(ready_rx);
             drop(go_tx);
-            let slave = pty.map(|p| p.slave);
-            init::start(spec, &dirs, cgroup.as_ref(), ready_tx, go_rx, slave)
+            let console = console.map(|(_, inside)| inside);
+            init::start(spec, &dirs, cgroup.as_ref(), ready_tx, go_rx, console)
         }
         ForkResult::Parent { child } => child.as_raw(),
     };
     drop(v2_cgroup);
+    let console = console.map(|(outside, _)| outside);
     drop(ready_tx);
     drop(go_rx);
     trace(spec, true);
@@ -147,11 +151,11 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         }
     }
     drop(go_tx);
-    // The command's terminal: boxlab keeps only the master side and relays it.
-    let relay = pty.map(|p| {
-        drop(p.slave);
-        let master = p.master.try_clone().ok();
-        (tty::relay(p.master), master)
+    // The command's terminal: boxlab gets its master side from PID 1 and relays it.
+    let relay = console.as_ref().and_then(tty::receive).map(|master| {
+        tty::copy_size(&master);
+        let kept = master.try_clone().ok();
+        (tty::relay(master), kept)
     });
     let master = relay.as_ref().and_then(|(_, m)| m.as_ref());
     let status = wait_forwarding(pid, &waited, master);

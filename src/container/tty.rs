@@ -2,32 +2,63 @@
 //! boxlab relays to the learner's terminal, as `docker run -t` does. Ctrl-C then reaches the
 //! command through the pty's line discipline, job control works inside, and window-size
 //! changes (SIGWINCH) are passed on.
+//!
+//! The pty is made inside the container, from its own devpts instance, so the command sees
+//! it as /dev/pts/0 (`tty` names it); PID 1 hands the master side to boxlab over a Unix
+//! socket, as runc does with `--console-socket`.
 
-use std::io::{Read, Write};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::io::{IoSlice, IoSliceMut, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
 
+use nix::sys::socket::{ControlMessage, ControlMessageOwned, MsgFlags, recvmsg, sendmsg};
 use nix::sys::termios::{self, SetArg, Termios};
 
-/// Both sides of the command's terminal.
-pub struct Pty {
-    pub master: OwnedFd,
-    pub slave: OwnedFd,
-}
-
-/// openpty(3), sized like boxlab's own terminal.
-pub fn open() -> anyhow::Result<Pty> {
+/// Refuses `-t` without a terminal to relay, before anything is made.
+pub fn check() -> anyhow::Result<()> {
     use std::io::IsTerminal;
     anyhow::ensure!(
         std::io::stdin().is_terminal(),
         "-t needs a terminal on stdin: leave out -t, or run it from a terminal"
     );
+    Ok(())
+}
+
+/// In PID 1, after pivot_root: openpty(3) on the container's /dev/ptmx, the master side sent
+/// to boxlab over `console` (SCM_RIGHTS, unix(7)). Returns the slave side, for the command.
+pub fn open_inside(console: &UnixStream) -> nix::Result<OwnedFd> {
     let pty = nix::pty::openpty(None, None)?;
-    let pty = Pty {
-        master: pty.master,
-        slave: pty.slave,
-    };
-    copy_size(&pty.master);
-    Ok(pty)
+    let fds = [pty.master.as_raw_fd()];
+    sendmsg::<()>(
+        console.as_raw_fd(),
+        &[IoSlice::new(b"t")],
+        &[ControlMessage::ScmRights(&fds)],
+        MsgFlags::empty(),
+        None,
+    )?;
+    Ok(pty.slave)
+}
+
+/// In boxlab: the master side PID 1 sent, or None if it ended first.
+pub fn receive(console: &UnixStream) -> Option<OwnedFd> {
+    let mut byte = [0u8; 1];
+    let mut iov = [IoSliceMut::new(&mut byte)];
+    let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+    let msg = recvmsg::<()>(
+        console.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC,
+    )
+    .ok()?;
+    let mut cmsgs = msg.cmsgs().ok()?;
+    cmsgs.find_map(|c| match c {
+        // Safe: the kernel just installed this descriptor in boxlab's table, owned by no one.
+        ControlMessageOwned::ScmRights(fds) => {
+            fds.first().map(|&fd| unsafe { OwnedFd::from_raw_fd(fd) })
+        }
+        _ => None,
+    })
 }
 
 /// The learner's window size onto the pty (TIOCGWINSZ, TIOCSWINSZ).

@@ -53,6 +53,32 @@ pub fn mount_layer_tmpfs(target: &str) -> Result<(), KernelError> {
     tmpfs(target, MsFlags::empty(), "0", "mode=755")
 }
 
+/// mount("tmpfs", target, "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "mode=1777,size=64m"): a
+/// container's /dev/shm, for POSIX shared memory (shm_overview(7)), 64 MiB as Docker's.
+pub fn mount_shm(target: &str) -> Result<(), KernelError> {
+    tmpfs(
+        target,
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+        "MS_NOSUID|MS_NODEV|MS_NOEXEC",
+        "mode=1777,size=64m",
+    )
+}
+
+/// mount("devpts", target, "devpts", MS_NOSUID|MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"):
+/// a devpts of the container's own, whose ptys are numbered from 0 and invisible to the host's
+/// (devpts in the kernel's Documentation/filesystems/devpts.rst). Allowed in a user namespace.
+pub fn mount_devpts(target: &str) -> Result<(), KernelError> {
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC;
+    let data = "newinstance,ptmxmode=0666,mode=0620";
+    let r = mount(Some("devpts"), target, Some("devpts"), flags, Some(data));
+    logged(
+        "mount",
+        format!("\"devpts\", {target:?}, \"devpts\", MS_NOSUID|MS_NOEXEC, {data:?}"),
+        r,
+        zero,
+    )
+}
+
 fn tmpfs(target: &str, flags: MsFlags, flag_names: &str, data: &str) -> Result<(), KernelError> {
     let r = mount(Some("tmpfs"), target, Some("tmpfs"), flags, Some(data));
     logged(
