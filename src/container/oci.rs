@@ -21,6 +21,10 @@ pub fn config(spec: &Spec, root: &std::path::Path) -> Value {
                "options": ["nosuid", "noexec", "nodev"]}),
         json!({"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
                "options": ["nosuid", "strictatime", "mode=755", "size=64k"]}),
+        json!({"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+               "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]}),
+        json!({"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+               "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=64m"]}),
         json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
                "options": ["nosuid", "noexec", "nodev", "ro"]}),
     ];
@@ -146,8 +150,8 @@ mod tests {
                 .len(),
             14
         );
-        assert_eq!(c["mounts"][3]["destination"], "/www");
-        assert_eq!(c["mounts"][3]["options"], json!(["rbind", "ro"]));
+        assert_eq!(c["mounts"][5]["destination"], "/www");
+        assert_eq!(c["mounts"][5]["options"], json!(["rbind", "ro"]));
         let names = &c["linux"]["seccomp"]["syscalls"][0]["names"];
         assert!(names.as_array().unwrap().contains(&json!("mount")));
     }
