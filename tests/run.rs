@@ -384,7 +384,7 @@ fn the_oci_bundle_validates_and_runc_runs_it() {
 }
 
 /// `--rootless` as `nobody`: a user namespace first (the child's root mapped to 65534), then
-/// the same container; root inside, an unprivileged uid outside, nothing left behind.
+/// the same container; root inside, an unprivileged uid outside, `-t` too, nothing left behind.
 #[test]
 fn rootless_as_nobody() {
     if !root_or_skip("rootless_as_nobody") {
@@ -430,6 +430,21 @@ fn rootless_as_nobody() {
         ["0", "65534", "1"],
         "mapped to nobody outside"
     );
+    // -t rootless: a pty from the container's own devpts, under util-linux's script(1) for a
+    // terminal to relay.
+    let line = format!(
+        "setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME={h} XDG_CACHE_HOME={h}/cache \
+         XDG_RUNTIME_DIR={h}/run {BOXLAB} run --rootless -t -- readlink /proc/self/fd/0",
+        h = home.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("/dev/pts/0"), "{stdout}");
     let ledgers = std::fs::read_dir(home.join("run/boxlab")).unwrap().count();
     assert_eq!(ledgers, 0, "the run's ledger (and its upper layer) is gone");
     std::fs::remove_dir_all(&home).unwrap();
