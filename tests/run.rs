@@ -1,7 +1,9 @@
 //! `boxlab run`, the full container without the TUI, for real: what the command sees inside
-//! (hostname, PID 1, mounts, capabilities, no_new_privs, a volume), its limits (an OOM kill
-//! gives 137, a fork bomb is contained), exit codes and signals, bad flags, and nothing left on
-//! the host afterwards, also after 200 runs in a row and 20 at once.
+//! (hostname, PID 1, mounts, /dev, capabilities, no_new_privs, seccomp, a volume, only a
+//! loopback link, a terminal), its limits (an OOM kill gives 137, forks beyond the pids limit
+//! fail), the chroot escape ending inside, exit codes and signals, bad flags, a published port,
+//! the OCI bundle, rootless, and nothing left on the host afterwards, also after 200 runs in a
+//! row and 20 at once.
 
 mod common;
 
@@ -208,6 +210,84 @@ fn signals_reach_the_command() {
     )
     .unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(42));
+}
+
+/// The chroot escape of the chroot lesson, tried in a running container's mount namespace
+/// (joined with setns(2), as `docker exec` does, which puts root and cwd at the container's
+/// /): chroot into a subdirectory, chdir("..") far up, chroot("."). After pivot_root there is
+/// nothing above the container's / to climb to, so the shell that runs next is the
+/// container's. Its network namespace holds only a loopback link.
+#[test]
+fn the_chroot_escape_ends_inside() {
+    if !root_or_skip("the_chroot_escape_ends_inside") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    use std::io::BufRead;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut container = Command::new(BOXLAB)
+        .args(["run", "--", "sh", "-c"])
+        .arg("echo > /inside-marker; ip -o link; echo ready; sleep 30 & wait")
+        .env("XDG_STATE_HOME", common::state_dir())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut links = Vec::new();
+    let mut reader = std::io::BufReader::new(container.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "no ready line");
+        if line == "ready\n" {
+            break;
+        }
+        links.push(line);
+    }
+    assert_eq!(links.len(), 1, "only lo: {links:?}");
+    assert!(links[0].contains(": lo:"), "{links:?}");
+    // PID 1 is boxlab's only child.
+    let children =
+        std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", container.id())).unwrap();
+    let init = children.split_whitespace().next().expect("PID 1");
+    let mnt = std::fs::File::open(format!("/proc/{init}/ns/mnt")).unwrap();
+    let fd = mnt.as_raw_fd();
+    let mut escape = Command::new("/bin/sh");
+    escape.args(["-c", "test -e /inside-marker && echo inside"]);
+    // Safe: only raw syscalls on C string literals between fork and exec.
+    unsafe {
+        escape.pre_exec(move || {
+            let ok = |r: libc::c_int| {
+                if r == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            };
+            ok(libc::setns(fd, libc::CLONE_NEWNS))?;
+            libc::mkdir(c"/escape".as_ptr(), 0o755);
+            ok(libc::chroot(c"/escape".as_ptr()))?;
+            for _ in 0..64 {
+                ok(libc::chdir(c"..".as_ptr()))?;
+            }
+            ok(libc::chroot(c".".as_ptr()))
+        });
+    }
+    let out = escape.output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(
+        stdout, "inside\n",
+        "the escape left the container: {stderr}"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(container.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    container.wait().unwrap();
+    drop(mnt);
+    assert_host_as_found(&before, &boxes, "after the escape");
 }
 
 #[test]
