@@ -202,6 +202,14 @@ pub enum Action {
     /// In the box: the capability bounding set cut to Docker's default 14 (prctl
     /// PR_CAPBSET_DROP), then capset(2) so the box itself keeps only those from now on.
     DropCapabilities,
+    /// In the box: `cap` leaves the bounding set (prctl PR_CAPBSET_DROP) and the box's own
+    /// sets (capget, capset), as `docker run --cap-drop` does; the other capabilities stay.
+    DropCapability {
+        cap: crate::kernel::caps::Capability,
+    },
+    /// In the box: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), closed again at once: what
+    /// `ping` needs CAP_NET_RAW for.
+    RawSocket,
     /// In the box: prctl(PR_SET_NO_NEW_PRIVS, 1).
     NoNewPrivs,
     /// In the box: the seccomp filter of `boxlab run` (EPERM for what Docker's default

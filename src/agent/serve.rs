@@ -340,6 +340,14 @@ impl Agent {
                 caps::set_all(&keep)?;
                 Ok(Outcome::Nothing)
             }
+            Action::DropCapability { cap } => {
+                caps::drop_one(cap)?;
+                Ok(Outcome::Nothing)
+            }
+            Action::RawSocket => {
+                net::open_raw_socket()?;
+                Ok(Outcome::Nothing)
+            }
             Action::NoNewPrivs => {
                 caps::no_new_privs()?;
                 Ok(Outcome::Nothing)

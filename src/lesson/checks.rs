@@ -11,6 +11,7 @@ use super::layers::LayerFacts;
 use super::limits::CgroupFacts;
 use super::network::Veth;
 use super::types::{Lang, Place};
+use crate::kernel::caps::Capability;
 use crate::kernel::cgroups::Usage;
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
@@ -99,6 +100,11 @@ pub enum Check {
     BoxHasAllCaps,
     /// The box's effective capabilities are exactly Docker's default 14.
     BoxCapsDockerDefault,
+    /// The box's effective set holds `cap` (`held = true`) or lacks it.
+    BoxCap {
+        cap: Capability,
+        held: bool,
+    },
     /// The box's /proc/self/status says NoNewPrivs: 1.
     BoxNoNewPrivs,
     /// The box's /proc/self/status says Seccomp: 2 (a filter).
@@ -439,6 +445,14 @@ impl Check {
             Check::BoxCapsDockerDefault => pick(
                 "the box keeps exactly Docker's 14 default capabilities",
                 "박스에는 Docker 기본 capability 14개만 남았다",
+            ),
+            Check::BoxCap { cap, held: true } => pick(
+                &format!("the box still holds {}", cap.name()),
+                &format!("박스가 아직 {} 권한을 가졌다", cap.name()),
+            ),
+            Check::BoxCap { cap, held: false } => pick(
+                &format!("the box no longer holds {}", cap.name()),
+                &format!("박스에서 {} 권한이 빠졌다", cap.name()),
             ),
             Check::BoxNoNewPrivs => pick(
                 "no_new_privs is set in the box",
@@ -869,6 +883,21 @@ impl Check {
                     c.cap_eff == crate::kernel::caps::docker_default_mask(),
                     format!("CapEff {:016x}", c.cap_eff),
                 ),
+                Err(e) => (false, e.clone()),
+            },
+            Check::BoxCap { cap, held } => match &boxed.creds {
+                Ok(c) => {
+                    let has = c.cap_eff & crate::kernel::caps::mask(&[cap.0]) != 0;
+                    (
+                        has == *held,
+                        format!(
+                            "CapEff {:016x}: {} {}",
+                            c.cap_eff,
+                            cap.name(),
+                            if has { "set" } else { "clear" }
+                        ),
+                    )
+                }
                 Err(e) => (false, e.clone()),
             },
             Check::BoxNoNewPrivs => match &boxed.creds {
