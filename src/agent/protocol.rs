@@ -175,11 +175,17 @@ pub enum Action {
     MakeImage,
     /// chdir into the box's directory, mount("overlay", "merged", "overlay", 0,
     /// "lowerdir=APP:BASE,upperdir=upper,workdir=work"), then pivot_root into it and detach the old root. Only after `make_mounts_private`;
-    /// boxlab fills `layers` in from `make_image`.
+    /// boxlab fills `layers` in from `make_image`. With `volume` (a path in the box, "/data"),
+    /// a host directory is bound there first, as `docker run -v HOST:/data` does: after
+    /// pivot_root no host path is within reach.
     OverlayRoot {
         #[serde(default)]
         layers: Option<OverlayPaths>,
+        #[serde(default)]
+        volume: Option<String>,
     },
+    /// Host side: open(2) + write(2) of `text` to `file` in the volume's host directory.
+    HostWriteVolume { file: String, text: String },
     /// open(2) + write(2) of `text` to `path` in the box (O_TRUNC, or O_APPEND with `append`).
     /// Only inside the box's overlay root.
     WriteText {
@@ -239,6 +245,10 @@ pub struct OverlayPaths {
     pub upper: String,
     pub work: String,
     pub merged: String,
+    /// The volume's host directory, when the box has one (boxlab makes it in the lesson's
+    /// scratch directory).
+    #[serde(default)]
+    pub volume: Option<String>,
 }
 
 /// What the host asks the agent.

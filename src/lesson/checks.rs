@@ -219,6 +219,13 @@ pub enum Check {
     OwnUpper {
         path: String,
     },
+    /// The host reads `file` in the volume's host directory and finds `text` there, and the
+    /// first box's upper layer has no file of that name: the box wrote through the bind mount,
+    /// past its overlay.
+    VolumeHolds {
+        file: String,
+        text: String,
+    },
 }
 
 /// The cgroup lessons' checks, as one pattern: [`cgroup_checks`] describes and judges them.
@@ -254,6 +261,7 @@ macro_rules! layer_check {
             | Check::LayersUntouched
             | Check::SharedInode { .. }
             | Check::OwnUpper { .. }
+            | Check::VolumeHolds { .. }
     };
 }
 

@@ -250,6 +250,7 @@ impl Session {
                 ("upper2", s(&image.upper(2))),
                 ("app_layer", s(&image.app)),
                 ("base_layer", s(&image.base)),
+                ("volume", s(&image.volume())),
             ]);
         }
         vars
@@ -530,17 +531,39 @@ impl Session {
                 records.extend(host_records());
                 return Some(done.map(|()| None));
             }
-            Action::OverlayRoot { layers: None } => {
+            Action::OverlayRoot {
+                layers: None,
+                volume,
+            } => {
                 let Some(image) = &facts.image else {
                     return Some(Err("no image yet: make_image first".into()));
                 };
+                let mut layers = image.overlay(1);
+                if volume.is_some() {
+                    let dir = image.volume();
+                    let made = crate::kernel::root::mkdir(&dir);
+                    records.extend(host_records());
+                    if let Err(e) = made {
+                        return Some(Err(e.to_string()));
+                    }
+                    layers.volume = Some(dir.to_string_lossy().into_owned());
+                }
                 let filled = Action::OverlayRoot {
-                    layers: Some(image.overlay(1)),
+                    layers: Some(layers),
+                    volume: volume.clone(),
                 };
                 let done = self.act(&filled, records, outputs);
                 self.facts.layers.rooted = done.is_ok();
                 return Some(done);
             }
+            Action::HostWriteVolume { file, text } => facts
+                .image
+                .as_ref()
+                .ok_or_else(|| "no image yet: make_image first".to_string())
+                .and_then(|image| image.volume_file(file))
+                .and_then(|path| {
+                    crate::kernel::files::write_text(&path, text, false).map_err(|e| e.to_string())
+                }),
             _ => return None,
         };
         records.extend(host_records());
