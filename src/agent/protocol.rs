@@ -232,6 +232,14 @@ pub enum Action {
     RuntimeRun,
     /// Host side: the `docker run` line for the same box, as output.
     DockerCommand { argv: Vec<String> },
+    /// Host side: kill(BOXPID, SIGTERM), what `docker stop` sends first. The box is PID 1 of
+    /// its PID namespace with no handler for SIGTERM, so the kernel drops it.
+    TermBox,
+    /// Host side: `boxlab run` of `argv` (this boxlab, the lesson's root filesystem); once the
+    /// command prints `ready`, SIGTERM to the `boxlab run` process, as `docker stop` does.
+    /// Its output and exit status are the step's output. Bounded waits: 10 s to start, 5 s
+    /// to end.
+    StopContainer { argv: Vec<String> },
 }
 
 /// Where one box's overlay takes its layers from (boxlab fills them in): the other paths are

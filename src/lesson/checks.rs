@@ -74,6 +74,13 @@ pub enum Check {
     OutputContains {
         text: String,
     },
+    /// The last command run exited with this status.
+    ExitStatus {
+        status: i32,
+    },
+    /// After `term_box`, the host still finds the box's PID 1 running: the kernel dropped the
+    /// SIGTERM.
+    BoxOutlivedTerm,
     /// The box's mount table has a mount at this path.
     BoxHasMount {
         at: String,
@@ -286,6 +293,8 @@ pub struct Facts {
     pub mq_seen_by_host: Option<bool>,
     pub cgroup: CgroupFacts,
     pub layers: LayerFacts,
+    /// After `term_box`: whether the box was still running a moment later.
+    pub box_after_term: Option<bool>,
     /// What an OCI runtime did with the lesson's bundle.
     pub runtime: Option<super::docker::RuntimeRun>,
 }
@@ -568,6 +577,14 @@ impl Check {
             Check::OutputContains { text } => pick(
                 &format!("the command printed \"{text}\""),
                 &format!("명령이 \"{text}\"를 출력했다"),
+            ),
+            Check::ExitStatus { status } => pick(
+                &format!("the command exited with status {status}"),
+                &format!("명령의 종료 상태: {status}"),
+            ),
+            Check::BoxOutlivedTerm => pick(
+                "the box's PID 1 is still running after SIGTERM",
+                "SIGTERM을 받고도 박스의 PID 1은 그대로 돈다",
             ),
         }
     }
@@ -1022,6 +1039,29 @@ impl Check {
                     Some(Ok(us)) => (true, format!("reply in {:.2} ms", *us as f64 / 1000.0)),
                     Some(Err(e)) => (false, e.clone()),
                     None => (false, "no ping was sent".into()),
+                }
+            }
+            Check::ExitStatus { status } => match &ev.facts.last_output {
+                Some(o) => (
+                    o.status == Some(*status),
+                    format!(
+                        "exit status {}",
+                        o.status.map_or("none (killed?)".into(), |s| s.to_string())
+                    ),
+                ),
+                None => (false, "no command was run".into()),
+            },
+            Check::BoxOutlivedTerm => {
+                let state = ev.box_pid.and_then(|p| host.process(p)).map(|p| p.state);
+                match ev.facts.box_after_term {
+                    None => (false, "no SIGTERM was sent".into()),
+                    Some(alive) => (
+                        alive && state.is_some_and(|s| s != 'Z'),
+                        match state {
+                            Some(s) => format!("host lists the box in state {s}"),
+                            None => "the host no longer lists the box".into(),
+                        },
+                    ),
                 }
             }
             Check::OutputContains { text } => match &ev.facts.last_output {

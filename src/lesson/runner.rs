@@ -17,6 +17,7 @@ use super::limits::IoFact;
 use super::limits::{LimitSpec, Limits};
 use super::network::BoxLink;
 use super::publish::{self, Proxy};
+use super::signals;
 use super::types::Lesson;
 use super::types::{Place, Row};
 use crate::agent::BoxAgent;
@@ -288,6 +289,9 @@ impl Session {
             return done;
         }
         if let Some(done) = self.docker_action(action, outputs) {
+            return done.map(|()| None);
+        }
+        if let Some(done) = self.signals_action(action, records, outputs) {
             return done.map(|()| None);
         }
         if let Some(done) = self.layers_action(action, records, outputs) {
@@ -624,6 +628,38 @@ impl Session {
         outputs.push(out.clone());
         self.facts.last_output = Some(out);
         Some(Ok(()))
+    }
+
+    /// The signal actions of the full-container lesson, made on the host side; None for every
+    /// other action.
+    fn signals_action(
+        &mut self,
+        action: &Action,
+        records: &mut Vec<SyscallRecord>,
+        outputs: &mut Vec<CommandOutput>,
+    ) -> Option<Result<(), String>> {
+        match action {
+            Action::TermBox => {
+                let Some(pid) = self.box_pid() else {
+                    return Some(Err("no box is running".into()));
+                };
+                let survived = signals::term_box(pid);
+                records.extend(host_records());
+                Some(
+                    survived
+                        .map(|alive| self.facts.box_after_term = Some(alive))
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            Action::StopContainer { argv } => {
+                let stopped = signals::stop_container(&self.rootfs, argv, &self.ledger, records);
+                Some(stopped.map(|out| {
+                    outputs.push(out.clone());
+                    self.facts.last_output = Some(out);
+                }))
+            }
+            _ => None,
+        }
     }
 
     /// The same work timed on the host and in the box, twice each in turn; the faster of each
