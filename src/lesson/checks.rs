@@ -576,7 +576,7 @@ impl Check {
             },
             Check::OutputContains { text } => pick(
                 &format!("the command printed \"{text}\""),
-                &format!("명령이 \"{text}\"를 출력했다"),
+                &format!("명령이 출력한 글에 다음이 들어 있다: \"{text}\""),
             ),
             Check::ExitStatus { status } => pick(
                 &format!("the command exited with status {status}"),
