@@ -175,11 +175,17 @@ pub enum Action {
     MakeImage,
     /// chdir into the box's directory, mount("overlay", "merged", "overlay", 0,
     /// "lowerdir=APP:BASE,upperdir=upper,workdir=work"), then pivot_root into it and detach the old root. Only after `make_mounts_private`;
-    /// boxlab fills `layers` in from `make_image`.
+    /// boxlab fills `layers` in from `make_image`. With `volume` (a path in the box, "/data"),
+    /// a host directory is bound there first, as `docker run -v HOST:/data` does: after
+    /// pivot_root no host path is within reach.
     OverlayRoot {
         #[serde(default)]
         layers: Option<OverlayPaths>,
+        #[serde(default)]
+        volume: Option<String>,
     },
+    /// Host side: open(2) + write(2) of `text` to `file` in the volume's host directory.
+    HostWriteVolume { file: String, text: String },
     /// open(2) + write(2) of `text` to `path` in the box (O_TRUNC, or O_APPEND with `append`).
     /// Only inside the box's overlay root.
     WriteText {
@@ -202,6 +208,14 @@ pub enum Action {
     /// In the box: the capability bounding set cut to Docker's default 14 (prctl
     /// PR_CAPBSET_DROP), then capset(2) so the box itself keeps only those from now on.
     DropCapabilities,
+    /// In the box: `cap` leaves the bounding set (prctl PR_CAPBSET_DROP) and the box's own
+    /// sets (capget, capset), as `docker run --cap-drop` does; the other capabilities stay.
+    DropCapability {
+        cap: crate::kernel::caps::Capability,
+    },
+    /// In the box: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), closed again at once: what
+    /// `ping` needs CAP_NET_RAW for.
+    RawSocket,
     /// In the box: prctl(PR_SET_NO_NEW_PRIVS, 1).
     NoNewPrivs,
     /// In the box: the seccomp filter of `boxlab run` (EPERM for what Docker's default
@@ -218,6 +232,14 @@ pub enum Action {
     RuntimeRun,
     /// Host side: the `docker run` line for the same box, as output.
     DockerCommand { argv: Vec<String> },
+    /// Host side: kill(BOXPID, SIGTERM), what `docker stop` sends first. The box is PID 1 of
+    /// its PID namespace with no handler for SIGTERM, so the kernel drops it.
+    TermBox,
+    /// Host side: `boxlab run` of `argv` (this boxlab, the lesson's root filesystem); once the
+    /// command prints `ready`, SIGTERM to the `boxlab run` process, as `docker stop` does.
+    /// Its output and exit status are the step's output. Bounded waits: 10 s to start, 5 s
+    /// to end.
+    StopContainer { argv: Vec<String> },
 }
 
 /// Where one box's overlay takes its layers from (boxlab fills them in): the other paths are
@@ -231,6 +253,10 @@ pub struct OverlayPaths {
     pub upper: String,
     pub work: String,
     pub merged: String,
+    /// The volume's host directory, when the box has one (boxlab makes it in the lesson's
+    /// scratch directory).
+    #[serde(default)]
+    pub volume: Option<String>,
 }
 
 /// What the host asks the agent.

@@ -261,10 +261,13 @@ impl Agent {
             | Action::HostSpawn
             | Action::HostWriteFile { .. }
             | Action::MakeImage
+            | Action::HostWriteVolume { .. }
             | Action::SecondBox { .. }
             | Action::ExportOciBundle { .. }
             | Action::RuntimeRun
-            | Action::DockerCommand { .. } => {
+            | Action::DockerCommand { .. }
+            | Action::TermBox
+            | Action::StopContainer { .. } => {
                 anyhow::bail!("this action is done by boxlab on the host side, not by the box")
             }
             Action::BecomeRoot => {
@@ -314,10 +317,10 @@ impl Agent {
             Action::Work { rounds } => self.loads.work(rounds),
             Action::ForkBomb => self.loads.fork_bomb(),
             Action::EndForkBomb => self.loads.end_fork_bomb(),
-            Action::OverlayRoot { layers } => {
+            Action::OverlayRoot { layers, volume } => {
                 let layers =
                     layers.ok_or_else(|| anyhow::anyhow!("no layers: make_image first"))?;
-                self.overlay_root(&layers)
+                self.overlay_root(&layers, volume.as_deref())
             }
             Action::WriteText { path, text, append } => {
                 self.ensure_overlay_root()?;
@@ -338,6 +341,14 @@ impl Agent {
                 let keep: Vec<u32> = caps::DOCKER_DEFAULT.iter().map(|(n, _)| *n).collect();
                 caps::drop_bounding_except(&keep)?;
                 caps::set_all(&keep)?;
+                Ok(Outcome::Nothing)
+            }
+            Action::DropCapability { cap } => {
+                caps::drop_one(cap)?;
+                Ok(Outcome::Nothing)
+            }
+            Action::RawSocket => {
+                net::open_raw_socket()?;
                 Ok(Outcome::Nothing)
             }
             Action::NoNewPrivs => {
@@ -483,9 +494,14 @@ impl Agent {
         Ok(())
     }
 
-    /// The image's layers merged by overlayfs, in the box's private mount namespace, then
-    /// made the box's root the way `pivot_root` does (the overlay is a mount point already).
-    fn overlay_root(&mut self, layers: &OverlayPaths) -> anyhow::Result<Outcome> {
+    /// The image's layers merged by overlayfs, in the box's private mount namespace, with the
+    /// volume bound into it, then made the box's root the way `pivot_root` does (the overlay
+    /// is a mount point already).
+    fn overlay_root(
+        &mut self,
+        layers: &OverlayPaths,
+        volume: Option<&str>,
+    ) -> anyhow::Result<Outcome> {
         anyhow::ensure!(
             self.own_mount_ns && self.mounts_private,
             "refusing to mount before the box's mounts are private: the mount could reach the host"
@@ -493,6 +509,9 @@ impl Agent {
         let lower: Vec<&str> = layers.lower.iter().map(String::as_str).collect();
         root::chdir(Path::new(&layers.dir))?;
         mounts::mount_overlay(&lower, &layers.upper, &layers.work, &layers.merged)?;
+        if let Some(at) = volume {
+            bind_volume(layers, at)?;
+        }
         root::chdir(Path::new(&layers.merged))?;
         mounts::pivot_root(".", ".")?;
         mounts::detach(".")?;
@@ -534,6 +553,26 @@ impl Agent {
         self.rooted = true;
         Ok(Outcome::Nothing)
     }
+}
+
+/// The volume's host directory bound onto `at` in the merged tree (made there, in the box's
+/// upper layer, if the image lacks it). The box's mounts are private, so the bind stays in its
+/// mount namespace: the host's mount table never shows it.
+fn bind_volume(layers: &OverlayPaths, at: &str) -> anyhow::Result<()> {
+    let host = layers
+        .volume
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("the volume has no host directory: boxlab fills it in"))?;
+    anyhow::ensure!(
+        at.starts_with('/') && !at.split('/').any(|c| c == ".."),
+        "the volume's place in the box must be an absolute path without `..`, not `{at}`"
+    );
+    let target = format!("{}{at}", layers.merged);
+    if files::peek(Path::new(&target)).is_none() {
+        root::mkdir(Path::new(&target))?;
+    }
+    mounts::bind(host, &target, false)?;
+    Ok(())
 }
 
 /// The other usable address of a /30: .1 and .2 face each other.

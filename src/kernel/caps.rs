@@ -1,5 +1,7 @@
 //! Capabilities (capabilities(7)) and no_new_privs: what a container's root may still do.
 
+use serde::{Deserialize, Serialize};
+
 use super::{KernelError, logged, zero};
 
 /// Docker's default capability set (moby's `oci/caps/defaults.go`), by number
@@ -70,31 +72,38 @@ pub fn docker_default_mask() -> u64 {
 /// `keep`. A process already running (the box) loses the others now, not only at its next
 /// execve(2) as with the bounding set.
 pub fn set_all(keep: &[u32]) -> Result<(), KernelError> {
-    // linux/capability.h: _LINUX_CAPABILITY_VERSION_3 takes two 32-bit words per set.
-    #[repr(C)]
-    struct Header {
-        version: u32,
-        pid: i32,
-    }
-    #[repr(C)]
-    #[derive(Clone, Copy)]
-    struct Data {
-        effective: u32,
-        permitted: u32,
-        inheritable: u32,
-    }
-    let m = mask(keep);
+    set_mask(mask(keep))
+}
+
+/// linux/capability.h: _LINUX_CAPABILITY_VERSION_3 takes two 32-bit words per set.
+#[repr(C)]
+struct Header {
+    version: u32,
+    pid: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Data {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+const HEADER: Header = Header {
+    version: 0x2008_0522,
+    pid: 0,
+};
+
+/// capset(2) with every set of the calling process equal to the mask `m`.
+fn set_mask(m: u64) -> Result<(), KernelError> {
     let word = |w: u32| Data {
         effective: w,
         permitted: w,
         inheritable: w,
     };
-    let header = Header {
-        version: 0x2008_0522,
-        pid: 0,
-    };
     let data = [word(m as u32), word((m >> 32) as u32)];
-    let r = unsafe { libc::syscall(libc::SYS_capset, &header, data.as_ptr()) };
+    let r = unsafe { libc::syscall(libc::SYS_capset, &HEADER, data.as_ptr()) };
     let r = if r == 0 {
         Ok(())
     } else {
@@ -106,6 +115,83 @@ pub fn set_all(keep: &[u32]) -> Result<(), KernelError> {
         r,
         zero,
     )
+}
+
+/// capget(2) of the calling process: its effective set as a mask.
+fn effective() -> Result<u64, KernelError> {
+    let mut data = [Data::default(); 2];
+    let r = unsafe { libc::syscall(libc::SYS_capget, &HEADER, data.as_mut_ptr()) };
+    let r = if r == 0 {
+        Ok(u64::from(data[0].effective) | u64::from(data[1].effective) << 32)
+    } else {
+        Err(nix::errno::Errno::last())
+    };
+    logged("capget", "{v3, 0}, &data".into(), r, |m| {
+        format!("0 {{effective={m:#x}}}")
+    })
+}
+
+/// One capability of Docker's default set, by the name `docker run --cap-drop` takes
+/// (`NET_RAW`; `CAP_NET_RAW` works too). Capabilities outside that set are gone from a
+/// container already: there is nothing to drop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Capability(pub u32);
+
+impl Capability {
+    /// `CAP_NET_RAW`, as capabilities(7) names it.
+    pub fn name(self) -> &'static str {
+        DOCKER_DEFAULT
+            .iter()
+            .find(|(n, _)| *n == self.0)
+            .map_or("CAP_?", |(_, name)| name)
+    }
+}
+
+impl TryFrom<String> for Capability {
+    type Error = String;
+    fn try_from(s: String) -> Result<Capability, String> {
+        let want = s.strip_prefix("CAP_").unwrap_or(&s);
+        DOCKER_DEFAULT
+            .iter()
+            .find(|(_, name)| name.strip_prefix("CAP_") == Some(want))
+            .map(|(n, _)| Capability(*n))
+            .ok_or_else(|| {
+                let names: Vec<&str> = DOCKER_DEFAULT
+                    .iter()
+                    .map(|(_, name)| name.trim_start_matches("CAP_"))
+                    .collect();
+                format!(
+                    "unknown capability `{s}`: name one of Docker's default set: {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+impl From<Capability> for String {
+    fn from(c: Capability) -> String {
+        c.name().trim_start_matches("CAP_").to_string()
+    }
+}
+
+/// What `docker run --cap-drop NAME` does to a container that has Docker's default set: the
+/// capability leaves the bounding set (prctl PR_CAPBSET_DROP), then capget(2) and capset(2)
+/// take it out of the process's own sets, keeping the rest.
+pub fn drop_one(cap: Capability) -> Result<(), KernelError> {
+    let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap.0 as libc::c_ulong, 0, 0, 0) };
+    let r = if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::errno::Errno::last())
+    };
+    logged(
+        "prctl",
+        format!("PR_CAPBSET_DROP, {} ({})", cap.0, cap.name()),
+        r,
+        zero,
+    )?;
+    set_mask(effective()? & !mask(&[cap.0]))
 }
 
 /// finit_module(-1, "", 0): asks to load a kernel module from no file. The kernel checks
@@ -131,4 +217,23 @@ pub fn no_new_privs() -> Result<(), KernelError> {
         Err(nix::errno::Errno::last())
     };
     logged("prctl", "PR_SET_NO_NEW_PRIVS, 1".into(), r, zero)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capabilities_by_the_names_docker_takes() {
+        let raw = Capability::try_from("NET_RAW".to_string()).unwrap();
+        assert_eq!((raw.0, raw.name()), (13, "CAP_NET_RAW"));
+        assert_eq!(Capability::try_from("CAP_NET_RAW".to_string()), Ok(raw));
+        assert_eq!(String::from(raw), "NET_RAW");
+        // Not in Docker's set: a container has lost it already.
+        let e = Capability::try_from("SYS_ADMIN".to_string()).unwrap_err();
+        assert!(
+            e.contains("SYS_ADMIN") && e.contains("NET_RAW, SYS_CHROOT"),
+            "{e}"
+        );
+    }
 }

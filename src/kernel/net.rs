@@ -640,6 +640,36 @@ pub(crate) fn i32_at(b: &[u8], at: usize) -> Option<i32> {
 // ---------------------------------------------------------------------------------------------
 // ping
 
+/// The arguments of the raw ICMP socket, as the syscall pane shows them.
+const RAW_ICMP: &str = "AF_INET, SOCK_RAW|SOCK_CLOEXEC, IPPROTO_ICMP";
+
+/// socket(AF_INET, SOCK_RAW|SOCK_CLOEXEC, IPPROTO_ICMP), not recorded.
+fn icmp_socket() -> Result<OwnedFd, Errno> {
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_INET,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::IPPROTO_ICMP,
+        )
+    };
+    if fd < 0 {
+        return Err(Errno::last());
+    }
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// socket(AF_INET, SOCK_RAW|SOCK_CLOEXEC, IPPROTO_ICMP), closed again at once: whether this
+/// process may open a raw socket, the kind `ping` sends its echo requests on. raw(7): only a
+/// process with CAP_NET_RAW (capabilities(7)) in the user namespace owning its network
+/// namespace may; without it, EPERM. Docker's default set keeps CAP_NET_RAW, which is why
+/// ping works in a container until `--cap-drop NET_RAW`.
+pub fn open_raw_socket() -> Result<(), KernelError> {
+    logged("socket", RAW_ICMP.into(), icmp_socket(), |fd| {
+        fd.as_raw_fd().to_string()
+    })
+    .map(drop)
+}
+
 /// What the echo request carries after its header; the reply must carry it back unchanged.
 const PING_PAYLOAD: &[u8; 56] = b"boxlab ping: the same bytes come back in the echo reply.";
 
@@ -654,21 +684,10 @@ const PING_PAYLOAD: &[u8; 56] = b"boxlab ping: the same bytes come back in the e
 /// reply, IP header included); if no reply comes in time, `recvfrom` is recorded as failed with
 /// ETIMEDOUT.
 pub fn ping(addr: Ipv4Addr, timeout: Duration) -> Result<Duration, KernelError> {
-    let fd = unsafe {
-        libc::socket(
-            libc::AF_INET,
-            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-            libc::IPPROTO_ICMP,
-        )
+    let fd = match icmp_socket() {
+        Ok(fd) => fd,
+        Err(e) => return failed("socket", RAW_ICMP.into(), e),
     };
-    if fd < 0 {
-        return failed(
-            "socket",
-            "AF_INET, SOCK_RAW|SOCK_CLOEXEC, IPPROTO_ICMP".into(),
-            Errno::last(),
-        );
-    }
-    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
     // The id tells our replies from other pings' (raw sockets see them all); seq, from other
     // pings of this process.
     let id = std::process::id() as u16;

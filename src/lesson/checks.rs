@@ -11,6 +11,7 @@ use super::layers::LayerFacts;
 use super::limits::CgroupFacts;
 use super::network::Veth;
 use super::types::{Lang, Place};
+use crate::kernel::caps::Capability;
 use crate::kernel::cgroups::Usage;
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
@@ -73,6 +74,13 @@ pub enum Check {
     OutputContains {
         text: String,
     },
+    /// The last command run exited with this status.
+    ExitStatus {
+        status: i32,
+    },
+    /// After `term_box`, the host still finds the box's PID 1 running: the kernel dropped the
+    /// SIGTERM.
+    BoxOutlivedTerm,
     /// The box's mount table has a mount at this path.
     BoxHasMount {
         at: String,
@@ -99,6 +107,11 @@ pub enum Check {
     BoxHasAllCaps,
     /// The box's effective capabilities are exactly Docker's default 14.
     BoxCapsDockerDefault,
+    /// The box's effective set holds `cap` (`held = true`) or lacks it.
+    BoxCap {
+        cap: Capability,
+        held: bool,
+    },
     /// The box's /proc/self/status says NoNewPrivs: 1.
     BoxNoNewPrivs,
     /// The box's /proc/self/status says Seccomp: 2 (a filter).
@@ -213,6 +226,13 @@ pub enum Check {
     OwnUpper {
         path: String,
     },
+    /// The host reads `file` in the volume's host directory and finds `text` there, and the
+    /// first box's upper layer has no file of that name: the box wrote through the bind mount,
+    /// past its overlay.
+    VolumeHolds {
+        file: String,
+        text: String,
+    },
 }
 
 /// The cgroup lessons' checks, as one pattern: [`cgroup_checks`] describes and judges them.
@@ -248,6 +268,7 @@ macro_rules! layer_check {
             | Check::LayersUntouched
             | Check::SharedInode { .. }
             | Check::OwnUpper { .. }
+            | Check::VolumeHolds { .. }
     };
 }
 
@@ -272,6 +293,8 @@ pub struct Facts {
     pub mq_seen_by_host: Option<bool>,
     pub cgroup: CgroupFacts,
     pub layers: LayerFacts,
+    /// After `term_box`: whether the box was still running a moment later.
+    pub box_after_term: Option<bool>,
     /// What an OCI runtime did with the lesson's bundle.
     pub runtime: Option<super::docker::RuntimeRun>,
 }
@@ -440,6 +463,14 @@ impl Check {
                 "the box keeps exactly Docker's 14 default capabilities",
                 "박스에는 Docker 기본 capability 14개만 남았다",
             ),
+            Check::BoxCap { cap, held: true } => pick(
+                &format!("the box still holds {}", cap.name()),
+                &format!("박스가 아직 {} 권한을 가졌다", cap.name()),
+            ),
+            Check::BoxCap { cap, held: false } => pick(
+                &format!("the box no longer holds {}", cap.name()),
+                &format!("박스에서 {} 권한이 빠졌다", cap.name()),
+            ),
             Check::BoxNoNewPrivs => pick(
                 "no_new_privs is set in the box",
                 "박스에 no_new_privs가 걸렸다",
@@ -545,7 +576,15 @@ impl Check {
             },
             Check::OutputContains { text } => pick(
                 &format!("the command printed \"{text}\""),
-                &format!("명령이 \"{text}\"를 출력했다"),
+                &format!("명령이 출력한 글에 다음이 들어 있다: \"{text}\""),
+            ),
+            Check::ExitStatus { status } => pick(
+                &format!("the command exited with status {status}"),
+                &format!("명령의 종료 상태: {status}"),
+            ),
+            Check::BoxOutlivedTerm => pick(
+                "the box's PID 1 is still running after SIGTERM",
+                "SIGTERM을 받고도 박스의 PID 1은 그대로 돈다",
             ),
         }
     }
@@ -871,6 +910,21 @@ impl Check {
                 ),
                 Err(e) => (false, e.clone()),
             },
+            Check::BoxCap { cap, held } => match &boxed.creds {
+                Ok(c) => {
+                    let has = c.cap_eff & crate::kernel::caps::mask(&[cap.0]) != 0;
+                    (
+                        has == *held,
+                        format!(
+                            "CapEff {:016x}: {} {}",
+                            c.cap_eff,
+                            cap.name(),
+                            if has { "set" } else { "clear" }
+                        ),
+                    )
+                }
+                Err(e) => (false, e.clone()),
+            },
             Check::BoxNoNewPrivs => match &boxed.creds {
                 Ok(c) => (
                     c.no_new_privs,
@@ -985,6 +1039,29 @@ impl Check {
                     Some(Ok(us)) => (true, format!("reply in {:.2} ms", *us as f64 / 1000.0)),
                     Some(Err(e)) => (false, e.clone()),
                     None => (false, "no ping was sent".into()),
+                }
+            }
+            Check::ExitStatus { status } => match &ev.facts.last_output {
+                Some(o) => (
+                    o.status == Some(*status),
+                    format!(
+                        "exit status {}",
+                        o.status.map_or("none (killed?)".into(), |s| s.to_string())
+                    ),
+                ),
+                None => (false, "no command was run".into()),
+            },
+            Check::BoxOutlivedTerm => {
+                let state = ev.box_pid.and_then(|p| host.process(p)).map(|p| p.state);
+                match ev.facts.box_after_term {
+                    None => (false, "no SIGTERM was sent".into()),
+                    Some(alive) => (
+                        alive && state.is_some_and(|s| s != 'Z'),
+                        match state {
+                            Some(s) => format!("host lists the box in state {s}"),
+                            None => "the host no longer lists the box".into(),
+                        },
+                    ),
                 }
             }
             Check::OutputContains { text } => match &ev.facts.last_output {

@@ -41,6 +41,10 @@ pub fn describe(check: &Check) -> (String, String) {
             format!("each box has its own {path} in its own upper layer"),
             format!("두 박스가 각자의 upper 레이어에 자기 {path}를 가졌다"),
         ),
+        Check::VolumeHolds { file, text } => (
+            format!("the host reads {file} in the volume: \"{}\"", text.trim()),
+            format!("호스트가 볼륨의 {file} 파일을 읽는다: \"{}\"", text.trim()),
+        ),
         _ => (String::new(), String::new()),
     }
 }
@@ -195,6 +199,29 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                         if b.is_some() { "has it" } else { "lacks it" }
                     ),
                 ),
+            }
+        }
+        Check::VolumeHolds { file, text } => {
+            let path = match image.volume_file(file) {
+                Ok(p) => p,
+                Err(e) => return (false, e),
+            };
+            let read = std::fs::read_to_string(&path);
+            // Wherever in the box the volume is, the upper layer holds no file of this name.
+            let in_upper = super::layers::leaves(&image.upper(1))
+                .iter()
+                .any(|(rel, _)| rel.rsplit('/').next() == Some(file.as_str()));
+            match read {
+                Ok(got) => (
+                    got.contains(text.as_str()) && !in_upper,
+                    format!(
+                        "{}: {:?}; box upper layer: {}",
+                        path.display(),
+                        got.trim(),
+                        if in_upper { "has a copy" } else { "no copy" }
+                    ),
+                ),
+                Err(e) => (false, format!("{}: {e}", path.display())),
             }
         }
         _ => (false, String::new()),

@@ -62,7 +62,24 @@ impl Image {
             upper: "upper".into(),
             work: "work".into(),
             merged: "merged".into(),
+            volume: None,
         }
+    }
+
+    /// The host directory a box's volume binds: beside the layers, removed with them.
+    pub fn volume(&self) -> PathBuf {
+        self.dir.join("volume")
+    }
+
+    /// `file` in the volume's host directory: one plain name, so that nothing outside it is
+    /// written or read.
+    pub fn volume_file(&self, file: &str) -> Result<PathBuf, String> {
+        if file.is_empty() || file.contains('/') || file == "." || file == ".." {
+            return Err(format!(
+                "`{file}` is not a file name: a volume file is one name, without `/`"
+            ));
+        }
+        Ok(self.volume().join(file))
     }
 
     /// `path` (absolute, as a box names it) inside a host directory that is a layer.
@@ -238,6 +255,7 @@ impl Layers {
             Action::MakeMountsPrivate,
             Action::OverlayRoot {
                 layers: Some(image.overlay(2)),
+                volume: None,
             },
             Action::StatFile { path: stat.into() },
             Action::WriteText {
@@ -443,6 +461,18 @@ mod tests {
             ..img
         };
         assert_eq!(far.overlay(1).lower, ["../app", "/cache/boxlab/rootfs-v1"]);
+    }
+
+    #[test]
+    fn volume_files_are_plain_names_in_the_volume() {
+        let img = image(Path::new("/cache/boxlab"));
+        assert_eq!(
+            img.volume_file("from-box.txt"),
+            Ok(PathBuf::from("/cache/boxlab/layers-1/volume/from-box.txt"))
+        );
+        for bad in ["", ".", "..", "../app/x", "/etc/passwd", "a/b"] {
+            assert!(img.volume_file(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

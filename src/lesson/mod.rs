@@ -13,6 +13,7 @@ pub mod present;
 pub mod progress;
 pub mod publish;
 pub mod runner;
+pub mod signals;
 pub mod types;
 
 pub use runner::{Session, StepReport};

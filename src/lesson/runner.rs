@@ -17,6 +17,7 @@ use super::limits::IoFact;
 use super::limits::{LimitSpec, Limits};
 use super::network::BoxLink;
 use super::publish::{self, Proxy};
+use super::signals;
 use super::types::Lesson;
 use super::types::{Place, Row};
 use crate::agent::BoxAgent;
@@ -250,6 +251,7 @@ impl Session {
                 ("upper2", s(&image.upper(2))),
                 ("app_layer", s(&image.app)),
                 ("base_layer", s(&image.base)),
+                ("volume", s(&image.volume())),
             ]);
         }
         vars
@@ -287,6 +289,9 @@ impl Session {
             return done;
         }
         if let Some(done) = self.docker_action(action, outputs) {
+            return done.map(|()| None);
+        }
+        if let Some(done) = self.signals_action(action, records, outputs) {
             return done.map(|()| None);
         }
         if let Some(done) = self.layers_action(action, records, outputs) {
@@ -530,17 +535,39 @@ impl Session {
                 records.extend(host_records());
                 return Some(done.map(|()| None));
             }
-            Action::OverlayRoot { layers: None } => {
+            Action::OverlayRoot {
+                layers: None,
+                volume,
+            } => {
                 let Some(image) = &facts.image else {
                     return Some(Err("no image yet: make_image first".into()));
                 };
+                let mut layers = image.overlay(1);
+                if volume.is_some() {
+                    let dir = image.volume();
+                    let made = crate::kernel::root::mkdir(&dir);
+                    records.extend(host_records());
+                    if let Err(e) = made {
+                        return Some(Err(e.to_string()));
+                    }
+                    layers.volume = Some(dir.to_string_lossy().into_owned());
+                }
                 let filled = Action::OverlayRoot {
-                    layers: Some(image.overlay(1)),
+                    layers: Some(layers),
+                    volume: volume.clone(),
                 };
                 let done = self.act(&filled, records, outputs);
                 self.facts.layers.rooted = done.is_ok();
                 return Some(done);
             }
+            Action::HostWriteVolume { file, text } => facts
+                .image
+                .as_ref()
+                .ok_or_else(|| "no image yet: make_image first".to_string())
+                .and_then(|image| image.volume_file(file))
+                .and_then(|path| {
+                    crate::kernel::files::write_text(&path, text, false).map_err(|e| e.to_string())
+                }),
             _ => return None,
         };
         records.extend(host_records());
@@ -601,6 +628,38 @@ impl Session {
         outputs.push(out.clone());
         self.facts.last_output = Some(out);
         Some(Ok(()))
+    }
+
+    /// The signal actions of the full-container lesson, made on the host side; None for every
+    /// other action.
+    fn signals_action(
+        &mut self,
+        action: &Action,
+        records: &mut Vec<SyscallRecord>,
+        outputs: &mut Vec<CommandOutput>,
+    ) -> Option<Result<(), String>> {
+        match action {
+            Action::TermBox => {
+                let Some(pid) = self.box_pid() else {
+                    return Some(Err("no box is running".into()));
+                };
+                let survived = signals::term_box(pid);
+                records.extend(host_records());
+                Some(
+                    survived
+                        .map(|alive| self.facts.box_after_term = Some(alive))
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            Action::StopContainer { argv } => {
+                let stopped = signals::stop_container(&self.rootfs, argv, &self.ledger, records);
+                Some(stopped.map(|out| {
+                    outputs.push(out.clone());
+                    self.facts.last_output = Some(out);
+                }))
+            }
+            _ => None,
+        }
     }
 
     /// The same work timed on the host and in the box, twice each in turn; the faster of each
