@@ -212,6 +212,48 @@ fn signals_reach_the_command() {
     assert_eq!(child.wait().unwrap().code(), Some(42));
 }
 
+/// `kill -9` of `boxlab run` itself: PID 1 dies with it (PR_SET_PDEATHSIG), and with it the
+/// command and the PID namespace; the cgroup it leaves is removed by `boxlab cleanup`.
+#[test]
+fn a_killed_run_leaves_nothing_after_cleanup() {
+    if !root_or_skip("a_killed_run_leaves_nothing_after_cleanup") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    use std::io::BufRead;
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut child = Command::new(BOXLAB)
+        .args([
+            "run",
+            "--memory",
+            "64M",
+            "--pids",
+            "20",
+            "-v",
+            "/tmp:/host-tmp",
+        ])
+        .args(["--", "sh", "-c", "echo ready; sleep 30 & wait"])
+        .env("XDG_STATE_HOME", common::state_dir())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        common::wait_no_new_box_processes(&boxes, 5),
+        Vec::<String>::new()
+    );
+    let out = common::boxlab(&["cleanup"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_host_as_found(&before, &boxes, "after kill -9 and boxlab cleanup");
+}
+
 /// The chroot escape of the chroot lesson, tried in a running container's mount namespace
 /// (joined with setns(2), as `docker exec` does, which puts root and cwd at the container's
 /// /): chroot into a subdirectory, chdir("..") far up, chroot("."). After pivot_root there is

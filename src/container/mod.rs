@@ -121,7 +121,8 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     drop(ready_tx);
     drop(go_rx);
     trace(spec, true);
-    ledger.add_process(pid);
+    // Not listed in the ledger: PID 1 dies with boxlab (PR_SET_PDEATHSIG, and before that a
+    // closed pipe), and the whole PID namespace with PID 1.
     let mut byte = [0u8; 1];
     // Kept until the container ends: the host end of its veth and the port proxies.
     let mut link = None;
