@@ -90,7 +90,7 @@ enum Cmd {
         /// Print the syscalls that built the container on stderr.
         #[arg(long)]
         trace: bool,
-        /// Without root: a user namespace first, whose root is you (no limits, no -p).
+        /// Without root: a user namespace first, whose root is you (no limits; -p from 1024 up).
         #[arg(long)]
         rootless: bool,
         /// Do not run: write DIR/config.json, the same container as an OCI runtime bundle
@@ -310,7 +310,7 @@ fn run_container(
         }
         anyhow::ensure!(
             spec.rootless || nix::unistd::geteuid().is_root(),
-            "needs root: run it with sudo, or add --rootless (no limits, no -p)"
+            "needs root: run it with sudo, or add --rootless (no limits)"
         );
         let (rootfs, ledger) = prepare(rootfs)?;
         spec.layers = match image {

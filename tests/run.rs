@@ -381,26 +381,52 @@ fn a_published_port_reaches_the_box() {
         return;
     }
     let _one_at_a_time = serial();
-    let Some(busybox) = ["/bin/busybox", "/usr/bin/busybox"]
-        .into_iter()
-        .find(|b| std::path::Path::new(b).exists())
-    else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: install busybox-static"
-        );
-        eprintln!("skipped: no static busybox on the host");
+    let Some(busybox) = host_busybox() else {
         return;
     };
     let before = host_snapshot();
     let boxes = box_processes();
     let www = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("boxlab-www-{}", std::process::id()));
-    std::fs::create_dir_all(&www).unwrap();
+    let mut cmd = Command::new(BOXLAB);
+    cmd.env("XDG_STATE_HOME", common::state_dir());
+    serve_and_fetch(cmd, &[], busybox, &www, (18473, 80));
+    assert_host_as_found(&before, &boxes, "after a published port");
+}
+
+/// The host's static busybox (its httpd serves in the box), or None where there is none (not
+/// allowed with CI=true).
+fn host_busybox() -> Option<&'static str> {
+    let found = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|b| std::path::Path::new(b).exists());
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true: install busybox-static"
+        );
+        eprintln!("skipped: no static busybox on the host");
+    }
+    found
+}
+
+/// `boxlab run [extra] -p HOST:BOX` with busybox httpd serving `www` in the box: fetches the
+/// page on the host's 127.0.0.1:HOST, then ends it with SIGTERM (128+15), `www` removed.
+fn serve_and_fetch(
+    mut boxlab: Command,
+    extra: &[&str],
+    busybox: &str,
+    www: &Path,
+    ports: (u16, u16),
+) {
+    std::fs::create_dir_all(www).unwrap();
     std::fs::write(www.join("index.html"), "hello from the box\n").unwrap();
-    let bin = std::path::Path::new(busybox).parent().unwrap();
-    let child = Command::new(BOXLAB)
-        .args(["run", "-p", "18473:80"])
+    let bin = Path::new(busybox).parent().unwrap();
+    let (host, boxed) = (ports.0.to_string(), ports.1.to_string());
+    let child = boxlab
+        .arg("run")
+        .args(extra)
+        .args(["-p", &format!("{host}:{boxed}")])
         .args(["-v", &format!("{}:/hostbin:ro", bin.display())])
         .args(["-v", &format!("{}:/www:ro", www.display())])
         .args([
@@ -409,16 +435,15 @@ fn a_published_port_reaches_the_box() {
             "httpd",
             "-f",
             "-p",
-            "80",
+            &boxed,
             "-h",
             "/www",
         ])
-        .env("XDG_STATE_HOME", common::state_dir())
         .spawn()
         .unwrap();
     let mut body = Err(std::io::Error::other("not tried"));
     for _ in 0..50 {
-        body = boxlab::lesson::publish::fetch(18473);
+        body = boxlab::lesson::publish::fetch(ports.0);
         if body.as_ref().is_ok_and(|b| b.contains("hello")) {
             break;
         }
@@ -436,8 +461,7 @@ fn a_published_port_reaches_the_box() {
         "{body:?}"
     );
     assert_eq!(out.status.code(), Some(128 + 15), "httpd ended by SIGTERM");
-    std::fs::remove_dir_all(&www).unwrap();
-    assert_host_as_found(&before, &boxes, "after a published port");
+    std::fs::remove_dir_all(www).unwrap();
 }
 
 /// `--oci-bundle DIR` writes the same container as an OCI runtime `config.json`: it validates
@@ -567,6 +591,28 @@ fn rootless_as_nobody() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("/dev/pts/0"), "{stdout}");
+    // -p rootless: no veth; the box's loopback reached from inside its network namespace.
+    if let Some(busybox) = host_busybox() {
+        let (_, cmd) = common::boxlab_as_nobody("rootless");
+        serve_and_fetch(
+            cmd,
+            &["--rootless"],
+            busybox,
+            &home.join("www"),
+            (18474, 8080),
+        );
+        let (_, mut cmd) = common::boxlab_as_nobody("rootless");
+        let out = cmd
+            .args(["run", "--rootless", "-p", "80:80", "--", "true"])
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(125), "{stderr}");
+        assert!(
+            stderr.contains("-p 80:") && stderr.contains("1024"),
+            "{stderr}"
+        );
+    }
     let ledgers = std::fs::read_dir(home.join("run/boxlab")).unwrap().count();
     assert_eq!(ledgers, 0, "the run's ledger (and its upper layer) is gone");
     std::fs::remove_dir_all(&home).unwrap();

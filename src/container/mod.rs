@@ -75,10 +75,6 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
             spec.memory.is_none() && spec.cpu_percent.is_none() && spec.pids.is_none(),
             "--memory, --cpus and --pids need root (boxlab writes the cgroup files): leave them out with --rootless"
         );
-        anyhow::ensure!(
-            spec.publish.is_empty(),
-            "-p needs root (a veth on the host): leave it out with --rootless"
-        );
         enter_user_namespace(spec)?;
     }
     let cgroup = limits(spec, ledger)?;
@@ -134,7 +130,7 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         }
         // "g", or "g BOX_IF BOX_IP" when PID 1 must address its end of a veth.
         let mut go = String::from("g");
-        if !spec.publish.is_empty() {
+        if !spec.publish.is_empty() && !spec.rootless {
             let host_net = crate::probe::net::collect().map_err(anyhow::Error::msg)?;
             let made = BoxLink::create(pid, &host_net, ledger).map_err(anyhow::Error::msg)?;
             go = format!("g {} {}", made.veth.box_if, made.veth.box_ip);
@@ -143,12 +139,19 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         // The host side's syscalls first: PID 1 prints its own once it goes on.
         trace(spec, true);
         writeln!(go_tx, "{go}")?;
-        if let Some(l) = &link {
-            for &(host, boxed) in &spec.publish {
-                let proxy = Proxy::start_on(host, l.veth.box_ip, boxed)
-                    .with_context(|| format!("-p {host}:{boxed}: listening on 127.0.0.1:{host}"))?;
-                proxies.push(proxy);
-            }
+        for &(host, boxed) in &spec.publish {
+            // With root through the veth, as Docker's bridge; rootless (no veth) from a socket
+            // made inside the box's network namespace.
+            let proxy = match &link {
+                Some(l) => Proxy::start_on(host, l.veth.box_ip, boxed),
+                None => namespaces::open_ns(pid, Namespace::Net)
+                    .map_err(std::io::Error::other)
+                    .and_then(|netns| Proxy::start_into(host, netns, boxed)),
+            };
+            proxies
+                .push(proxy.with_context(|| {
+                    format!("-p {host}:{boxed}: listening on 127.0.0.1:{host}")
+                })?);
         }
     }
     drop(go_tx);

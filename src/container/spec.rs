@@ -123,8 +123,13 @@ pub fn parse_publish(s: &str) -> Result<(u16, u16), String> {
         return Err(bad());
     }
     // Free now; boxlab binds it once the container is ready.
-    std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, h))
-        .map_err(|e| format!("-p {s}: 127.0.0.1:{h} is not free ({e}): pick another port"))?;
+    std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, h)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            format!("-p {s}: ports below 1024 need root on the host: pick 1024 or above")
+        } else {
+            format!("-p {s}: 127.0.0.1:{h} is not free ({e}): pick another port")
+        }
+    })?;
     Ok((h, b))
 }
 
