@@ -348,10 +348,33 @@ fn uts_lesson_step_3() {
                 shells: None,
                 resources: None,
                 working: false,
+                calls: false,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("uts_step3_{name}_{w}x{h}"), t.backend());
         }
+    }
+}
+
+/// `c`: the step's calls and checks on the whole screen, at the size where the step view
+/// shows only a line of them.
+#[test]
+fn uts_lesson_step_3_calls() {
+    let lesson = lesson("uts");
+    let reports = uts_reports(&lesson);
+    for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
+        let screen = LessonScreen {
+            lesson: &lesson,
+            reports: &reports,
+            shown: 2,
+            scroll: 0,
+            shells: None,
+            resources: None,
+            working: false,
+            calls: true,
+        };
+        let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, false));
+        insta::assert_snapshot!(format!("uts_step3_calls_{name}_80x24"), t.backend());
     }
 }
 
@@ -367,6 +390,7 @@ fn uts_lesson_last_step_with_output() {
         shells: None,
         resources: None,
         working: false,
+        calls: false,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
     insta::assert_snapshot!("uts_step4_en_80x24", t.backend());
@@ -386,6 +410,7 @@ fn pid_lesson_zombie() {
                 shells: None,
                 resources: None,
                 working: false,
+                calls: false,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("pid_zombie_{name}_{w}x{h}"), t.backend());
@@ -420,6 +445,7 @@ fn uts_lesson_with_shells() {
                 shells: None,
                 resources: None,
                 working: false,
+                calls: false,
             };
             let area = ratatui::layout::Rect::new(0, 0, w, h);
             let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);
@@ -454,6 +480,7 @@ fn shells_before_the_box() {
         shells: None,
         resources: None,
         working: false,
+        calls: false,
     };
     let area = ratatui::layout::Rect::new(0, 0, 80, 24);
     let [_, (hr, hc)] = ui::shell_sizes(area, &screen, Lang::En);
@@ -486,6 +513,7 @@ fn help_overlay() {
             shells: None,
             resources: None,
             working: false,
+            calls: false,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, true));
         insta::assert_snapshot!(format!("help_{name}_80x24"), t.backend());
@@ -531,6 +559,7 @@ fn failed_syscall() {
             shells: None,
             resources: None,
             working: false,
+            calls: false,
         };
         let t = render(80, 24, |f| ui::draw_lesson(f, &screen, lang, false));
         insta::assert_snapshot!(format!("failed_syscall_{name}_80x24"), t.backend());
@@ -710,6 +739,7 @@ fn resources_live() {
                 shells: None,
                 resources: Some(&history),
                 working: false,
+                calls: false,
             };
             let t = render(w, h, |f| ui::draw_lesson(f, &screen, lang, false));
             insta::assert_snapshot!(format!("resources_{name}_{w}x{h}"), t.backend());
@@ -731,6 +761,7 @@ fn resources_before_live_samples() {
         shells: None,
         resources: None,
         working: false,
+        calls: false,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::En, false));
     insta::assert_snapshot!("resources_step_sample_en_80x24", t.backend());
@@ -750,6 +781,7 @@ fn resources_before_the_cgroup() {
         shells: None,
         resources: None,
         working: false,
+        calls: false,
     };
     let t = render(80, 24, |f| ui::draw_lesson(f, &screen, Lang::Ko, false));
     insta::assert_snapshot!("resources_no_cgroup_ko_80x24", t.backend());
@@ -771,6 +803,7 @@ fn resources_with_shells() {
                 shells: None,
                 resources: Some(&history),
                 working: false,
+                calls: false,
             };
             let area = ratatui::layout::Rect::new(0, 0, w, h);
             let [(br, bc), (hr, hc)] = ui::shell_sizes(area, &screen, lang);

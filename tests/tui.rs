@@ -72,6 +72,12 @@ fn uts_lesson_in_a_terminal() {
     assert!(printed, "the command and what it printed:\n{screen}");
     assert!(screen.contains("lesson complete"), "{screen}");
     assert!(!screen.contains('✗'), "no failed check:\n{screen}");
+    // `c`: every call and check of the step on the whole screen; `c` again goes back.
+    t.keys("c");
+    let screen = t.wait_for("back to the step", 10);
+    assert!(screen.contains("$ hostname"), "{screen}");
+    t.keys("c");
+    t.wait_for("all calls", 10);
     t.keys("L");
     let screen = t.wait_for("단계 4/4", 10);
     assert!(screen.contains("수업 완료"), "{screen}");

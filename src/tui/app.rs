@@ -35,6 +35,8 @@ pub enum Screen {
         /// The step being shown (an earlier one after going back).
         shown: usize,
         scroll: u16,
+        /// `c`: the step's system calls and checks on the whole screen.
+        calls: bool,
     },
 }
 
@@ -346,6 +348,7 @@ impl App {
             session: Box::new(session),
             shown: 0,
             scroll: 0,
+            calls: false,
         };
         self.forget_resources();
         self.note_progress();
@@ -412,6 +415,7 @@ impl App {
             session,
             shown,
             scroll,
+            ..
         } = &mut self.screen
         else {
             return;
@@ -439,6 +443,7 @@ impl App {
             session,
             shown,
             scroll,
+            calls,
         } = &mut self.screen
         else {
             return;
@@ -463,6 +468,11 @@ impl App {
             KeyCode::PageUp => *scroll = scroll.saturating_sub(5),
             KeyCode::PageDown => *scroll = scroll.saturating_add(5),
             KeyCode::Char('r') => self.pending = Some(Pending::Reset),
+            KeyCode::Char('c') => {
+                *calls = !*calls;
+                *scroll = 0;
+            }
+            KeyCode::Esc if *calls => *calls = false,
             KeyCode::Esc => {
                 self.screen = Screen::List;
                 self.shells = None;
@@ -597,11 +607,13 @@ impl App {
                 session,
                 shown,
                 scroll,
+                calls,
             } => Some(LessonScreen {
                 lesson: session.lesson(),
                 reports: session.reports(),
                 shown: *shown,
                 scroll: *scroll,
+                calls: *calls,
                 shells: self.shells.as_ref().map(|s| s.view(self.lang)),
                 resources: Some(&self.resources),
                 working: self.pending.is_some(),

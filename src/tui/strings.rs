@@ -56,6 +56,8 @@ pub const K_HELP: S = S("help", "도움말");
 pub const K_QUIT: S = S("quit", "종료");
 pub const K_CLOSE: S = S("close", "닫기");
 pub const K_SHELLS: S = S("shells", "셸");
+pub const K_CALLS: S = S("all calls", "호출 전부");
+pub const K_STEP_VIEW: S = S("back to the step", "단계 화면");
 pub const K_CLOSE_SHELLS: S = S("close shells", "셸 닫기");
 pub const K_TO_SHELL: S = S("type in a shell", "셸에 입력");
 pub const K_NEXT_PANE: S = S("next pane", "다음 창");
@@ -107,6 +109,13 @@ pub const HELP: &[(&str, S)] = &[
         S("back: re-read an earlier step", "이전: 앞 단계 다시 보기"),
     ),
     ("↑ ↓ PgUp PgDn", S("scroll the explanation", "설명 스크롤")),
+    (
+        "c",
+        S(
+            "the step's syscalls and checks, full screen",
+            "단계의 시스템 콜과 확인을 화면 가득",
+        ),
+    ),
     (
         "Esc",
         S("lesson list (ends the box)", "수업 목록 (박스 종료)"),

@@ -43,6 +43,8 @@ pub struct LessonScreen<'a> {
     pub resources: Option<&'a History>,
     /// The next step (or, after `r`, the first) is being performed.
     pub working: bool,
+    /// `c`: the step's system calls and checks on the whole screen.
+    pub calls: bool,
 }
 
 /// Which part of the lesson screen gets the keys.
@@ -221,8 +223,15 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let step = &lesson.steps[report.index];
     let width = area.width as usize;
 
-    let sys = syscall_lines(report, lang, width);
-    let checks = check_lines(screen, report, lang, width);
+    let sys = syscall_lines(report, lang, width, screen.calls);
+    let checks = check_lines(screen, report, lang, width, screen.calls);
+    if screen.calls {
+        draw_calls(frame, screen, report, sys, checks, lang);
+        if help {
+            draw_help(frame, lang);
+        }
+        return;
+    }
     let body = wrap(step.explain.get(lang), width.saturating_sub(2));
     let rows = lesson.rows(report.index);
     // A step showing resources has the live display in place of that row, with the step's other
@@ -256,8 +265,8 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
             }
         }
         draw_shells(frame, shells, shells_area, lang);
-        draw_syscalls(frame, sys, sys_area, lang, true);
-        draw_checks(frame, checks, check_area, lang, true);
+        draw_syscalls(frame, sys, sys_area, lang);
+        draw_checks(frame, checks, check_area, lang);
         shell_hints(frame, footer, lang, shells.focus);
         if help {
             draw_help(frame, lang);
@@ -394,8 +403,8 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         frame.render_widget(Paragraph::new(below), below_area);
     }
 
-    draw_syscalls(frame, sys, sys_area, lang, false);
-    draw_checks(frame, checks, check_area, lang, false);
+    draw_syscalls(frame, sys, sys_area, lang);
+    draw_checks(frame, checks, check_area, lang);
     hints(
         frame,
         footer,
@@ -404,6 +413,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
             ("→", &s::K_NEXT),
             ("←", &s::K_BACK),
             ("↑↓", &s::K_SCROLL),
+            ("c", &s::K_CALLS),
             ("s", &s::K_SHELLS),
             ("Esc", &s::K_LESSONS),
             ("r", &s::K_RESET),
@@ -501,35 +511,17 @@ fn draw_explanation(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_syscalls(
-    frame: &mut Frame,
-    sys: Vec<Line<'static>>,
-    area: Rect,
-    lang: Lang,
-    shells_open: bool,
-) {
+fn draw_syscalls(frame: &mut Frame, sys: Vec<Line<'static>>, area: Rect, lang: Lang) {
     let block = Block::new()
         .borders(Borders::TOP)
         .title(Span::styled(format!(" {} ", s::SYSCALLS.get(lang)), bold()));
     frame.render_widget(
-        Paragraph::new(capped(
-            sys,
-            area.height.saturating_sub(1) as usize,
-            lang,
-            shells_open,
-        ))
-        .block(block),
+        Paragraph::new(capped(sys, area.height.saturating_sub(1) as usize, lang)).block(block),
         area,
     );
 }
 
-fn draw_checks(
-    frame: &mut Frame,
-    checks: Vec<Line<'static>>,
-    area: Rect,
-    lang: Lang,
-    shells_open: bool,
-) {
+fn draw_checks(frame: &mut Frame, checks: Vec<Line<'static>>, area: Rect, lang: Lang) {
     if area.height == 0 {
         return;
     }
@@ -537,13 +529,7 @@ fn draw_checks(
         .borders(Borders::TOP)
         .title(Span::styled(format!(" {} ", s::CHECKS.get(lang)), bold()));
     frame.render_widget(
-        Paragraph::new(capped(
-            checks,
-            area.height.saturating_sub(1) as usize,
-            lang,
-            shells_open,
-        ))
-        .block(block),
+        Paragraph::new(capped(checks, area.height.saturating_sub(1) as usize, lang)).block(block),
         area,
     );
 }
@@ -573,8 +559,8 @@ pub fn shell_sizes(area: Rect, screen: &LessonScreen, lang: Lang) -> [(u16, u16)
     let (_, _, shells, ..) = shell_layout(
         area,
         wrap(step.explain.get(lang), width.saturating_sub(2)).len(),
-        check_lines(screen, report, lang, width).len(),
-        syscall_lines(report, lang, width).len(),
+        check_lines(screen, report, lang, width, false).len(),
+        syscall_lines(report, lang, width, false).len(),
         screen.lesson.rows(report.index).contains(&Row::Resources),
     );
     let [b, h] = shell_rects(shells);
@@ -920,8 +906,32 @@ fn wrap_hard(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-fn syscall_lines(report: &StepReport, lang: Lang, width: usize) -> Vec<Line<'static>> {
+/// `text` wrapped to `width` under its own indent, continuation lines two further in.
+fn wrapped(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    let body = text.trim_start();
+    let indent = text.len() - body.len();
+    wrap_hard(body, width.saturating_sub(indent + 3))
+        .into_iter()
+        .enumerate()
+        .map(|(n, part)| {
+            let pad = if n == 0 { indent } else { indent + 2 };
+            Line::styled(format!("{}{part}", " ".repeat(pad)), style)
+        })
+        .collect()
+}
+
+/// The step's calls (an errno explained under a failed one), then what its commands printed:
+/// each line cut to the width and three lines of output, or with `full` (the `c` view) every
+/// line whole, wrapped.
+fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> Vec<Line<'static>> {
     let mut out = Vec::new();
+    let mut push = |text: String, style: Style| {
+        if full {
+            out.extend(wrapped(&text, width, style));
+        } else {
+            out.push(Line::styled(fit(&text, width), style));
+        }
+    };
     // Repeated identical calls (64 times chdir("..")) are one line with a count.
     let mut i = 0;
     while i < report.records.len() {
@@ -937,39 +947,31 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize) -> Vec<Line<'sta
         } else {
             String::new()
         };
-        out.push(Line::styled(
-            fit(&format!(" {}{times}", r.line()), width),
-            style,
-        ));
+        push(format!(" {}{times}", r.line()), style);
         if let Some(name) = &r.errno {
             let (en, ko) = errno::explain_name(name);
             let text = format!("   └ {name}: {}", if lang == Lang::Ko { ko } else { en });
-            out.push(Line::styled(fit(&text, width), Style::new().fg(Color::Red)));
+            push(text, Style::new().fg(Color::Red));
         }
         i += repeats;
     }
+    let shown = if full { usize::MAX } else { 3 };
     for o in &report.outputs {
-        out.push(Line::styled(
-            fit(&format!(" $ {}", o.argv.join(" ")), width),
+        push(
+            format!(" $ {}", o.argv.join(" ")),
             Style::new().fg(Color::Cyan),
-        ));
+        );
         let printed = format!("{}{}", o.stdout, o.stderr);
         let lines: Vec<&str> = printed.lines().collect();
-        for l in lines.iter().take(3) {
-            out.push(Line::styled(
-                fit(&format!("   {l}"), width),
-                Style::new().fg(Color::Cyan),
-            ));
+        for l in lines.iter().take(shown) {
+            push(format!("   {l}"), Style::new().fg(Color::Cyan));
         }
-        if lines.len() > 3 {
-            out.push(Line::styled(format!("   … {}", lines.len() - 3), dim()));
+        if lines.len() > shown {
+            push(format!("   … {}", lines.len() - shown), dim());
         }
     }
     if let Some(e) = &report.error {
-        out.push(Line::styled(
-            fit(&format!(" {}: {e}", s::ERROR.get(lang)), width),
-            bad(),
-        ));
+        push(format!(" {}: {e}", s::ERROR.get(lang)), bad());
     }
     if out.is_empty() {
         out.push(Line::styled(
@@ -980,21 +982,31 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize) -> Vec<Line<'sta
     out
 }
 
+/// The checks with their details, the commands to try and the end of the lesson: a line each,
+/// cut to the width, or with `full` (the `c` view) each detail whole on lines of its own.
 fn check_lines(
     screen: &LessonScreen,
     report: &StepReport,
     lang: Lang,
     width: usize,
+    full: bool,
 ) -> Vec<Line<'static>> {
-    let mut out: Vec<Line> = report
-        .checks
-        .iter()
-        .map(|c| {
-            let (mark, style) = if c.passed {
-                ("✓", good())
-            } else {
-                ("✗", bad())
-            };
+    let mut out: Vec<Line> = Vec::new();
+    for c in &report.checks {
+        let (mark, style) = if c.passed {
+            ("✓", good())
+        } else {
+            ("✗", bad())
+        };
+        if full {
+            out.push(Line::from(vec![
+                Span::styled(format!(" {mark} "), style),
+                Span::raw(c.check.describe(lang)),
+            ]));
+            out.extend(wrapped(&format!("   {}", c.detail), width, dim()));
+            continue;
+        }
+        out.push({
             let what = fit(&c.check.describe(lang), width.saturating_sub(4));
             let room = width.saturating_sub(4 + Span::raw(&what).width() + 2);
             let detail = if room > 8 {
@@ -1007,8 +1019,8 @@ fn check_lines(
                 Span::raw(what),
                 Span::styled(detail, dim()),
             ])
-        })
-        .collect();
+        });
+    }
     let step = &screen.lesson.steps[report.index];
     for t in step.try_commands.iter().take(2) {
         let place = match t.place {
@@ -1042,30 +1054,72 @@ fn check_lines(
     out
 }
 
-/// Keeps `cap` lines, the last one saying how many more there are and how to see them (with
-/// the shells open, closing them makes room). A single line stays a line of content.
-fn capped(
-    mut lines: Vec<Line<'static>>,
-    cap: usize,
-    lang: Lang,
-    shells_open: bool,
-) -> Vec<Line<'static>> {
+/// Keeps `cap` lines, the last one saying how many more there are and that `c` shows them
+/// all. A single line stays a line of content.
+fn capped(mut lines: Vec<Line<'static>>, cap: usize, lang: Lang) -> Vec<Line<'static>> {
     if lines.len() > cap && cap == 1 {
         lines.truncate(1);
     } else if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
-        let text = match (lang, shells_open) {
-            (Lang::Ko, false) => format!(" … 외 {more}줄 (창을 키우면 보입니다)"),
-            (Lang::Ko, true) => format!(" … 외 {more}줄 (s로 셸을 닫으면 보입니다)"),
-            (Lang::En, false) => {
-                format!(" … {more} more lines (enlarge the terminal to see them)")
-            }
-            (Lang::En, true) => format!(" … {more} more lines (s closes the shells)"),
+        let text = match lang {
+            Lang::Ko => format!(" … 외 {more}줄 (c: 전부 보기)"),
+            Lang::En => format!(" … {more} more lines (c shows them all)"),
         };
         lines.push(Line::styled(text, dim()));
     }
     lines
+}
+
+/// `c`: the step's system calls, then its checks and commands to try, on the whole screen
+/// below the title bar, scrolled with ↑↓: where an 80x24 terminal shows only a line of them.
+fn draw_calls(
+    frame: &mut Frame,
+    screen: &LessonScreen,
+    report: &StepReport,
+    sys: Vec<Line<'static>>,
+    checks: Vec<Line<'static>>,
+    lang: Lang,
+) {
+    let area = frame.area();
+    let [_, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_top(frame, screen, report, lang);
+    let mut lines = sys;
+    if !checks.is_empty() {
+        lines.push(Line::styled(format!(" {}", s::CHECKS.get(lang)), bold()));
+        lines.extend(checks);
+    }
+    let visible = body.height.saturating_sub(1) as usize;
+    let scroll = (screen.scroll as usize).min(lines.len().saturating_sub(visible));
+    let more = lines.len() > scroll + visible;
+    let title = if more {
+        format!(" {} · {} ", s::SYSCALLS.get(lang), s::MORE_BELOW.get(lang))
+    } else {
+        format!(" {} ", s::SYSCALLS.get(lang))
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, bold()));
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), body);
+    hints(
+        frame,
+        footer,
+        lang,
+        &[
+            ("c", &s::K_STEP_VIEW),
+            ("↑↓", &s::K_SCROLL),
+            ("→", &s::K_NEXT),
+            ("←", &s::K_BACK),
+            ("?", &s::K_HELP),
+            ("q", &s::K_QUIT),
+        ],
+    );
 }
 
 fn draw_help(frame: &mut Frame, lang: Lang) {
