@@ -92,14 +92,35 @@ impl Ledger {
     }
 
     /// Lists a cgroup, a parent directory of one, or a controller enabled for one, before it
-    /// is made.
+    /// is made. A controller found enabled is listed too when another running boxlab's ledger
+    /// lists it: the two share it, and whichever ends last takes it out.
     pub fn add_cgroup(&self, made: &Made) {
+        let enabled = |p: &Path, c: Controller| format!("enabled {} {}", c.v2_name(), p.display());
         let line = match made {
             Made::Cgroup(p) => format!("cgroup {}", p.display()),
             Made::Parent(p) => format!("parent {}", p.display()),
-            Made::Enabled(p, c) => format!("enabled {} {}", c.v2_name(), p.display()),
+            Made::Enabled(p, c) => enabled(p, *c),
+            Made::FoundEnabled(p, c) => {
+                let line = enabled(p, *c);
+                if !self.another_run_lists(&line) {
+                    return;
+                }
+                line
+            }
         };
         self.append("cgroups", &line);
+    }
+
+    /// Whether another run's ledger (running or not yet swept) has `line` in its cgroups.
+    fn another_run_lists(&self, line: &str) -> bool {
+        let Some(base) = self.dir.parent() else {
+            return false;
+        };
+        fs::read_dir(base)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.path() != self.dir && lines(&e.path(), "cgroups").iter().any(|l| l == line))
     }
 
     /// Lists a directory that a box may leave behind if it is killed mid-step.
@@ -305,6 +326,24 @@ mod tests {
         assert_eq!(parse_pid_line("12 3456"), Some((12, 3456)));
         assert_eq!(parse_pid_line("12"), None);
         assert_eq!(parse_pid_line("x 1"), None);
+    }
+
+    /// A controller found enabled is this run's to take out too only if another boxlab's
+    /// ledger lists it (then whichever ends last does); one enabled by someone else is not.
+    #[test]
+    fn a_controller_another_run_enabled_is_shared() {
+        // Paths that do not exist: undoing them at drop changes nothing.
+        let ours = Path::new("/nonexistent/boxlab-test/shared");
+        let theirs = Path::new("/nonexistent/boxlab-test/admin");
+        let (a, b) = (Ledger::open().unwrap(), Ledger::open().unwrap());
+        a.add_cgroup(&Made::Enabled(ours.into(), Controller::Memory));
+        b.add_cgroup(&Made::FoundEnabled(ours.into(), Controller::Memory));
+        b.add_cgroup(&Made::FoundEnabled(theirs.into(), Controller::Memory));
+        b.add_cgroup(&Made::FoundEnabled(ours.into(), Controller::Pids));
+        assert_eq!(
+            lines(b.dir(), "cgroups"),
+            ["enabled memory /nonexistent/boxlab-test/shared"]
+        );
     }
 
     #[test]

@@ -235,6 +235,9 @@ pub enum Made {
     Parent(PathBuf),
     /// A controller enabled in a v2 `cgroup.subtree_control` that did not have it.
     Enabled(PathBuf, Controller),
+    /// A controller found enabled already: another run's to take out again, if another boxlab
+    /// enabled it (whichever run ends last does, since a controller in use cannot be taken out).
+    FoundEnabled(PathBuf, Controller),
 }
 
 /// The directory name all of boxlab's cgroups live under.

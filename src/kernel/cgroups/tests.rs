@@ -162,6 +162,7 @@ fn creating_on_v2_enables_controllers_on_the_way_down() {
     assert_eq!(
         made,
         [
+            Made::FoundEnabled(cg.clone(), Controller::Cpu),
             Made::Enabled(cg.clone(), Controller::Memory),
             Made::Parent(cg.join("boxlab")),
             Made::Parent(cg.join("boxlab/run1")),

@@ -22,6 +22,9 @@ pub fn enable(
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
     let (offered, enabled) = (read("cgroup.controllers"), read("cgroup.subtree_control"));
     let has = |list: &str, c: Controller| list.split_whitespace().any(|n| n == c.v2_name());
+    for &c in wanted.iter().filter(|&&c| has(&enabled, c)) {
+        note(Made::FoundEnabled(dir.to_path_buf(), c));
+    }
     let add: Vec<Controller> = wanted
         .iter()
         .copied()
