@@ -93,7 +93,8 @@ impl Ledger {
 
     /// Lists a cgroup, a parent directory of one, or a controller enabled for one, before it
     /// is made. A controller found enabled is listed too when another running boxlab's ledger
-    /// lists it: the two share it, and whichever ends last takes it out.
+    /// lists it: the two share it, and whichever ends last takes it out (the kernel would let
+    /// the first take it out from under the other's cgroup, its limit gone).
     pub fn add_cgroup(&self, made: &Made) {
         let enabled = |p: &Path, c: Controller| format!("enabled {} {}", c.v2_name(), p.display());
         let line = match made {
@@ -102,25 +103,13 @@ impl Ledger {
             Made::Enabled(p, c) => enabled(p, *c),
             Made::FoundEnabled(p, c) => {
                 let line = enabled(p, *c);
-                if !self.another_run_lists(&line) {
+                if !listed_elsewhere(&self.dir, &line) {
                     return;
                 }
                 line
             }
         };
         self.append("cgroups", &line);
-    }
-
-    /// Whether another run's ledger (running or not yet swept) has `line` in its cgroups.
-    fn another_run_lists(&self, line: &str) -> bool {
-        let Some(base) = self.dir.parent() else {
-            return false;
-        };
-        fs::read_dir(base)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| e.path() != self.dir && lines(&e.path(), "cgroups").iter().any(|l| l == line))
     }
 
     /// Lists a directory that a box may leave behind if it is killed mid-step.
@@ -222,6 +211,9 @@ fn undo(dir: &Path) -> (usize, usize) {
                 cgroups::remove_cgroup(Path::new(rest)).is_ok() && existed
             }
             "parent" => crate::kernel::root::rmdir(Path::new(rest)).is_ok(),
+            // Shared with another run that still lists it: taken out when that one ends, not
+            // now from under its cgroup.
+            "enabled" if listed_elsewhere(dir, line) => false,
             "enabled" => rest.split_once(' ').is_some_and(|(c, p)| {
                 Controller::ALL
                     .into_iter()
@@ -270,6 +262,19 @@ fn undo(dir: &Path) -> (usize, usize) {
     }
     let _ = fs::remove_dir_all(dir);
     (killed, removed)
+}
+
+/// Whether a ledger beside `dir` (another run's, running or not yet swept) has `line` in its
+/// cgroups.
+fn listed_elsewhere(dir: &Path, line: &str) -> bool {
+    let Some(base) = dir.parent() else {
+        return false;
+    };
+    fs::read_dir(base)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.path() != dir && lines(&e.path(), "cgroups").iter().any(|l| l == line))
 }
 
 fn lines(dir: &Path, file: &str) -> Vec<String> {

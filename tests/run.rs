@@ -212,6 +212,66 @@ fn signals_reach_the_command() {
     assert_eq!(child.wait().unwrap().code(), Some(42));
 }
 
+/// cgroup v2, a controller the root did not hand down: the first of two runs at once enables
+/// it, the second finds it enabled and shares it (another boxlab's ledger lists it), and the
+/// first ends while the second still uses it, leaving it in place (the kernel would let it go,
+/// taking the second's limit with it). The last to end takes it out: the root's
+/// subtree_control is as found. Skipped on v1, and where
+/// the host itself uses the controller (it cannot be taken out for the test).
+#[test]
+fn two_runs_at_once_take_out_the_controller_they_enabled() {
+    if !root_or_skip("two_runs_at_once_take_out_the_controller_they_enabled") {
+        return;
+    }
+    let control = Path::new("/sys/fs/cgroup/cgroup.subtree_control");
+    let Ok(found) = std::fs::read_to_string(control) else {
+        eprintln!("skipped: not cgroup v2");
+        return;
+    };
+    let _one_at_a_time = serial();
+    let had_pids = found.split_whitespace().any(|c| c == "pids");
+    if had_pids && std::fs::write(control, "-pids").is_err() {
+        eprintln!("skipped: the host's own cgroups use the pids controller");
+        return;
+    }
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let start = |secs: &str| {
+        Command::new(BOXLAB)
+            .args(["run", "--pids", "20", "--", "sleep", secs])
+            .env("XDG_STATE_HOME", common::state_dir())
+            .spawn()
+            .unwrap()
+    };
+    let first = start("0.3");
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let second = start("1");
+    let first = first.wait_with_output().unwrap().status.code();
+    // The second's limit outlives the first run.
+    let limits: Vec<_> = std::fs::read_dir("/sys/fs/cgroup")
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("boxlab-"))
+        .map(|e| std::fs::read_to_string(e.path().join("pids.max")).ok())
+        .collect();
+    let statuses = [first, second.wait_with_output().unwrap().status.code()];
+    let after = host_snapshot();
+    if had_pids {
+        std::fs::write(control, "+pids").unwrap();
+    }
+    assert_eq!(statuses, [Some(0), Some(0)]);
+    assert_eq!(
+        limits,
+        [Some("20\n".to_string())],
+        "the second run's pids.max"
+    );
+    assert_eq!(after, before, "the host changed after two runs at once");
+    assert_eq!(
+        common::wait_no_new_box_processes(&boxes, 5),
+        Vec::<String>::new()
+    );
+}
+
 /// `kill -9` of `boxlab run` itself: PID 1 dies with it (PR_SET_PDEATHSIG), and with it the
 /// command and the PID namespace; the cgroup it leaves is removed by `boxlab cleanup`.
 #[test]
