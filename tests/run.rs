@@ -28,6 +28,34 @@ fn text(out: &Output) -> (String, String) {
     )
 }
 
+/// `boxlab run ARGS -- sh -c SCRIPT`, once the script has printed `ready`; with the lines it
+/// printed before. The caller waits for it.
+#[allow(clippy::zombie_processes)]
+fn start_until_ready(args: &[&str], script: &str) -> (std::process::Child, Vec<String>) {
+    use std::io::BufRead;
+    let mut child = Command::new(BOXLAB)
+        .arg("run")
+        .args(args)
+        .args(["--", "sh", "-c", script])
+        .env("XDG_STATE_HOME", common::state_dir())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut before = Vec::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "no ready line after {before:?}"
+        );
+        if line == "ready\n" {
+            return (child, before);
+        }
+        before.push(line);
+    }
+}
+
 fn sh(args: &[&str], script: &str) -> Output {
     let mut all = args.to_vec();
     all.extend(["--", "sh", "-c", script]);
@@ -185,24 +213,7 @@ fn signals_reach_the_command() {
         return;
     }
     let _one_at_a_time = serial();
-    use std::io::BufRead;
-    let mut child = Command::new(BOXLAB)
-        .args([
-            "run",
-            "--",
-            "sh",
-            "-c",
-            "trap 'exit 42' TERM; echo ready; sleep 30 & wait",
-        ])
-        .env("XDG_STATE_HOME", common::state_dir())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "ready\n");
+    let (mut child, _) = start_until_ready(&[], "trap 'exit 42' TERM; echo ready; sleep 30 & wait");
     // boxlab passes SIGTERM to its PID 1, which passes it to the command.
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
@@ -280,29 +291,12 @@ fn a_killed_run_leaves_nothing_after_cleanup() {
         return;
     }
     let _one_at_a_time = serial();
-    use std::io::BufRead;
     let before = host_snapshot();
     let boxes = box_processes();
-    let mut child = Command::new(BOXLAB)
-        .args([
-            "run",
-            "--memory",
-            "64M",
-            "--pids",
-            "20",
-            "-v",
-            "/tmp:/host-tmp",
-        ])
-        .args(["--", "sh", "-c", "echo ready; sleep 30 & wait"])
-        .env("XDG_STATE_HOME", common::state_dir())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "ready\n");
+    let (mut child, _) = start_until_ready(
+        &["--memory", "64M", "--pids", "20", "-v", "/tmp:/host-tmp"],
+        "echo ready; sleep 30 & wait",
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(
@@ -325,28 +319,14 @@ fn the_chroot_escape_ends_inside() {
         return;
     }
     let _one_at_a_time = serial();
-    use std::io::BufRead;
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
     let before = host_snapshot();
     let boxes = box_processes();
-    let mut container = Command::new(BOXLAB)
-        .args(["run", "--", "sh", "-c"])
-        .arg("echo > /inside-marker; ip -o link; echo ready; sleep 30 & wait")
-        .env("XDG_STATE_HOME", common::state_dir())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut links = Vec::new();
-    let mut reader = std::io::BufReader::new(container.stdout.take().unwrap());
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "no ready line");
-        if line == "ready\n" {
-            break;
-        }
-        links.push(line);
-    }
+    let (mut container, links) = start_until_ready(
+        &[],
+        "echo > /inside-marker; ip -o link; echo ready; sleep 30 & wait",
+    );
     assert_eq!(links.len(), 1, "only lo: {links:?}");
     assert!(links[0].contains(": lo:"), "{links:?}");
     // PID 1 is boxlab's only child.

@@ -39,14 +39,8 @@ pub fn drop_bounding_except(keep: &[u32]) -> Result<(), KernelError> {
         if keep.contains(&cap) {
             continue;
         }
-        let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
-        if r != 0 {
-            return logged(
-                "prctl",
-                format!("PR_CAPBSET_DROP, {cap}"),
-                Err(nix::errno::Errno::last()),
-                zero,
-            );
+        if let Err(e) = bounding_drop(cap) {
+            return logged("prctl", format!("PR_CAPBSET_DROP, {cap}"), Err(e), zero);
         }
         dropped += 1;
     }
@@ -104,11 +98,7 @@ fn set_mask(m: u64) -> Result<(), KernelError> {
     };
     let data = [word(m as u32), word((m >> 32) as u32)];
     let r = unsafe { libc::syscall(libc::SYS_capset, &HEADER, data.as_ptr()) };
-    let r = if r == 0 {
-        Ok(())
-    } else {
-        Err(nix::errno::Errno::last())
-    };
+    let r = nix::errno::Errno::result(r).map(drop);
     logged(
         "capset",
         format!("{{v3, 0}}, {{effective=permitted=inheritable={m:#x}}}"),
@@ -121,11 +111,8 @@ fn set_mask(m: u64) -> Result<(), KernelError> {
 fn effective() -> Result<u64, KernelError> {
     let mut data = [Data::default(); 2];
     let r = unsafe { libc::syscall(libc::SYS_capget, &HEADER, data.as_mut_ptr()) };
-    let r = if r == 0 {
-        Ok(u64::from(data[0].effective) | u64::from(data[1].effective) << 32)
-    } else {
-        Err(nix::errno::Errno::last())
-    };
+    let r = nix::errno::Errno::result(r)
+        .map(|_| u64::from(data[0].effective) | u64::from(data[1].effective) << 32);
     logged("capget", "{v3, 0}, &data".into(), r, |m| {
         format!("0 {{effective={m:#x}}}")
     })
@@ -179,12 +166,7 @@ impl From<Capability> for String {
 /// capability leaves the bounding set (prctl PR_CAPBSET_DROP), then capget(2) and capset(2)
 /// take it out of the process's own sets, keeping the rest.
 pub fn drop_one(cap: Capability) -> Result<(), KernelError> {
-    let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap.0 as libc::c_ulong, 0, 0, 0) };
-    let r = if r == 0 {
-        Ok(())
-    } else {
-        Err(nix::errno::Errno::last())
-    };
+    let r = bounding_drop(cap.0);
     logged(
         "prctl",
         format!("PR_CAPBSET_DROP, {} ({})", cap.0, cap.name()),
@@ -194,16 +176,18 @@ pub fn drop_one(cap: Capability) -> Result<(), KernelError> {
     set_mask(effective()? & !mask(&[cap.0]))
 }
 
+/// prctl(PR_CAPBSET_DROP, cap): out of the bounding set, for good.
+fn bounding_drop(cap: u32) -> nix::Result<()> {
+    let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
+    nix::errno::Errno::result(r).map(drop)
+}
+
 /// finit_module(-1, "", 0): asks to load a kernel module from no file. The kernel checks
 /// CAP_SYS_MODULE (EPERM) before the file descriptor (EBADF); a seccomp filter may refuse the
 /// call before either (EPERM).
 pub fn load_no_module() -> Result<(), KernelError> {
     let r = unsafe { libc::syscall(libc::SYS_finit_module, -1, c"".as_ptr(), 0) };
-    let r = if r == 0 {
-        Ok(())
-    } else {
-        Err(nix::errno::Errno::last())
-    };
+    let r = nix::errno::Errno::result(r).map(drop);
     logged("finit_module", "-1, \"\", 0".into(), r, zero)
 }
 
@@ -211,11 +195,7 @@ pub fn load_no_module() -> Result<(), KernelError> {
 /// file capabilities), for this process and its children.
 pub fn no_new_privs() -> Result<(), KernelError> {
     let r = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
-    let r = if r == 0 {
-        Ok(())
-    } else {
-        Err(nix::errno::Errno::last())
-    };
+    let r = nix::errno::Errno::result(r).map(drop);
     logged("prctl", "PR_SET_NO_NEW_PRIVS, 1".into(), r, zero)
 }
 

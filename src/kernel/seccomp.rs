@@ -152,11 +152,7 @@ pub fn install() -> Result<(), KernelError> {
             0,
         )
     };
-    let r = if r == 0 {
-        Ok(())
-    } else {
-        Err(nix::errno::Errno::last())
-    };
+    let r = nix::errno::Errno::result(r).map(drop);
     logged(
         "prctl",
         format!(
