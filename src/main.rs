@@ -70,7 +70,7 @@ enum Cmd {
         #[arg(long, value_parser = container::spec::parse_cpus)]
         cpus: Option<u64>,
         /// Most processes at once.
-        #[arg(long)]
+        #[arg(long, value_parser = container::spec::parse_pids)]
         pids: Option<u64>,
         /// The container's hostname.
         #[arg(long, default_value = "box")]

@@ -653,6 +653,46 @@ fn rootless_as_nobody() {
             "{stderr}"
         );
     }
+    // The rootless bundle: a user namespace with the same one-line maps, which runc, run as
+    // nobody too, accepts.
+    if Command::new("runc").arg("--version").output().is_ok() {
+        let bundle = home.join("bundle");
+        let (_, mut cmd) = common::boxlab_as_nobody("rootless");
+        let out = cmd
+            .args([
+                "run",
+                "--rootless",
+                "--oci-bundle",
+                bundle.to_str().unwrap(),
+            ])
+            .args(["--", "cat", "/proc/self/uid_map"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+        let out = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .args([
+                "runc",
+                "--root",
+                home.join("runc").to_str().unwrap(),
+                "run",
+                "-b",
+            ])
+            .args([
+                bundle.to_str().unwrap(),
+                &format!("rootless-{}", std::process::id()),
+            ])
+            .env("XDG_RUNTIME_DIR", home.join("run"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(
+            stdout.split_whitespace().collect::<Vec<_>>(),
+            ["0", "65534", "1"],
+            "runc as nobody: {stderr}"
+        );
+    }
     let ledgers = std::fs::read_dir(home.join("run/boxlab")).unwrap().count();
     assert_eq!(ledgers, 0, "the run's ledger (and its upper layer) is gone");
     std::fs::remove_dir_all(&home).unwrap();

@@ -217,7 +217,7 @@ fn command(spec: &Spec, tty: Option<OwnedFd>) -> ! {
     {
         let _ = nix::unistd::dup2_stdin(null);
     }
-    let env = [
+    let mut env = vec![
         (
             "PATH",
             "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
@@ -225,6 +225,10 @@ fn command(spec: &Spec, tty: Option<OwnedFd>) -> ! {
         ("HOSTNAME", spec.hostname.clone()),
         ("HOME", "/root".to_string()),
     ];
+    // As `docker run -t` sets it, for programs that draw on the terminal.
+    if spec.tty {
+        env.push(("TERM", "xterm".to_string()));
+    }
     let e = process::exec(&spec.argv, &env);
     eprintln!("boxlab run: {}: {e}", spec.argv[0]);
     // As a shell says it: 127 not found, 126 found but not runnable.

@@ -44,17 +44,47 @@ pub fn config(spec: &Spec, root: &std::path::Path) -> Value {
         resources.insert("pids".into(), json!({"limit": n}));
     }
     let denied: Vec<&str> = seccomp::DENIED.iter().map(|(name, _)| *name).collect();
+    let mut env = vec![
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+        format!("HOSTNAME={}", spec.hostname),
+        "HOME=/root".to_string(),
+    ];
+    if spec.tty {
+        env.push("TERM=xterm".into());
+    }
+    let mut namespaces = vec![
+        json!({"type": "pid"}),
+        json!({"type": "network"}),
+        json!({"type": "ipc"}),
+        json!({"type": "uts"}),
+        json!({"type": "mount"}),
+        json!({"type": "cgroup"}),
+    ];
+    let mut linux = serde_json::Map::new();
+    if spec.rootless {
+        // The same one-line maps as `boxlab run --rootless`: root inside is the caller.
+        namespaces.push(json!({"type": "user"}));
+        let map = |id: u32| json!([{"containerID": 0, "hostID": id, "size": 1}]);
+        linux.insert("uidMappings".into(), map(nix::unistd::getuid().as_raw()));
+        linux.insert("gidMappings".into(), map(nix::unistd::getgid().as_raw()));
+    }
+    linux.insert("namespaces".into(), namespaces.into());
+    linux.insert("resources".into(), resources.into());
+    linux.insert(
+        "seccomp".into(),
+        json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "architectures": [seccomp_arch()],
+            "syscalls": [{"names": denied, "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+        }),
+    );
     json!({
         "ociVersion": OCI_VERSION,
         "process": {
             "terminal": spec.tty,
             "user": {"uid": 0, "gid": 0},
             "args": spec.argv,
-            "env": [
-                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                format!("HOSTNAME={}", spec.hostname),
-                "HOME=/root",
-            ],
+            "env": env,
             "cwd": "/",
             "capabilities": {
                 "bounding": caps, "effective": caps, "permitted": caps,
@@ -64,18 +94,7 @@ pub fn config(spec: &Spec, root: &std::path::Path) -> Value {
         "root": {"path": root, "readonly": true},
         "hostname": spec.hostname,
         "mounts": mounts,
-        "linux": {
-            "namespaces": [
-                {"type": "pid"}, {"type": "network"}, {"type": "ipc"},
-                {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"},
-            ],
-            "resources": resources,
-            "seccomp": {
-                "defaultAction": "SCMP_ACT_ALLOW",
-                "architectures": [seccomp_arch()],
-                "syscalls": [{"names": denied, "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
-            },
-        },
+        "linux": linux,
     })
 }
 

@@ -68,12 +68,6 @@ impl Spec {
                 v.target
             );
         }
-        if let Some(n) = self.pids {
-            anyhow::ensure!(
-                n >= 2,
-                "--pids {n}: at least 2 (boxlab's init and the command)"
-            );
-        }
         anyhow::ensure!(
             !self.hostname.is_empty()
                 && self.hostname.len() <= 64
@@ -95,6 +89,19 @@ pub fn parse_memory(s: &str) -> Result<u64, String> {
         return Err(format!("--memory {s}: the minimum is 6M"));
     }
     Ok(bytes)
+}
+
+/// `20`: most processes at once, for `--pids`: at least boxlab's init and the command, at most
+/// the kernel's own limit on pids (PID_MAX_LIMIT on 64-bit machines).
+pub fn parse_pids(s: &str) -> Result<u64, String> {
+    const MOST: u64 = 4 << 20;
+    match s.parse::<u64>() {
+        Ok(n) if (2..=MOST).contains(&n) => Ok(n),
+        Ok(_) => Err(format!(
+            "--pids {s}: use a number from 2 (boxlab's init and the command) to {MOST}"
+        )),
+        Err(_) => Err(format!("--pids \"{s}\" is not a number: use e.g. 20")),
+    }
 }
 
 /// `0.5`, `2`: CPUs as a quota in percent of one CPU, for `--cpus`.
@@ -173,6 +180,10 @@ mod tests {
         );
         assert!(parse_memory("1M").unwrap_err().contains("minimum"));
         assert!(parse_cpus("half").unwrap_err().contains("not a number"));
+        assert_eq!(parse_pids("20"), Ok(20));
+        for bad in ["1", "abc", "99999999999"] {
+            assert!(parse_pids(bad).unwrap_err().starts_with("--pids"), "{bad}");
+        }
         assert!(parse_cpus("0").is_err());
         let v = parse_volume("/tmp:/data:ro").unwrap();
         assert_eq!((v.target.as_str(), v.readonly), ("/data", true));

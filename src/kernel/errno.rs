@@ -7,8 +7,8 @@ use nix::errno::Errno;
 pub fn explain(errno: Errno) -> (&'static str, &'static str) {
     match errno {
         Errno::EPERM => (
-            "not permitted: the process lacks a capability it needs (often CAP_SYS_ADMIN)",
-            "권한 없음: 프로세스에 필요한 권한(보통 CAP_SYS_ADMIN)이 없습니다",
+            "not permitted: the process lacks the capability this call needs, or a seccomp filter refused it",
+            "권한 없음: 이 호출에 필요한 capability가 프로세스에 없거나, seccomp 필터가 거부했습니다",
         ),
         Errno::EACCES => (
             "permission denied by file permissions or a security module",

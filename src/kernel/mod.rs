@@ -26,7 +26,7 @@ use nix::errno::Errno;
 
 /// A syscall failed; carries the call so the message says what to do about it.
 #[derive(Debug, thiserror::Error)]
-#[error("{call}({args}) failed with {errno}: {}", errno::explain(*errno).0)]
+#[error("{call}({args}) failed with {errno:?}: {}", errno::explain(*errno).0)]
 pub struct KernelError {
     pub call: &'static str,
     pub args: String,

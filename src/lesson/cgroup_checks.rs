@@ -109,7 +109,9 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                 if host_moved {
                     "boxlab itself moved into a boxlab cgroup".to_string()
                 } else {
-                    format!("the box is in boxlab's cgroup in {boxed} hierarchies")
+                    format!(
+                        "the box is in its own boxlab cgroup in {boxed} hierarchies; boxlab is not"
+                    )
                 },
             )
         }

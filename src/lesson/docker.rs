@@ -175,7 +175,12 @@ pub fn judge(ran: Option<&RuntimeRun>) -> (bool, String) {
                 .collect();
             (
                 same,
-                format!("{rt}: status {:?}; {}", out.status, said.join("; ")),
+                format!(
+                    "{rt}: exit status {}; {}",
+                    out.status
+                        .map_or("none (not started)".into(), |c| c.to_string()),
+                    said.join("; ")
+                ),
             )
         }
         None => (false, "no runtime ran the bundle".into()),

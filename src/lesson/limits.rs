@@ -440,9 +440,15 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "K" | "KB" | "KIB" => 10,
         "M" | "MB" | "MIB" => 20,
         "G" | "GB" | "GIB" => 30,
+        u if u.starts_with('.') => {
+            return Err(format!(
+                "\"{s}\": whole numbers only: use a smaller unit (512M, not 0.5G)"
+            ));
+        }
         _ => return Err(format!("\"{s}\": unknown unit {unit:?}: use K, M or G")),
     };
-    Ok(n << shift)
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("\"{s}\" is too large"))
 }
 
 /// `boxlab __load ARGS` as a command: the same binary, so the host runs the box's code.
@@ -528,6 +534,12 @@ mod tests {
         assert_eq!(parse_size("2G"), Ok(2 << 30));
         assert_eq!(parse_size("4096"), Ok(4096));
         assert!(parse_size("64X").unwrap_err().contains("unknown unit"));
+        assert!(parse_size("0.5G").unwrap_err().contains("512M"));
+        assert!(
+            parse_size("99999999999G")
+                .unwrap_err()
+                .contains("too large")
+        );
         assert!(parse_size("lots").unwrap_err().contains("not a size"));
     }
 }
