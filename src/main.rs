@@ -64,13 +64,13 @@ enum Cmd {
         #[arg(long, value_name = "DIR:DIR...")]
         image: Option<String>,
         /// Memory limit, like 64M or 1G.
-        #[arg(long, value_parser = container::spec::parse_memory)]
+        #[arg(long, value_parser = container::spec::parse_memory, allow_hyphen_values = true)]
         memory: Option<u64>,
         /// CPU limit in CPUs, like 0.5.
-        #[arg(long, value_parser = container::spec::parse_cpus)]
+        #[arg(long, value_parser = container::spec::parse_cpus, allow_hyphen_values = true)]
         cpus: Option<u64>,
         /// Most processes at once.
-        #[arg(long, value_parser = container::spec::parse_pids)]
+        #[arg(long, value_parser = container::spec::parse_pids, allow_hyphen_values = true)]
         pids: Option<u64>,
         /// The container's hostname.
         #[arg(long, default_value = "box")]
@@ -270,6 +270,9 @@ fn run_flag_error(text: &str) -> String {
         && let Some(at) = first.find("': ")
     {
         return first[at + 3..].to_string();
+    }
+    if first.contains("required arguments") && text.contains("<COMMAND>") {
+        return container::spec::NO_COMMAND.to_string();
     }
     if first.ends_with(':') {
         return format!("{first} {}", lines.next().unwrap_or_default());

@@ -197,7 +197,13 @@ fn exit_codes_and_bad_flags() {
         (vec!["--pids", "1", "--", "true"], "--pids"),
         (vec!["-v", "/tmp:/proc", "--", "true"], "-v"),
         (vec!["true"], "after `--`"),
-        (vec![], "<COMMAND>"),
+        (vec![], "after `--`"),
+        (vec!["--memory", "-1", "--", "true"], "--memory"),
+        (vec!["-p", "70000:80", "--", "true"], "65535"),
+        (
+            vec!["-p", "18475:80", "-p", "18475:81", "--", "true"],
+            "twice",
+        ),
     ] {
         let out = run(&args);
         let (_, stderr) = text(&out);

@@ -11,6 +11,10 @@ pub struct Volume {
     pub readonly: bool,
 }
 
+/// What `boxlab run` says when it is given no command.
+pub const NO_COMMAND: &str =
+    "no command: give one after `--`, e.g. `boxlab run -- /bin/sh -c 'echo hi'`";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spec {
     /// The image's layers, top first: the lower layers of the overlay.
@@ -37,15 +41,18 @@ pub struct Spec {
 impl Spec {
     /// Refuses what cannot work before anything is made.
     pub fn check(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            !self.argv.is_empty(),
-            "no command: give one after `--`, e.g. `boxlab run -- /bin/sh -c 'echo hi'`"
-        );
+        anyhow::ensure!(!self.argv.is_empty(), "{NO_COMMAND}");
         for layer in &self.layers {
             anyhow::ensure!(
                 layer.is_dir(),
                 "--rootfs/--image: {} is not a directory",
                 layer.display()
+            );
+        }
+        for (i, &(host, _)) in self.publish.iter().enumerate() {
+            anyhow::ensure!(
+                !self.publish[..i].iter().any(|&(h, _)| h == host),
+                "-p {host}:...: host port {host} is published twice: give each -p its own"
             );
         }
         for v in &self.volumes {
@@ -125,10 +132,12 @@ pub fn parse_cpus(s: &str) -> Result<u64, String> {
 pub fn parse_publish(s: &str) -> Result<(u16, u16), String> {
     let bad = || format!("-p \"{s}\": use HOST_PORT:BOX_PORT, like 8080:80");
     let (h, b) = s.split_once(':').ok_or_else(bad)?;
-    let (h, b): (u16, u16) = (h.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
-    if h == 0 || b == 0 {
-        return Err(bad());
-    }
+    let port = |p: &str| match p.parse::<u64>() {
+        Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        Ok(_) => Err(format!("-p \"{s}\": ports go from 1 to 65535")),
+        Err(_) => Err(bad()),
+    };
+    let (h, b) = (port(h)?, port(b)?);
     // Free now; boxlab binds it once the container is ready.
     std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, h)).map_err(|e| {
         if e.kind() == std::io::ErrorKind::PermissionDenied {
@@ -153,9 +162,10 @@ pub fn parse_volume(s: &str) -> Result<Volume, String> {
             ));
         }
     };
-    let host = std::path::Path::new(host)
-        .canonicalize()
-        .map_err(|e| format!("-v \"{s}\": {host}: {e}: create it first"))?;
+    let host = std::path::Path::new(host).canonicalize().map_err(|e| {
+        let why = crate::kernel::errno::explain(crate::kernel::errno_of(&e)).0;
+        format!("-v \"{s}\": {host}: {why}: create it first")
+    })?;
     Ok(Volume {
         host,
         target: target.to_string(),
