@@ -379,28 +379,77 @@ pub fn report(lang: Lang) -> String {
             }),
         ),
     }
+    // The default root filesystem as built (its own note says from what), or what a first run
+    // would build it from. One built from the host's programs stays so until removed.
     let bb = crate::rootfs::find_static_busybox();
-    line(
-        "ok",
-        match &bb {
-            Some(p) => format!(
-                "{}: {}",
-                if ko {
-                    "기본 루트 파일 시스템 재료"
-                } else {
-                    "default rootfs from"
-                },
-                p.display()
-            ),
-            None => {
-                if ko {
-                    "기본 루트 파일 시스템 재료: 호스트의 프로그램들 (정적 busybox 없음)".into()
-                } else {
-                    "default rootfs from the host's own programs (no static busybox)".into()
-                }
-            }
-        },
-        None,
-    );
+    let dir = crate::rootfs::default_dir();
+    let built = std::fs::read_to_string(dir.join("etc/boxlab-rootfs")).ok();
+    let made_of = built
+        .as_deref()
+        .and_then(|t| t.trim().split_once(": "))
+        .map(|(_, kind)| kind.to_string());
+    let (status, what, fix) = match (made_of, &bb) {
+        (Some(kind), Some(bb)) if kind.starts_with("host binaries") => (
+            "warn",
+            if ko {
+                format!(
+                    "기본 루트 파일 시스템({}): 호스트의 프로그램으로 지어졌습니다",
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "default rootfs ({}): built from the host's programs",
+                    dir.display()
+                )
+            },
+            Some(if ko {
+                format!(
+                    "이제 정적 busybox({})가 있습니다. 다시 지으려면: rm -rf {}",
+                    bb.display(),
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "a static busybox is here now ({}); to rebuild from it: rm -rf {}",
+                    bb.display(),
+                    dir.display()
+                )
+            }),
+        ),
+        (Some(kind), _) => (
+            "ok",
+            if ko {
+                format!("기본 루트 파일 시스템({}): {kind}", dir.display())
+            } else {
+                format!("default rootfs ({}): {kind}", dir.display())
+            },
+            None,
+        ),
+        (None, Some(bb)) => (
+            "ok",
+            if ko {
+                format!(
+                    "기본 루트 파일 시스템: 처음 실행할 때 정적 busybox({})로 짓습니다",
+                    bb.display()
+                )
+            } else {
+                format!(
+                    "default rootfs: built on first run from a static busybox ({})",
+                    bb.display()
+                )
+            },
+            None,
+        ),
+        (None, None) => (
+            "ok",
+            if ko {
+                "기본 루트 파일 시스템: 처음 실행할 때 호스트의 프로그램으로 짓습니다 (정적 busybox 없음)".into()
+            } else {
+                "default rootfs: built on first run from the host's own programs (no static busybox)".into()
+            },
+            None,
+        ),
+    };
+    line(status, what, fix);
     out
 }

@@ -17,6 +17,7 @@ fn doctor_reports_each_area() {
         "user namespaces",
         "overlayfs:",
         "running ",
+        "default rootfs",
     ] {
         assert!(text.contains(needle), "doctor lacks {needle:?}:\n{text}");
     }
