@@ -160,6 +160,10 @@ fn limits_hold() {
     );
     let (_, stderr) = text(&out);
     assert!(stderr.to_lowercase().contains("fork"), "{stderr}");
+    assert!(
+        stderr.contains("refused at the pids limit (--pids 5)"),
+        "{stderr}"
+    );
     // PID 1 is never moved in by its pid (a cgroup.procs write that waits for an RCU grace
     // period): it is cloned into a v2 cgroup and joins v1 ones itself.
     let out = sh(&["--memory", "32M", "--pids", "5", "--trace"], "true");

@@ -165,9 +165,19 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     let status = wait_forwarding(pid, &waited, master);
     drop(relay);
     if let Some(cg) = cgroup {
-        // SIGKILL: was it the OOM killer? (Read only then: every file read costs.)
-        if status == 128 + 9 && cg.usage().memory.is_some_and(|m| m.oom_kills > 0) {
-            eprintln!("boxlab run: the command was killed by the OOM killer (--memory)");
+        // A failure: did a limit cause it? (Read only then: every file read costs.)
+        if status != 0 {
+            let usage = cg.usage();
+            if status == 128 + 9 && usage.memory.is_some_and(|m| m.oom_kills > 0) {
+                eprintln!("boxlab run: the command was killed by the OOM killer (--memory)");
+            }
+            if let Some(p) = usage.pids.filter(|p| p.refused > 0) {
+                eprintln!(
+                    "boxlab run: {} fork(s) refused at the pids limit (--pids {})",
+                    p.refused,
+                    p.limit.unwrap_or(0)
+                );
+            }
         }
         cg.remove(true);
     }
