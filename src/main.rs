@@ -307,8 +307,32 @@ fn run_container(
                 (None, chosen) => rootfs::ensure(chosen.as_deref())?,
             }];
             spec.check()?;
+            // As `runc spec` does: never over an existing config.json, nor into a missing parent.
+            let file = dir.join("config.json");
+            anyhow::ensure!(
+                !file.exists(),
+                "--oci-bundle {}: it holds a config.json already: remove it or pick another directory",
+                dir.display()
+            );
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                anyhow::ensure!(
+                    parent.is_dir(),
+                    "--oci-bundle {}: {} does not exist: create it first",
+                    dir.display(),
+                    parent.display()
+                );
+            }
             container::oci::write_bundle(&spec, &dir)?;
-            println!("wrote {}", dir.join("config.json").display());
+            if !spec.publish.is_empty() {
+                eprintln!(
+                    "boxlab run: -p is not in the bundle: a runtime publishes no ports (Docker's proxy does)"
+                );
+            }
+            println!(
+                "wrote {}: run it with `runc run -b {} NAME`",
+                file.display(),
+                dir.display()
+            );
             return Ok(0);
         }
         anyhow::ensure!(
