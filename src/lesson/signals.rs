@@ -173,25 +173,41 @@ fn read_all(child: &mut Child) -> mpsc::Receiver<String> {
 }
 
 fn wait_for_ready(lines: &mpsc::Receiver<String>, stdout: &mut String) -> Result<(), String> {
-    let deadline = Instant::now() + START;
+    collect(lines, stdout, Instant::now() + START, true)
+}
+
+/// Copies the child's lines into `stdout` until one is [`READY`] (`until_ready`) or, otherwise,
+/// until its stdout closes; an error says which wait ran out, or that it ended too soon.
+fn collect(
+    lines: &mpsc::Receiver<String>,
+    stdout: &mut String,
+    deadline: Instant,
+    until_ready: bool,
+) -> Result<(), String> {
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
+        match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok(line) => {
                 stdout.push_str(&line);
                 stdout.push('\n');
-                if line.trim() == READY {
+                if until_ready && line.trim() == READY {
                     return Ok(());
                 }
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
+            Err(mpsc::RecvTimeoutError::Disconnected) if !until_ready => return Ok(()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(format!("the container ended before printing {READY:?}"));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if until_ready => {
                 return Err(format!(
                     "the container did not print {READY:?} within {} s",
                     START.as_secs()
                 ));
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(format!("the container ended before printing {READY:?}"));
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(format!(
+                    "the container did not end within {} s of SIGTERM",
+                    STOP.as_secs()
+                ));
             }
         }
     }
@@ -205,22 +221,7 @@ fn wait_for_end(
 ) -> Result<i32, String> {
     use std::os::unix::process::ExitStatusExt;
     let deadline = Instant::now() + STOP;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => {
-                stdout.push_str(&line);
-                stdout.push('\n');
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                return Err(format!(
-                    "the container did not end within {} s of SIGTERM",
-                    STOP.as_secs()
-                ));
-            }
-        }
-    }
+    collect(lines, stdout, deadline, false)?;
     // stdout closed: the command is gone; boxlab run follows as soon as it has cleaned up.
     while Instant::now() < deadline {
         match child.try_wait() {
