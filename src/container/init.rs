@@ -10,7 +10,7 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signa
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid};
 
-use super::{Dirs, FAILED, FORWARDED, Spec, trace};
+use super::{FAILED, FORWARDED, Spec, trace};
 use crate::kernel::cgroups::BoxCgroup;
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::{self, KernelError, caps, mounts, net, process, root, seccomp, uts};
@@ -29,7 +29,7 @@ const DEV_LINKS: [(&str, &str); 5] = [
 
 pub fn start(
     spec: &Spec,
-    dirs: &Dirs,
+    base: &Path,
     cgroup: Option<&BoxCgroup>,
     mut ready: PipeWriter,
     go: PipeReader,
@@ -71,7 +71,7 @@ pub fn start(
     if let Err(e) = network(veth) {
         fail(spec, &e.to_string());
     }
-    if let Err(e) = build(spec, dirs) {
+    if let Err(e) = build(spec, base) {
         fail(spec, &e.to_string());
     }
     // -t: a terminal from the container's own devpts, its master side to boxlab.
@@ -105,8 +105,11 @@ fn network(veth: Option<(String, std::net::Ipv4Addr)>) -> Result<(), KernelError
     Ok(())
 }
 
-/// The container's root and walls, in the order a runtime builds them.
-fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
+/// The container's root and walls, in the order a runtime builds them; the overlay's upper,
+/// work and merged directories are made in `base` (this run's ledger directory, removed with
+/// it, also after a crash).
+fn build(spec: &Spec, base: &Path) -> Result<(), KernelError> {
+    let (upper, work, merged_dir) = (base.join("upper"), base.join("work"), base.join("merged"));
     // Its own cgroup as the root of what it sees (it was moved in already).
     namespaces::unshare(&[Namespace::Cgroup])?;
     // No terminal job control reaches in: boxlab passes signals on.
@@ -118,25 +121,25 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     // disk: overlay in a user namespace keeps its whiteouts in user xattrs, which tmpfs has
     // only since Linux 6.6.
     if !spec.rootless {
-        mounts::mount_layer_tmpfs(&path(&dirs.base))?;
+        mounts::mount_layer_tmpfs(&path(base))?;
     }
-    for d in [&dirs.upper, &dirs.work, &dirs.merged] {
+    for d in [&upper, &work, &merged_dir] {
         make_dir(&path(d))?;
     }
     let lower: Vec<String> = spec.layers.iter().map(|l| path(l)).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let merged = path(&dirs.merged);
+    let merged = path(&merged_dir);
     let more = if spec.rootless { ",userxattr" } else { "" };
-    mounts::mount_overlay_with(&lower, &path(&dirs.upper), &path(&dirs.work), &merged, more).inspect_err(
+    mounts::mount_overlay_with(&lower, &path(&upper), &path(&work), &merged, more).inspect_err(
         |_| {
             // Overlay on overlay: the upper layer cannot live on an overlayfs (boxlab inside a
             // Docker container); `boxlab doctor` says so too.
-            let on_overlay = nix::sys::statfs::statfs(&dirs.upper)
+            let on_overlay = nix::sys::statfs::statfs(&upper)
                 .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::OVERLAYFS_SUPER_MAGIC);
             if on_overlay {
                 eprintln!(
                     "boxlab run: {} is on overlayfs, which cannot hold another overlay's upper layer (is boxlab inside a container?)",
-                    dirs.upper.display()
+                    upper.display()
                 );
             }
         },
@@ -175,7 +178,7 @@ fn build(spec: &Spec, dirs: &Dirs) -> Result<(), KernelError> {
     }
     mounts::mount_sysfs_readonly(&format!("{merged}/sys"))?;
     uts::set_hostname(&spec.hostname)?;
-    root::chdir(&dirs.merged)?;
+    root::chdir(&merged_dir)?;
     mounts::pivot_root(".", ".")?;
     mounts::detach(".")?;
     root::chdir(Path::new("/"))?;

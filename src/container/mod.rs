@@ -24,7 +24,6 @@ mod tty;
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
 
 use anyhow::Context;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
@@ -52,24 +51,9 @@ const FORWARDED: [Signal; 6] = [
     Signal::SIGUSR2,
 ];
 
-/// The directories of one container: the overlay's upper and work dirs and the merged root,
-/// made by PID 1 in `base`, this run's ledger directory (removed with it, also after a crash).
-pub struct Dirs {
-    pub base: PathBuf,
-    pub upper: PathBuf,
-    pub work: PathBuf,
-    pub merged: PathBuf,
-}
-
 /// Runs the container to its end; returns the exit status to leave with.
 pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     spec.check()?;
-    let dirs = Dirs {
-        base: ledger.dir().to_path_buf(),
-        upper: ledger.dir().join("upper"),
-        work: ledger.dir().join("work"),
-        merged: ledger.dir().join("merged"),
-    };
     if spec.rootless {
         anyhow::ensure!(
             spec.memory.is_none() && spec.cpu_percent.is_none() && spec.pids.is_none(),
@@ -108,7 +92,14 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
             drop(ready_rx);
             drop(go_tx);
             let console = console.map(|(_, inside)| inside);
-            init::start(spec, &dirs, cgroup.as_ref(), ready_tx, go_rx, console)
+            init::start(
+                spec,
+                ledger.dir(),
+                cgroup.as_ref(),
+                ready_tx,
+                go_rx,
+                console,
+            )
         }
         ForkResult::Parent { child } => child.as_raw(),
     };
