@@ -90,7 +90,7 @@ enum Cmd {
         /// Print the syscalls that built the container on stderr.
         #[arg(long)]
         trace: bool,
-        /// Without root: a user namespace first, whose root is you (no limits; -p from 1024 up).
+        /// Without root: a user namespace first, whose root is you (limits only in a cgroup v2 delegated to you; -p from 1024 up).
         #[arg(long)]
         rootless: bool,
         /// Do not run: write DIR/config.json, the same container as an OCI runtime bundle
@@ -337,7 +337,7 @@ fn run_container(
         }
         anyhow::ensure!(
             spec.rootless || nix::unistd::geteuid().is_root(),
-            "needs root: run it with sudo, or add --rootless (no limits)"
+            "needs root: run it with sudo, or add --rootless"
         );
         let (rootfs, ledger) = prepare(rootfs)?;
         spec.layers = match image {

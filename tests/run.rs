@@ -708,3 +708,89 @@ fn rootless_as_nobody() {
     std::fs::remove_dir_all(&home).unwrap();
     assert_host_as_found(&before, &boxes, "after a rootless run");
 }
+
+/// Limits without root. On cgroup v2, in a cgroup delegated to nobody as systemd's
+/// `Delegate=yes` does it (the directory, its `cgroup.procs` and `cgroup.subtree_control` made
+/// nobody's), the box's cgroup is made inside: the OOM kill and the pids limit hold as with
+/// root, and the delegated cgroup is left as it was found. Without a delegated cgroup, and on
+/// cgroup v1 (which cannot be delegated), boxlab refuses, saying why.
+#[test]
+fn rootless_limits_in_a_delegated_cgroup() {
+    if !root_or_skip("rootless_limits_in_a_delegated_cgroup") {
+        return; // becoming nobody, and delegating a cgroup to it, need root
+    }
+    if let Some((why, _)) = boxlab::doctor::userns_restriction() {
+        eprintln!("skipped: this kernel blocks unprivileged user namespaces ({why})");
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let (home, _) = common::boxlab_as_nobody("delegated");
+    let rootless = |cgroup: Option<&Path>, flags: &[&str], script: &str| {
+        let (_, mut cmd) = common::boxlab_as_nobody_in("delegated", cgroup);
+        let out = cmd
+            .args(["run", "--rootless"])
+            .args(flags)
+            .args(["--", "sh", "-c", script])
+            .output()
+            .unwrap();
+        let ledgers = std::fs::read_dir(home.join("run/boxlab")).unwrap().count();
+        assert_eq!(ledgers, 0, "the run's ledger is gone");
+        text(&out).1.to_string() + &format!("\nstatus {:?}", out.status.code())
+    };
+    let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    let refused = rootless(None, &["--memory", "32M"], "true");
+    assert!(refused.ends_with("status Some(125)"), "{refused}");
+    if !v2 {
+        assert!(refused.contains("cgroup v1"), "{refused}");
+        std::fs::remove_dir_all(&home).unwrap();
+        assert_host_as_found(&before, &boxes, "after a refused rootless run");
+        return;
+    }
+    assert!(
+        refused.contains("not delegated") && refused.contains("Delegate=yes"),
+        "{refused}"
+    );
+    let delegated = Path::new("/sys/fs/cgroup").join(format!("boxlab-test-{}", std::process::id()));
+    std::fs::create_dir(&delegated).unwrap();
+    for f in [
+        "",
+        "cgroup.procs",
+        "cgroup.subtree_control",
+        "cgroup.threads",
+    ] {
+        let nobody = Some(nix::unistd::Uid::from_raw(65534));
+        nix::unistd::chown(&delegated.join(f), nobody, None).unwrap();
+    }
+    let oom = rootless(
+        Some(&delegated),
+        &["--memory", "32M"],
+        "s=x; while :; do s=\"$s$s\"; done",
+    );
+    assert!(oom.ends_with("status Some(137)"), "{oom}");
+    assert!(oom.contains("OOM killer"), "{oom}");
+    let pids = rootless(
+        Some(&delegated),
+        &["--pids", "5", "--cpus", "0.5"],
+        "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait",
+    );
+    assert!(
+        pids.contains("refused at the pids limit (--pids 5)"),
+        "{pids}"
+    );
+    // As found: no cgroup inside, no controller passed on, no process left.
+    let inside: Vec<_> = std::fs::read_dir(&delegated)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name())
+        .collect();
+    assert!(inside.is_empty(), "{inside:?}");
+    let read = |f: &str| std::fs::read_to_string(delegated.join(f)).unwrap();
+    assert_eq!(read("cgroup.subtree_control"), "");
+    assert_eq!(read("cgroup.procs"), "");
+    std::fs::remove_dir(&delegated).unwrap();
+    std::fs::remove_dir_all(&home).unwrap();
+    assert_host_as_found(&before, &boxes, "after rootless runs with limits");
+}

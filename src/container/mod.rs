@@ -30,9 +30,10 @@ use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid};
 
+use crate::kernel::cgroups::delegated::{self, Delegated};
 use crate::kernel::cgroups::{BoxCgroup, Controller, Layout, Limit};
 use crate::kernel::namespaces::{self, Namespace};
-use crate::kernel::{self, process};
+use crate::kernel::{self, KernelError, process};
 use crate::ledger::Ledger;
 use crate::lesson::network::BoxLink;
 use crate::lesson::publish::Proxy;
@@ -54,14 +55,11 @@ const FORWARDED: [Signal; 6] = [
 /// Runs the container to its end; returns the exit status to leave with.
 pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     spec.check()?;
+    // Made before any user namespace: with --rootless, by the caller in its delegated cgroup.
+    let (cgroup, delegated) = limits(spec, ledger)?;
     if spec.rootless {
-        anyhow::ensure!(
-            spec.memory.is_none() && spec.cpu_percent.is_none() && spec.pids.is_none(),
-            "--memory, --cpus and --pids need root (boxlab writes the cgroup files): leave them out with --rootless"
-        );
-        enter_user_namespace(spec)?;
+        enter_user_namespace(spec, delegated)?;
     }
-    let cgroup = limits(spec, ledger)?;
     // With -t, the socket over which PID 1 hands over its terminal's master side.
     let console = if spec.tty {
         tty::check()?;
@@ -182,8 +180,9 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
 /// its own uid and gid (uid_map, setgroups deny, gid_map: the only mapping an unprivileged
 /// process may write), and the child becomes that root and returns to build the container as
 /// it would with root. The parent passes signals on, and leaves with the child's status: it
-/// never returns.
-fn enter_user_namespace(spec: &Spec) -> anyhow::Result<()> {
+/// never returns. Before that it goes back to its `delegated` cgroup, which the child has
+/// emptied of the box's cgroup and controllers by then.
+fn enter_user_namespace(spec: &Spec, delegated: Option<Delegated>) -> anyhow::Result<()> {
     use crate::kernel::users;
     let (uid, gid) = (
         nix::unistd::geteuid().as_raw(),
@@ -191,6 +190,8 @@ fn enter_user_namespace(spec: &Spec) -> anyhow::Result<()> {
     );
     let (mut unshared_rx, mut unshared_tx) = std::io::pipe()?;
     let (mut mapped_rx, mut mapped_tx) = std::io::pipe()?;
+    // The delegated cgroup's syscalls, once: the child's copy of the records goes empty.
+    trace(spec, true);
     let mut waited = SigSet::empty();
     for s in FORWARDED.iter().chain([&Signal::SIGCHLD]) {
         waited.add(*s);
@@ -222,13 +223,18 @@ fn enter_user_namespace(spec: &Spec) -> anyhow::Result<()> {
             }
             drop(mapped_tx);
             trace(spec, true);
-            std::process::exit(wait_forwarding(child.as_raw(), &waited, None))
+            let status = wait_forwarding(child.as_raw(), &waited, None);
+            if let Some(d) = delegated {
+                d.leave();
+            }
+            std::process::exit(status)
         }
     }
 }
 
-/// The box's cgroup with the limits asked for; none when no limit is.
-fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<Option<BoxCgroup>> {
+/// The box's cgroup with the limits asked for; none when no limit is. With `--rootless`, made
+/// in the caller's delegated cgroup, which the caller leaves for a leaf until the run ends.
+fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<(Option<BoxCgroup>, Option<Delegated>)> {
     let mut limits = Vec::new();
     if let Some(b) = spec.memory {
         limits.push(Limit::MemoryBytes(b));
@@ -243,7 +249,7 @@ fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<Option<BoxCgroup>> {
         limits.push(Limit::Pids(n));
     }
     if limits.is_empty() {
-        return Ok(None);
+        return Ok((None, None));
     }
     let layout = Layout::detect();
     let controllers: Vec<Controller> = limits.iter().map(Limit::controller).collect();
@@ -253,13 +259,42 @@ fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<Option<BoxCgroup>> {
             c.v2_name()
         );
     }
-    let cgroup = BoxCgroup::create_alone(&layout, ledger.id(), &controllers, &mut |m| {
-        ledger.add_cgroup(&m)
-    })?;
-    for l in &limits {
-        cgroup.set(l)?;
+    let note = &mut |m| ledger.add_cgroup(&m);
+    let with_limits = |cgroup: Result<BoxCgroup, _>| -> Result<BoxCgroup, KernelError> {
+        let cgroup = cgroup?;
+        for l in &limits {
+            cgroup.set(l)?;
+        }
+        Ok(cgroup)
+    };
+    if !spec.rootless {
+        let cgroup = BoxCgroup::create_alone(&layout, ledger.id(), &controllers, note);
+        return Ok((Some(with_limits(cgroup)?), None));
     }
-    Ok(Some(cgroup))
+    let own = delegated::find(&layout, &controllers).map_err(|why| {
+        let given = [
+            ("--memory", spec.memory.is_some()),
+            ("--cpus", spec.cpu_percent.is_some()),
+            ("--pids", spec.pids.is_some()),
+        ];
+        let flags: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
+        anyhow::anyhow!("{} with --rootless: {why}", flags.join(" and "))
+    })?;
+    let d = Delegated::enter(own, ledger.id(), note)?;
+    match with_limits(BoxCgroup::create_delegated(
+        &layout,
+        &d,
+        ledger.id(),
+        &controllers,
+        note,
+    )) {
+        Ok(cgroup) => Ok((Some(cgroup), Some(d))),
+        Err(e) => {
+            // Back where it was; the ledger removes the box's cgroup.
+            d.leave();
+            Err(e.into())
+        }
+    }
 }
 
 /// Waits for PID 1, passing on the signals boxlab gets (Ctrl-C, `kill`) until it has gone.

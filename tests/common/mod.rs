@@ -230,11 +230,18 @@ pub fn assert_host_as_found(before: &HostSnapshot, boxes: &[String], when: &str)
     assert_eq!(host_snapshot(), *before, "the host changed {when}");
 }
 
-/// `boxlab` as `nobody` (uid and gid 65534) through util-linux's setpriv, with a home of its own
-/// for the test (its cache, state and runtime directories inside); returns the home, to remove
-/// afterwards, and the command, to which the caller adds boxlab's arguments.
+/// `boxlab` as `nobody` (uid and gid 65534), with a home of its own for the test (its cache,
+/// state and runtime directories inside); returns the home, to remove afterwards, and the
+/// command, to which the caller adds boxlab's arguments.
 pub fn boxlab_as_nobody(name: &str) -> (PathBuf, Command) {
-    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+    boxlab_as_nobody_in(name, None)
+}
+
+/// [`boxlab_as_nobody`], started in `cgroup` (moved there while still root, since nobody may
+/// not move itself out of root's cgroup).
+pub fn boxlab_as_nobody_in(name: &str, cgroup: Option<&Path>) -> (PathBuf, Command) {
+    use std::os::unix::process::CommandExt;
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("boxlab-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     nix::unistd::chown(
@@ -243,12 +250,35 @@ pub fn boxlab_as_nobody(name: &str) -> (PathBuf, Command) {
         Some(nix::unistd::Gid::from_raw(65534)),
     )
     .unwrap();
-    let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(BOXLAB)
-        .env("HOME", &home)
+    let mut cmd = Command::new(BOXLAB);
+    cmd.env("HOME", &home)
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_RUNTIME_DIR", home.join("run"));
+    // Made before the fork: between fork and exec only async-signal-safe calls.
+    let procs = cgroup.map(|c| {
+        std::ffi::CString::new(c.join("cgroup.procs").into_os_string().into_encoded_bytes())
+            .unwrap()
+    });
+    // Safe: open, write, close, setgroups, setgid and setuid are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(procs) = &procs {
+                // "0": the writing process itself.
+                let fd = libc::open(procs.as_ptr(), libc::O_WRONLY);
+                if fd < 0 || libc::write(fd, c"0".as_ptr().cast(), 1) != 1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::close(fd);
+            }
+            if libc::setgroups(0, std::ptr::null()) != 0
+                || libc::setgid(65534) != 0
+                || libc::setuid(65534) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
     (home, cmd)
 }

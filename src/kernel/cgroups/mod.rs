@@ -11,6 +11,7 @@
 //! rmdir leaves a record for the syscall pane. Every path comes from a [`Layout`] read under a
 //! `root` (the real `/`, or a test's directory of fixture files).
 
+pub mod delegated;
 pub mod v1;
 pub mod v2;
 
@@ -297,7 +298,7 @@ impl BoxCgroup {
         controllers: &[Controller],
         note: &mut dyn FnMut(Made),
     ) -> Result<BoxCgroup, KernelError> {
-        Self::make(layout, &[PARENT, run, name], controllers, note)
+        Self::make(layout, None, &[PARENT, run, name], controllers, note)
     }
 
     /// [`create`](Self::create) for a run's only box (`boxlab run`): `PARENT-run`, a single
@@ -308,13 +309,33 @@ impl BoxCgroup {
         controllers: &[Controller],
         note: &mut dyn FnMut(Made),
     ) -> Result<BoxCgroup, KernelError> {
-        Self::make(layout, &[&format!("{PARENT}-{run}")], controllers, note)
+        Self::make(
+            layout,
+            None,
+            &[&format!("{PARENT}-{run}")],
+            controllers,
+            note,
+        )
+    }
+
+    /// [`create_alone`](Self::create_alone) without root: `PARENT-run` inside the caller's
+    /// delegated cgroup v2, which the caller has left for a leaf of its own.
+    pub fn create_delegated(
+        layout: &Layout,
+        delegated: &delegated::Delegated,
+        run: &str,
+        controllers: &[Controller],
+        note: &mut dyn FnMut(Made),
+    ) -> Result<BoxCgroup, KernelError> {
+        let name = format!("{PARENT}-{run}");
+        Self::make(layout, Some(delegated.own()), &[&name], controllers, note)
     }
 
     /// Makes `path` (its last part the box's own, the rest shared parents) under each
-    /// hierarchy's top.
+    /// hierarchy's top: on v2 the root, or `v2_top` (a delegated cgroup).
     fn make(
         layout: &Layout,
+        v2_top: Option<&Path>,
         path: &[&str],
         controllers: &[Controller],
         note: &mut dyn FnMut(Made),
@@ -326,9 +347,10 @@ impl BoxCgroup {
         };
         let (name, shared) = path.split_last().expect("a cgroup path has a name");
         for h in layout.needed(controllers) {
-            let top = match h.version {
-                Version::V1 => h.own_dir(),
-                Version::V2 => h.mount.clone(),
+            let top = match (h.version, v2_top) {
+                (Version::V1, _) => h.own_dir(),
+                (Version::V2, Some(top)) => top.to_path_buf(),
+                (Version::V2, None) => h.mount.clone(),
             };
             let parents: Vec<PathBuf> = (1..=shared.len())
                 .map(|n| shared[..n].iter().fold(top.clone(), |p, c| p.join(c)))
