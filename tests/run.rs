@@ -2,7 +2,7 @@
 //! (hostname, PID 1, mounts, /dev, capabilities, no_new_privs, seccomp, a volume, only a
 //! loopback link, a terminal), its limits (an OOM kill gives 137, forks beyond the pids limit
 //! fail), the chroot escape ending inside, exit codes and signals, bad flags, a published port,
-//! the OCI bundle, rootless, and nothing left on the host afterwards, also after 200 runs in a
+//! the OCI bundle, rootless (with limits in a delegated cgroup v2), and nothing left on the host afterwards, also after 200 runs in a
 //! row and 20 at once.
 
 mod common;
@@ -30,14 +30,24 @@ fn text(out: &Output) -> (String, String) {
 
 /// `boxlab run ARGS -- sh -c SCRIPT`, once the script has printed `ready`; with the lines it
 /// printed before. The caller waits for it.
-#[allow(clippy::zombie_processes)]
 fn start_until_ready(args: &[&str], script: &str) -> (std::process::Child, Vec<String>) {
+    let mut boxlab = Command::new(BOXLAB);
+    boxlab.env("XDG_STATE_HOME", common::state_dir());
+    start_until_ready_as(boxlab, args, script)
+}
+
+/// [`start_until_ready`] with `boxlab`, a command to run boxlab as another user.
+#[allow(clippy::zombie_processes)]
+fn start_until_ready_as(
+    mut boxlab: Command,
+    args: &[&str],
+    script: &str,
+) -> (std::process::Child, Vec<String>) {
     use std::io::BufRead;
-    let mut child = Command::new(BOXLAB)
+    let mut child = boxlab
         .arg("run")
         .args(args)
         .args(["--", "sh", "-c", script])
-        .env("XDG_STATE_HOME", common::state_dir())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -779,6 +789,29 @@ fn rootless_limits_in_a_delegated_cgroup() {
         pids.contains("refused at the pids limit (--pids 5)"),
         "{pids}"
     );
+    // Killed with SIGKILL: `boxlab cleanup` (as nobody) undoes it from the run's ledger.
+    let (_, cmd) = common::boxlab_as_nobody_in("delegated", Some(&delegated));
+    let (mut child, _) = start_until_ready_as(
+        cmd,
+        &["--rootless", "--memory", "32M"],
+        "echo ready; sleep 30 & wait",
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Its child in the user namespace dies with it (PR_SET_PDEATHSIG), a moment later.
+    let busy = || {
+        std::fs::read_dir(&delegated)
+            .unwrap()
+            .flatten()
+            .any(|e| !boxlab::kernel::cgroups::members(&e.path()).is_empty())
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while busy() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (_, mut cleanup) = common::boxlab_as_nobody("delegated");
+    let out = cleanup.arg("cleanup").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
     // As found: no cgroup inside, no controller passed on, no process left.
     let inside: Vec<_> = std::fs::read_dir(&delegated)
         .unwrap()
