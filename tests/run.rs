@@ -2,8 +2,8 @@
 //! (hostname, PID 1, mounts, /dev, capabilities, no_new_privs, seccomp, a volume, only a
 //! loopback link, a terminal), its limits (an OOM kill gives 137, forks beyond the pids limit
 //! fail), the chroot escape ending inside, exit codes and signals, bad flags, a published port,
-//! the OCI bundle, rootless (with limits in a delegated cgroup v2), and nothing left on the host afterwards, also after 200 runs in a
-//! row and 20 at once.
+//! the OCI bundle, rootless (with limits in a delegated cgroup v2), and nothing left on the
+//! host afterwards, also after 200 runs in a row and 20 at once.
 
 mod common;
 
