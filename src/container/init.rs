@@ -2,13 +2,13 @@
 //! and stays as its init. Runs in the child boxlab forked; never returns.
 
 use std::io::{BufRead, PipeReader, PipeWriter, Write};
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 
-use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, sigaction};
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid};
+use nix::unistd::Pid;
 
 use super::{FAILED, FORWARDED, Spec, trace};
 use crate::kernel::cgroups::BoxCgroup;
@@ -80,17 +80,14 @@ pub fn start(
             .unwrap_or_else(|e| fail(spec, &format!("the command's terminal: {e}")))
     });
     trace(spec, false);
-    // Safe: single-threaded, as boxlab was when it forked us.
-    match unsafe { process::fork() } {
-        Ok(ForkResult::Child) => command(spec, tty),
-        Ok(ForkResult::Parent { child }) => {
-            // Only the command holds the terminal now: when it and its children are gone, the
-            // pty closes and boxlab's relay ends.
-            drop(tty);
-            trace(spec, false);
-            std::process::exit(init_loop(child.as_raw()))
+    match command(spec, tty) {
+        Ok(pid) => std::process::exit(init_loop(pid)),
+        Err(e) => {
+            eprintln!("boxlab run: {}: {e}", spec.argv[0]);
+            // As a shell says it: 127 not found, 126 found but not runnable.
+            let not_found = e.kind() == std::io::ErrorKind::NotFound;
+            std::process::exit(if not_found { 127 } else { 126 })
         }
-        Err(e) => fail(spec, &e.to_string()),
     }
 }
 
@@ -198,28 +195,11 @@ fn make_dir(path: &str) -> Result<(), KernelError> {
     })
 }
 
-/// The command, in the child: default signal handling back, stdin from /dev/null unless `-i`,
-/// a small environment, execve.
-fn command(spec: &Spec, tty: Option<OwnedFd>) -> ! {
-    for s in FORWARDED {
-        let _ = unsafe {
-            sigaction(
-                s,
-                &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty()),
-            )
-        };
-    }
-    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
-    if let Some(slave) = tty {
-        if let Err(e) = super::tty::take_as_controlling(slave) {
-            eprintln!("boxlab run: the command's terminal: {e}");
-            std::process::exit(FAILED);
-        }
-    } else if !spec.interactive
-        && let Ok(null) = std::fs::File::open("/dev/null")
-    {
-        let _ = nix::unistd::dup2_stdin(null);
-    }
+/// Starts the command (posix_spawn, see [`process::spawn`]): a small environment, stdin from
+/// /dev/null unless `-i`, with `-t` the terminal on all three streams as its controlling
+/// terminal. PID 1 keeps no copy of the terminal: when the command and its children are gone,
+/// the pty closes and boxlab's relay ends.
+fn command(spec: &Spec, tty: Option<OwnedFd>) -> std::io::Result<i32> {
     let mut env = vec![
         (
             "PATH",
@@ -232,15 +212,16 @@ fn command(spec: &Spec, tty: Option<OwnedFd>) -> ! {
     if spec.tty {
         env.push(("TERM", "xterm".to_string()));
     }
-    let e = process::exec(&spec.argv, &env);
-    eprintln!("boxlab run: {}: {e}", spec.argv[0]);
-    // As a shell says it: 127 not found, 126 found but not runnable.
-    let code = if e.kind() == std::io::ErrorKind::NotFound {
-        127
-    } else {
-        126
+    let tty_path = match &tty {
+        Some(slave) => Some(nix::unistd::ttyname(slave)?),
+        None => None,
     };
-    std::process::exit(code)
+    let streams = match (&tty, &tty_path) {
+        (Some(slave), Some(path)) => process::Streams::Terminal(path, slave.as_raw_fd()),
+        _ if spec.interactive => process::Streams::Inherit,
+        _ => process::Streams::NullStdin,
+    };
+    process::spawn(&spec.argv, &env, streams)
 }
 
 /// PID 1's duty: pass signals on to the command, reap every child (orphans included), and

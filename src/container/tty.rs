@@ -71,19 +71,6 @@ pub fn copy_size(master: &OwnedFd) {
     }
 }
 
-/// In the command's process: a session of its own whose controlling terminal is the pty's
-/// slave side (setsid(2), ioctl(TIOCSCTTY)), on stdin, stdout and stderr.
-pub fn take_as_controlling(slave: OwnedFd) -> std::io::Result<()> {
-    nix::unistd::setsid()?;
-    if unsafe { libc::ioctl(slave.as_raw_fd(), libc::TIOCSCTTY, 0) } < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    nix::unistd::dup2_stdin(&slave)?;
-    nix::unistd::dup2_stdout(&slave)?;
-    nix::unistd::dup2_stderr(&slave)?;
-    Ok(())
-}
-
 /// boxlab's terminal in raw mode, its bytes copied to the pty and the pty's back, until the
 /// command's side closes. Dropping it restores the terminal.
 pub struct Relay {

@@ -2,11 +2,14 @@
 //! captured (fork + execve(2)).
 
 use std::io::Read;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, RawFd};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nix::fcntl::OFlag;
 use nix::sys::signal::{Signal, kill as nix_kill};
+use nix::sys::stat::Mode;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid};
 use serde::{Deserialize, Serialize};
@@ -276,6 +279,82 @@ pub fn ignore_terminal_signals() {
         // Safe: SIG_IGN installs no handler code.
         let _ = unsafe { signal(sig, SigHandler::SigIgn) };
     }
+}
+
+/// Where a spawned program's standard streams come from.
+pub enum Streams<'a> {
+    /// The caller's own.
+    Inherit,
+    /// stdin from /dev/null; stdout and stderr the caller's.
+    NullStdin,
+    /// All three on this terminal (its path, and the caller's descriptor on it, which the
+    /// child does not keep), made the child's controlling terminal: a new session
+    /// (`POSIX_SPAWN_SETSID`) whose leader opens it.
+    Terminal(&'a Path, RawFd),
+}
+
+/// posix_spawn(3) of `argv`, looked up on the `PATH` in `env` as execvp(3) would but in the
+/// caller's root, with exactly `env` as its environment and no signal blocked. glibc starts
+/// the child with clone(CLONE_VM|CLONE_VFORK), which copies none of the caller's page tables:
+/// for a process as big as boxlab, most of what a fork(2) costs. Returns the child's pid.
+pub fn spawn(argv: &[String], env: &[(&str, String)], streams: Streams) -> std::io::Result<i32> {
+    use nix::spawn::{PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags, posix_spawn};
+    use std::ffi::CString;
+    let Some(prog) = argv.first() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "no program to run",
+        ));
+    };
+    let path_var = env
+        .iter()
+        .find(|(k, _)| *k == "PATH")
+        .map(|(_, v)| v.as_str());
+    let program = find_program(prog, path_var.unwrap_or(""))?;
+    let c = |s: &str| CString::new(s).map_err(std::io::Error::other);
+    let args = argv
+        .iter()
+        .map(|a| c(a))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let envp = env
+        .iter()
+        .map(|(k, v)| c(&format!("{k}={v}")))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut attr = PosixSpawnAttr::init()?;
+    let mut flags = PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK;
+    let mut actions = PosixSpawnFileActions::init()?;
+    match streams {
+        Streams::Inherit => {}
+        Streams::NullStdin => actions.add_open(0, "/dev/null", OFlag::O_RDONLY, Mode::empty())?,
+        Streams::Terminal(tty, fd) => {
+            flags |= PosixSpawnFlags::from_bits_retain(libc::POSIX_SPAWN_SETSID.into());
+            actions.add_close(fd)?;
+            actions.add_open(0, tty, OFlag::O_RDWR, Mode::empty())?;
+            actions.add_dup2(0, 1)?;
+            actions.add_dup2(0, 2)?;
+        }
+    }
+    // Rust programs ignore SIGPIPE, and an ignored signal stays ignored across execve(2).
+    attr.set_sigdefault(&nix::sys::signal::SigSet::from(Signal::SIGPIPE))?;
+    attr.set_sigmask(&nix::sys::signal::SigSet::empty())?;
+    attr.set_flags(flags | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF)?;
+    let r = posix_spawn(program.as_path(), &actions, &attr, &args, &envp);
+    let shown = format!("{program:?}, {argv:?}");
+    let pid = logged("posix_spawn", shown, r, |p| p.to_string())
+        .map_err(|e| std::io::Error::from(e.errno))?;
+    Ok(pid.as_raw())
+}
+
+/// A program name as execvp(3) finds it: a path as it is, a bare name in the first `PATH`
+/// directory that has a file of that name.
+fn find_program(name: &str, path: &str) -> std::io::Result<PathBuf> {
+    if name.contains('/') {
+        return Ok(PathBuf::from(name));
+    }
+    path.split(':')
+        .map(|dir| Path::new(dir).join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| std::io::Error::from_raw_os_error(libc::ENOENT))
 }
 
 /// execve(2) of `argv` (looked up on the `PATH` given in `env`) with exactly `env` as its
