@@ -261,7 +261,7 @@ fn veth_between_the_host_and_a_network_namespace() {
 
     // Host side: the pair, the far end sent into the box, an address, up.
     net::create_veth(&host_end, &box_end).unwrap();
-    net::move_to_netns(&box_end, child as i32).unwrap();
+    net::move_to_netns(&box_end, net::Netns::Of(child as i32)).unwrap();
     net::add_ipv4(&host_end, host_ip, 30).unwrap();
     net::set_up(&host_end).unwrap();
     let records = take_records();

@@ -1,7 +1,7 @@
 //! PID 1 of a `boxlab run` container: builds the container around itself, starts the command
 //! and stays as its init. Runs in the child boxlab forked; never returns.
 
-use std::io::{BufRead, PipeReader, PipeWriter, Write};
+use std::io::{BufRead, PipeReader};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -27,11 +27,13 @@ const DEV_LINKS: [(&str, &str); 5] = [
     ("stderr", "/proc/self/fd/2"),
 ];
 
+/// `boxlab` is the host pid of boxlab, which holds the box's network namespace open and names
+/// its descriptor on `go`.
 pub fn start(
     spec: &Spec,
     base: &Path,
     cgroup: Option<&BoxCgroup>,
-    mut ready: PipeWriter,
+    boxlab: u32,
     go: PipeReader,
     console: Option<UnixStream>,
 ) -> ! {
@@ -42,36 +44,32 @@ pub fn start(
     if let Some(Err(e)) = cgroup.map(BoxCgroup::join_v1) {
         fail(spec, &e.to_string());
     }
-    let prepared = namespaces::unshare(&[
-        Namespace::Mount,
-        Namespace::Uts,
-        Namespace::Ipc,
-        Namespace::Net,
-    ]);
-    if let Err(e) = prepared {
+    // The network namespace comes from boxlab, made meanwhile.
+    let prepared = namespaces::unshare(&[Namespace::Mount, Namespace::Uts, Namespace::Ipc]);
+    if let Err(e) = prepared.and_then(|()| build_root(spec, base)) {
         fail(spec, &e.to_string());
     }
-    // Ready: boxlab makes a veth (and moves us into a v2 cgroup clone3 could not start us
-    // in), then lets us go.
+    // Go: boxlab has made the network namespace (and a veth into it), and moved us into a v2
+    // cgroup clone3 could not start us in.
     let mut line = String::new();
-    if ready.write_all(b"r").is_err()
-        || std::io::BufReader::new(go).read_line(&mut line).ok() == Some(0)
-    {
+    if std::io::BufReader::new(go).read_line(&mut line).ok() == Some(0) {
         fail(spec, "boxlab went away before the container was ready");
     }
-    drop(ready);
-    // With --trace, printed now, after boxlab's side (the clone, a veth into this network
-    // namespace), so that the two never interleave.
+    // With --trace, printed now, after boxlab's side (the clone, the network namespace, a
+    // veth), so that the two never interleave.
     trace(spec, false);
     let mut words = line.split_whitespace().skip(1);
+    let netns = words.next().unwrap_or_default();
     let veth = match (words.next(), words.next().and_then(|a| a.parse().ok())) {
         (Some(name), Some(addr)) => Some((name.to_string(), addr)),
         _ => None,
     };
-    if let Err(e) = network(veth) {
-        fail(spec, &e.to_string());
-    }
-    if let Err(e) = build(spec, base) {
+    let joined = namespaces::open_ns_file(&format!("/proc/{boxlab}/fd/{netns}"))
+        .and_then(|fd| namespaces::setns(fd, Namespace::Net));
+    if let Err(e) = joined
+        .and_then(|()| veth_end(veth))
+        .and_then(|()| seal(spec, base))
+    {
         fail(spec, &e.to_string());
     }
     // -t: a terminal from the container's own devpts, its master side to boxlab.
@@ -79,8 +77,9 @@ pub fn start(
         super::tty::open_inside(&c)
             .unwrap_or_else(|e| fail(spec, &format!("the command's terminal: {e}")))
     });
+    let started = command(spec, tty);
     trace(spec, false);
-    match command(spec, tty) {
+    match started {
         Ok(pid) => std::process::exit(init_loop(pid)),
         Err(e) => {
             eprintln!("boxlab run: {}: {e}", spec.argv[0]);
@@ -91,10 +90,9 @@ pub fn start(
     }
 }
 
-/// The container's network: loopback up, and the box's end of its veth when it has one (a /30
-/// shared with the host's end only; no route outward).
-fn network(veth: Option<(String, std::net::Ipv4Addr)>) -> Result<(), KernelError> {
-    net::set_up("lo")?;
+/// The box's end of its veth, when it has one: a /30 shared with the host's end only; no route
+/// outward. (boxlab brought the loopback up when it made the namespace.)
+fn veth_end(veth: Option<(String, std::net::Ipv4Addr)>) -> Result<(), KernelError> {
     if let Some((name, addr)) = veth {
         net::add_ipv4(&name, addr, 30)?;
         net::set_up(&name)?;
@@ -102,10 +100,10 @@ fn network(veth: Option<(String, std::net::Ipv4Addr)>) -> Result<(), KernelError
     Ok(())
 }
 
-/// The container's root and walls, in the order a runtime builds them; the overlay's upper,
-/// work and merged directories are made in `base` (this run's ledger directory, removed with
-/// it, also after a crash).
-fn build(spec: &Spec, base: &Path) -> Result<(), KernelError> {
+/// The container's root, in the order a runtime builds it, up to what needs the network
+/// namespace; the overlay's upper, work and merged directories are made in `base` (this run's
+/// ledger directory, removed with it, also after a crash).
+fn build_root(spec: &Spec, base: &Path) -> Result<(), KernelError> {
     let (upper, work, merged_dir) = (base.join("upper"), base.join("work"), base.join("merged"));
     // Its own cgroup as the root of what it sees (it was moved in already).
     namespaces::unshare(&[Namespace::Cgroup])?;
@@ -173,7 +171,15 @@ fn build(spec: &Spec, base: &Path) -> Result<(), KernelError> {
     for (link, to) in DEV_LINKS {
         let _ = std::os::unix::fs::symlink(to, format!("{merged}/dev/{link}"));
     }
-    mounts::mount_sysfs_readonly(&format!("{merged}/sys"))?;
+    Ok(())
+}
+
+/// The rest, in the container's network namespace: a read-only /sys (whose /sys/class/net
+/// shows the namespace of whoever mounts it), the hostname, pivot_root into `base/merged`, and
+/// the walls: capabilities, no_new_privs, seccomp.
+fn seal(spec: &Spec, base: &Path) -> Result<(), KernelError> {
+    let merged_dir = base.join("merged");
+    mounts::mount_sysfs_readonly(&format!("{}/sys", merged_dir.display()))?;
     uts::set_hostname(&spec.hostname)?;
     root::chdir(&merged_dir)?;
     mounts::pivot_root(".", ".")?;

@@ -22,7 +22,7 @@ pub mod spec;
 mod tty;
 
 use std::io::{Read, Write};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
 use anyhow::Context;
@@ -33,6 +33,7 @@ use nix::unistd::{ForkResult, Pid};
 use crate::kernel::cgroups::delegated::{self, Delegated};
 use crate::kernel::cgroups::{BoxCgroup, Controller, Layout, Limit};
 use crate::kernel::namespaces::{self, Namespace};
+use crate::kernel::net::Netns;
 use crate::kernel::{self, KernelError, process};
 use crate::ledger::Ledger;
 use crate::lesson::network::BoxLink;
@@ -67,7 +68,6 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     } else {
         None
     };
-    let (mut ready_rx, ready_tx) = std::io::pipe()?;
     let (go_rx, mut go_tx) = std::io::pipe()?;
     // Blocked here and in the child until each waits for them: none can slip by in between.
     let mut waited = SigSet::empty();
@@ -83,65 +83,62 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         Some(dir) => Some(std::fs::File::open(dir)?),
         None => None,
     };
+    let boxlab = std::process::id();
     // Safe: `boxlab run` has not started a thread.
     let (forked, in_v2) = unsafe { process::fork_pid1(v2_cgroup.as_ref().map(|f| f.as_fd()))? };
     let pid = match forked {
         ForkResult::Child => {
-            drop(ready_rx);
             drop(go_tx);
             let console = console.map(|(_, inside)| inside);
-            init::start(
-                spec,
-                ledger.dir(),
-                cgroup.as_ref(),
-                ready_tx,
-                go_rx,
-                console,
-            )
+            init::start(spec, ledger.dir(), cgroup.as_ref(), boxlab, go_rx, console)
         }
+        // Not listed in the ledger: PID 1 dies with boxlab (PR_SET_PDEATHSIG, and before that
+        // a closed pipe), and the whole PID namespace with PID 1.
         ForkResult::Parent { child } => child.as_raw(),
     };
     drop(v2_cgroup);
     let console = console.map(|(outside, _)| outside);
-    drop(ready_tx);
     drop(go_rx);
-    trace(spec, true);
-    // Not listed in the ledger: PID 1 dies with boxlab (PR_SET_PDEATHSIG, and before that a
-    // closed pipe), and the whole PID namespace with PID 1.
-    let mut byte = [0u8; 1];
+    // The network namespace is made on a thread while PID 1 builds the root: it is the slowest
+    // single step (each network subsystem sets up its state for it: setup_net() in
+    // net/core/net_namespace.c) and needs nothing from the mounts. Docker splits it the same
+    // way: its network code makes the namespace, and runc joins it with setns(2).
+    let netns = std::thread::spawn(box_netns);
+    // PID 1 joined the v1 cgroups itself; v2 only if clone3 could not start it there.
+    if let Some(cg) = cgroup.as_ref().filter(|_| !in_v2) {
+        cg.add_v2(pid)?;
+    }
+    let (netns, records) = netns.join().expect("the network thread does not panic")?;
+    kernel::adopt_records(records);
     // Kept until the container ends: the host end of its veth and the port proxies.
     let mut link = None;
     let mut proxies = Vec::new();
-    if ready_rx.read(&mut byte)? == 1 {
-        // PID 1 joined the v1 cgroups itself; v2 only if clone3 could not start it there.
-        if let Some(cg) = cgroup.as_ref().filter(|_| !in_v2) {
-            cg.add_v2(pid)?;
-        }
-        // "g", or "g BOX_IF BOX_IP" when PID 1 must address its end of a veth.
-        let mut go = String::from("g");
-        if !spec.publish.is_empty() && !spec.rootless {
-            let host_net = crate::probe::net::collect().map_err(anyhow::Error::msg)?;
-            let made = BoxLink::create(pid, &host_net, ledger).map_err(anyhow::Error::msg)?;
-            go = format!("g {} {}", made.veth.box_if, made.veth.box_ip);
-            link = Some(made);
-        }
-        // The host side's syscalls first: PID 1 prints its own once it goes on.
-        trace(spec, true);
-        writeln!(go_tx, "{go}")?;
-        for &(host, boxed) in &spec.publish {
-            // With root through the veth, as Docker's bridge; rootless (no veth) from a socket
-            // made inside the box's network namespace.
-            let proxy = match &link {
-                Some(l) => Proxy::start_on(host, l.veth.box_ip, boxed),
-                None => namespaces::open_ns(pid, Namespace::Net)
-                    .map_err(std::io::Error::other)
-                    .and_then(|netns| Proxy::start_into(host, netns, boxed)),
-            };
-            proxies
-                .push(proxy.with_context(|| {
-                    format!("-p {host}:{boxed}: listening on 127.0.0.1:{host}")
-                })?);
-        }
+    // "g FD": join the network namespace boxlab holds open as FD; "g FD BOX_IF BOX_IP" when
+    // PID 1 must also address its end of a veth.
+    let mut go = format!("g {}", netns.as_raw_fd());
+    if !spec.publish.is_empty() && !spec.rootless {
+        let host_net = crate::probe::net::collect().map_err(anyhow::Error::msg)?;
+        let made = BoxLink::create(Netns::Held(netns.as_fd()), &host_net, ledger)
+            .map_err(anyhow::Error::msg)?;
+        go += &format!(" {} {}", made.veth.box_if, made.veth.box_ip);
+        link = Some(made);
+    }
+    // The host side's syscalls first: PID 1 prints its own once it goes on.
+    trace(spec, true);
+    // PID 1 may have failed already, and said so: its status tells.
+    let _ = writeln!(go_tx, "{go}");
+    for &(host, boxed) in &spec.publish {
+        // With root through the veth, as Docker's bridge; rootless (no veth) from a socket
+        // made inside the box's network namespace.
+        let proxy = match &link {
+            Some(l) => Proxy::start_on(host, l.veth.box_ip, boxed),
+            None => netns
+                .try_clone()
+                .and_then(|netns| Proxy::start_into(host, netns, boxed)),
+        };
+        proxies.push(
+            proxy.with_context(|| format!("-p {host}:{boxed}: listening on 127.0.0.1:{host}"))?,
+        );
     }
     drop(go_tx);
     // The command's terminal: boxlab gets its master side from PID 1 and relays it.
@@ -174,6 +171,15 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     drop(link);
     let _ = kernel::take_records();
     Ok(status)
+}
+
+/// On a thread of its own: a new network namespace with its loopback up. Returns a handle on
+/// it, which keeps it alive once the thread is gone, and the thread's syscall records.
+fn box_netns() -> Result<(OwnedFd, Vec<kernel::SyscallRecord>), KernelError> {
+    namespaces::unshare(&[Namespace::Net])?;
+    crate::kernel::net::set_up("lo")?;
+    let netns = namespaces::open_ns_file("/proc/thread-self/ns/net")?;
+    Ok((netns, kernel::take_records()))
 }
 
 /// `--rootless`: fork; the child unshares a user namespace, the parent maps the child's root to

@@ -110,12 +110,13 @@ pub fn set_time_offsets(seconds: i64) -> Result<(), KernelError> {
 /// process, which [`setns`] takes. Holding it keeps the namespace alive even if the process
 /// exits.
 pub fn open_ns(pid: i32, ns: Namespace) -> Result<OwnedFd, KernelError> {
-    let path = format!("/proc/{pid}/ns/{}", ns.proc_name());
-    let r = nix::fcntl::open(
-        path.as_str(),
-        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    );
+    open_ns_file(&format!("/proc/{pid}/ns/{}", ns.proc_name()))
+}
+
+/// [`open_ns`] by path: `/proc/thread-self/ns/net` (the calling thread's own), or
+/// `/proc/PID/fd/N`, another process's open namespace file.
+pub fn open_ns_file(path: &str) -> Result<OwnedFd, KernelError> {
+    let r = nix::fcntl::open(path, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty());
     logged("open", format!("{path:?}, O_RDONLY"), r, |fd| {
         fd.as_raw_fd().to_string()
     })

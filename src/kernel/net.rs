@@ -18,7 +18,7 @@
 use std::ffi::CString;
 use std::mem::{size_of, zeroed};
 use std::net::Ipv4Addr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU16, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -66,6 +66,7 @@ pub(crate) mod uapi {
     pub const IFLA_IFNAME: u16 = 3;
     pub const IFLA_LINKINFO: u16 = 18;
     pub const IFLA_NET_NS_PID: u16 = 19;
+    pub const IFLA_NET_NS_FD: u16 = 28;
     pub const IFLA_INFO_KIND: u16 = 1;
     pub const IFLA_INFO_DATA: u16 = 2;
     pub const VETH_INFO_PEER: u16 = 1;
@@ -128,19 +129,38 @@ fn veth_request(name: &str, peer: &str) -> Request {
     req
 }
 
-/// Moves a link into the network namespace of process `pid` (as the caller's PID namespace
-/// numbers it: from the host, the box's host-side pid). Its addresses stay behind, and it arrives
+/// A network namespace to move a link into.
+#[derive(Clone, Copy)]
+pub enum Netns<'a> {
+    /// The one process `pid` is in (as the caller's PID namespace numbers it: from the host,
+    /// the box's host-side pid).
+    Of(i32),
+    /// One held open (an open /proc/.../ns/net).
+    Held(BorrowedFd<'a>),
+}
+
+/// Moves a link into another network namespace. Its addresses stay behind, and it arrives
 /// down. Like `ip link set NAME netns PID` (ip-link(8)).
 ///
-/// RTM_NEWLINK: struct ifinfomsg { ifi_index }, IFLA_NET_NS_PID=pid (rtnetlink(7)).
-pub fn move_to_netns(name: &str, pid: i32) -> Result<(), KernelError> {
+/// RTM_NEWLINK: struct ifinfomsg { ifi_index }, IFLA_NET_NS_PID=pid or IFLA_NET_NS_FD=fd
+/// (rtnetlink(7)).
+pub fn move_to_netns(name: &str, to: Netns) -> Result<(), KernelError> {
     let index = index_of(name)?;
     let mut req = Request::new(RTM_NEWLINK, 0);
     req.header(&ifinfomsg(index, 0, 0));
-    req.attr(IFLA_NET_NS_PID, &(pid as u32).to_ne_bytes());
+    let shown = match to {
+        Netns::Of(pid) => {
+            req.attr(IFLA_NET_NS_PID, &(pid as u32).to_ne_bytes());
+            format!("net_ns_pid={pid}")
+        }
+        Netns::Held(fd) => {
+            req.attr(IFLA_NET_NS_FD, &(fd.as_raw_fd() as u32).to_ne_bytes());
+            format!("net_ns_fd={}", fd.as_raw_fd())
+        }
+    };
     send_acked(
         req,
-        format!("RTM_NEWLINK {{ifindex={index} ({name:?}), net_ns_pid={pid}}}"),
+        format!("RTM_NEWLINK {{ifindex={index} ({name:?}), {shown}}}"),
     )
 }
 

@@ -69,14 +69,14 @@ pub struct BoxLink {
 }
 
 impl BoxLink {
-    /// ip link add HOST type veth peer name BOX; ip link set BOX netns PID; ip addr add
+    /// ip link add HOST type veth peer name BOX; ip link set BOX netns BOX_NS; ip addr add
     /// HOST_IP/30 dev HOST; ip link set HOST up. The box then addresses its own end.
-    pub fn create(pid: i32, host: &NetView, ledger: &Ledger) -> Result<BoxLink, String> {
-        let (host_ip, box_ip) =
-            pick_subnet(host, pid as u32 % 4096).ok_or("no free /30 in BOXLAB_SUBNET")?;
+    pub fn create(box_ns: net::Netns, host: &NetView, ledger: &Ledger) -> Result<BoxLink, String> {
         // Named after this run's unique ledger id, so no other run (live or swept) has the name;
-        // at most 15 bytes (IFNAMSIZ).
+        // at most 15 bytes (IFNAMSIZ). The search for a free subnet starts from it too.
         let tag = ledger.tag();
+        let (host_ip, box_ip) =
+            pick_subnet(host, tag % 4096).ok_or("no free /30 in BOXLAB_SUBNET")?;
         let veth = Veth {
             host_if: format!("bl{tag:08x}h"),
             box_if: format!("bl{tag:08x}b"),
@@ -87,7 +87,7 @@ impl BoxLink {
         let link = BoxLink { veth };
         let v = &link.veth;
         net::create_veth(&v.host_if, &v.box_if).map_err(|e| e.to_string())?;
-        net::move_to_netns(&v.box_if, pid).map_err(|e| e.to_string())?;
+        net::move_to_netns(&v.box_if, box_ns).map_err(|e| e.to_string())?;
         net::add_ipv4(&v.host_if, v.host_ip, 30).map_err(|e| e.to_string())?;
         net::set_up(&v.host_if).map_err(|e| e.to_string())?;
         Ok(link)

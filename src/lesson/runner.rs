@@ -738,7 +738,7 @@ impl Session {
     fn connect_veth(&mut self, records: &mut Vec<SyscallRecord>) -> Result<(), String> {
         let pid = self.box_pid().ok_or("no box is running")?;
         let host_net = crate::probe::net::collect()?;
-        let link = BoxLink::create(pid, &host_net, &self.ledger);
+        let link = BoxLink::create(net::Netns::Of(pid), &host_net, &self.ledger);
         records.extend(host_records());
         let link = link?;
         let v = link.veth.clone();
