@@ -9,7 +9,7 @@
 #                 back). 50 shows single cold starts: a cgroup v1 move then waits for RCU.
 #   -p PEAK_RUNS  runs under GNU time per command for the peak-RSS median (default 5)
 #   -o DIR        results, OCI bundles, runtime state and the rootfs (default bench/results)
-#   -B            do not run `cargo build --release`; use target/release/boxlab as it is
+#   -B            do not run `cargo build --release`; use target/HOST-TUPLE/release/boxlab as it is
 #   -R            rebuild the busybox rootfs even if DIR/rootfs exists
 # See bench/README.md for the columns and the caveats.
 set -euo pipefail
@@ -89,14 +89,15 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 for c in hyperfine python3 unshare; do command -v "$c" >/dev/null || die "$c is needed"; done
 
-BOXLAB=$REPO/target/release/boxlab
 if [[ $BUILD -eq 1 ]]; then
     command -v cargo >/dev/null \
         || die "cargo not on PATH (under sudo try: sudo env PATH=\"\$PATH\" $0), or build first and pass -B"
     say "cargo build --release"
     cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
 fi
-[[ -x $BOXLAB ]] || die "$BOXLAB is missing: run cargo build --release (or drop -B)"
+# In target/HOST-TUPLE/release (.cargo/config.toml builds for the host named as the target).
+BOXLAB=$(compgen -G "$REPO/target/*/release/boxlab" | head -1 || true)
+[[ -x $BOXLAB ]] || die "no target/*/release/boxlab: run cargo build --release (or drop -B)"
 
 mkdir -p "$OUT"
 OUT=$(cd -- "$OUT" && pwd)

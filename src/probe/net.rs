@@ -390,7 +390,7 @@ mod tests {
     }
 
     /// Writes `tests/fixtures/netlink/NAME-{links,addrs,routes}.bin` from the namespace it runs
-    /// in. `BOXLAB_NETLINK_CAPTURE=fresh unshare -n target/debug/deps/boxlab-HASH --ignored
+    /// in. `BOXLAB_NETLINK_CAPTURE=fresh unshare -n target/HOST-TUPLE/debug/deps/boxlab-HASH --ignored
     /// capture_fixtures`, as root.
     #[test]
     #[ignore = "writes fixtures; set BOXLAB_NETLINK_CAPTURE=NAME"]

@@ -38,12 +38,41 @@ fn program_header_types(b: &[u8]) -> Option<Vec<u32>> {
 mod tests {
     use super::*;
 
+    /// A 64-bit little-endian ELF header followed by program headers of these types.
+    fn elf_with(types: &[u32]) -> Vec<u8> {
+        let mut b = vec![0u8; 64];
+        b[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        b[0x20..0x28].copy_from_slice(&64u64.to_le_bytes()); // e_phoff
+        b[0x36..0x38].copy_from_slice(&56u16.to_le_bytes()); // e_phentsize
+        b[0x38..0x3a].copy_from_slice(&(types.len() as u16).to_le_bytes()); // e_phnum
+        for t in types {
+            let mut ph = vec![0u8; 56];
+            ph[..4].copy_from_slice(&t.to_le_bytes());
+            b.extend(ph);
+        }
+        b
+    }
+
     #[test]
-    fn the_test_binary_is_dynamic_and_text_is_not_elf() {
-        let me = std::env::current_exe().unwrap();
-        let types = program_header_types(&std::fs::read(&me).unwrap()[..]).unwrap();
-        assert!(types.contains(&PT_INTERP));
-        assert!(!is_static_executable(&me));
+    fn program_headers_tell_static_from_dynamic() {
+        const PT_LOAD: u32 = 1;
+        let dynamic = elf_with(&[PT_LOAD, PT_INTERP, PT_LOAD]);
+        assert_eq!(
+            program_header_types(&dynamic),
+            Some(vec![PT_LOAD, PT_INTERP, PT_LOAD])
+        );
+        assert_eq!(
+            program_header_types(&elf_with(&[PT_LOAD])),
+            Some(vec![PT_LOAD])
+        );
         assert_eq!(program_header_types(b"#!/bin/sh\n"), None);
+        // A header table cut off: not read past the bytes there are.
+        assert_eq!(program_header_types(&dynamic[..100]), None);
+        // This test binary, linked as .cargo/config.toml says.
+        let me = std::env::current_exe().unwrap();
+        assert_eq!(
+            is_static_executable(&me),
+            cfg!(target_feature = "crt-static")
+        );
     }
 }

@@ -3,7 +3,7 @@
 # every lesson's transcript must pass and leave the cgroup tree and its limit files as they
 # were; a run killed with SIGKILL in the middle of a cgroup lesson is undone by `boxlab cleanup`;
 # doctor must see cgroup v2.
-# The VM copies this script and `-i target/debug/boxlab:/payload/boxlab` in.
+# The VM copies this script and `-i target/HOST-TUPLE/debug/boxlab:/payload/boxlab` in.
 export HOME=/root
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
