@@ -4,10 +4,11 @@
 //! Two processes do the work. boxlab itself (the parent, on the host side) checks the request,
 //! makes the cgroup and clones the child into a new PID namespace (and straight into a v2
 //! cgroup). The child is PID 1 of that namespace ([`init`]): it joins its v1 cgroups itself,
-//! unshares the mount, UTS, IPC and network namespaces and says so; the parent makes a veth if
-//! ports are published and lets it go; it builds the root (a tmpfs for the writable layer,
-//! overlay, volumes, /proc, /dev, read-only /sys), pivots into it, drops capabilities to
-//! Docker's default set, sets no_new_privs and seccomp, forks the command and stays as its
+//! unshares the mount, UTS and IPC namespaces and builds the root (a tmpfs for the writable
+//! layer, overlay, volumes, /proc, /dev). Meanwhile a thread of the parent makes the network
+//! namespace, and the parent a veth into it if ports are published, then lets PID 1 go: PID 1
+//! joins that namespace, mounts a read-only /sys, pivots into the root, drops capabilities to
+//! Docker's default set, sets no_new_privs and seccomp, starts the command and stays as its
 //! init: forwarding signals, reaping orphans, leaving with the command's status.
 //!
 //! Starting fast matters here as in any runtime (see bench/): with root, nothing is written to

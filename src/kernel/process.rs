@@ -1,5 +1,5 @@
-//! Processes: fork(2), waitpid(2), kill(2), prctl(2) and running a program with its output
-//! captured (fork + execve(2)).
+//! Processes: fork(2), posix_spawn(3), waitpid(2), kill(2), prctl(2) and running a program
+//! with its output captured (fork + execve(2)).
 
 use std::io::Read;
 use std::os::fd::{AsFd, RawFd};
