@@ -105,8 +105,6 @@ fn veth_end(veth: Option<(String, std::net::Ipv4Addr)>) -> Result<(), KernelErro
 /// ledger directory, removed with it, also after a crash).
 fn build_root(spec: &Spec, base: &Path) -> Result<(), KernelError> {
     let (upper, work, merged_dir) = (base.join("upper"), base.join("work"), base.join("merged"));
-    // Its own cgroup as the root of what it sees (it was moved in already).
-    namespaces::unshare(&[Namespace::Cgroup])?;
     // No terminal job control reaches in: boxlab passes signals on.
     let _ = nix::unistd::setsid();
     mounts::make_root_private()?;
@@ -174,11 +172,14 @@ fn build_root(spec: &Spec, base: &Path) -> Result<(), KernelError> {
     Ok(())
 }
 
-/// The rest, in the container's network namespace: a read-only /sys (whose /sys/class/net
-/// shows the namespace of whoever mounts it), the hostname, pivot_root into `base/merged`, and
-/// the walls: capabilities, no_new_privs, seccomp.
+/// The rest, once boxlab has let PID 1 go: a cgroup namespace, a read-only /sys (whose
+/// /sys/class/net shows the network namespace of whoever mounts it), the hostname, pivot_root
+/// into `base/merged`, and the walls: capabilities, no_new_privs, seccomp.
 fn seal(spec: &Spec, base: &Path) -> Result<(), KernelError> {
     let merged_dir = base.join("merged");
+    // Its own cgroup as the root of what it sees: it is in it by now, even where boxlab had to
+    // move it (a v2 cgroup clone3 could not start it in).
+    namespaces::unshare(&[Namespace::Cgroup])?;
     mounts::mount_sysfs_readonly(&format!("{}/sys", merged_dir.display()))?;
     uts::set_hostname(&spec.hostname)?;
     root::chdir(&merged_dir)?;
