@@ -63,43 +63,12 @@ enum Cmd {
         /// Image layers instead of --rootfs: directories, top first, joined by `:`.
         #[arg(long, value_name = "DIR:DIR...")]
         image: Option<String>,
-        /// Memory limit, like 64M or 1G.
-        #[arg(long, value_parser = container::spec::parse_memory, allow_hyphen_values = true)]
-        memory: Option<u64>,
-        /// CPU limit in CPUs, like 0.5.
-        #[arg(long, value_parser = container::spec::parse_cpus, allow_hyphen_values = true)]
-        cpus: Option<u64>,
-        /// Most processes at once.
-        #[arg(long, value_parser = container::spec::parse_pids, allow_hyphen_values = true)]
-        pids: Option<u64>,
-        /// The container's hostname.
-        #[arg(long, default_value = "box")]
-        hostname: String,
-        /// Bind a host directory in: HOST_DIR:BOX_DIR[:ro]. Repeatable.
-        #[arg(short = 'v', long = "volume", value_parser = container::spec::parse_volume)]
-        volumes: Vec<container::spec::Volume>,
-        /// Publish a port on the host's 127.0.0.1: HOST_PORT:BOX_PORT. Repeatable.
-        #[arg(short = 'p', long = "publish", value_parser = container::spec::parse_publish)]
-        publish: Vec<(u16, u16)>,
-        /// Keep stdin attached (otherwise the command reads /dev/null).
-        #[arg(short = 'i', long)]
-        interactive: bool,
-        /// Give the command a terminal of its own (with -i: `-it` for a shell).
-        #[arg(short = 't', long)]
-        tty: bool,
-        /// Print the syscalls that built the container on stderr.
-        #[arg(long)]
-        trace: bool,
-        /// Without root: a user namespace first, whose root is you (limits only in a cgroup v2 delegated to you; -p from 1024 up).
-        #[arg(long)]
-        rootless: bool,
         /// Do not run: write DIR/config.json, the same container as an OCI runtime bundle
         /// for `runc run` or `crun run` (its root is the root filesystem, read-only).
         #[arg(long, value_name = "DIR")]
         oci_bundle: Option<PathBuf>,
-        /// The command and its arguments, after `--`.
-        #[arg(last = true, required = true, value_name = "COMMAND")]
-        command: Vec<String>,
+        #[command(flatten)]
+        spec: container::Spec,
     },
     /// The box agent (internal: boxlab starts it).
     #[command(name = "__agent", hide = true)]
@@ -171,38 +140,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Cmd::Run {
             image,
-            memory,
-            cpus,
-            pids,
-            hostname,
-            volumes,
-            publish,
-            interactive,
-            tty,
-            trace,
-            rootless,
             oci_bundle,
-            command,
+            spec,
         }) => {
-            let code = run_container(
-                cli.rootfs,
-                image,
-                oci_bundle,
-                container::Spec {
-                    layers: Vec::new(),
-                    memory,
-                    cpu_percent: cpus,
-                    pids,
-                    hostname,
-                    volumes,
-                    publish,
-                    interactive,
-                    tty,
-                    trace,
-                    rootless,
-                    argv: command,
-                },
-            );
+            let code = run_container(cli.rootfs, image, oci_bundle, spec);
             Ok(ExitCode::from(code.clamp(0, 255) as u8))
         }
         Some(Cmd::Load { args }) => {

@@ -15,26 +15,48 @@ pub struct Volume {
 pub const NO_COMMAND: &str =
     "no command: give one after `--`, e.g. `boxlab run -- /bin/sh -c 'echo hi'`";
 
-#[derive(Clone, Debug, PartialEq)]
+/// The container `boxlab run` makes: its flags (clap reads them into this struct) and the
+/// image layers found for it.
+#[derive(Clone, Debug, PartialEq, clap::Args)]
 pub struct Spec {
-    /// The image's layers, top first: the lower layers of the overlay.
+    /// The image's layers, top first: the lower layers of the overlay (from --rootfs or
+    /// --image).
+    #[arg(skip)]
     pub layers: Vec<PathBuf>,
+    /// Memory limit, like 64M or 1G.
+    #[arg(long, value_parser = parse_memory, allow_hyphen_values = true)]
     pub memory: Option<u64>,
-    /// A CPU quota in percent of one CPU (`--cpus 0.5` is 50).
+    /// CPU limit in CPUs, like 0.5.
+    // Kept as a quota in percent of one CPU: 0.5 is 50.
+    #[arg(long = "cpus", value_name = "CPUS", value_parser = parse_cpus, allow_hyphen_values = true)]
     pub cpu_percent: Option<u64>,
+    /// Most processes at once.
+    #[arg(long, value_parser = parse_pids, allow_hyphen_values = true)]
     pub pids: Option<u64>,
+    /// The container's hostname.
+    #[arg(long, default_value = "box")]
     pub hostname: String,
+    /// Bind a host directory in: HOST_DIR:BOX_DIR[:ro]. Repeatable.
+    #[arg(short = 'v', long = "volume", value_parser = parse_volume)]
     pub volumes: Vec<Volume>,
-    /// Ports published on the host's 127.0.0.1: (host port, box port).
+    /// Publish a port on the host's 127.0.0.1: HOST_PORT:BOX_PORT. Repeatable.
+    #[arg(short = 'p', long = "publish", value_parser = parse_publish)]
     pub publish: Vec<(u16, u16)>,
-    /// Keep stdin (`-i`); otherwise the command reads /dev/null.
+    /// Keep stdin attached (otherwise the command reads /dev/null).
+    #[arg(short = 'i', long)]
     pub interactive: bool,
-    /// A terminal of its own for the command (`-t`).
+    /// Give the command a terminal of its own (with -i: `-it` for a shell).
+    #[arg(short = 't', long)]
     pub tty: bool,
     /// Print the syscalls that built the container on stderr.
+    #[arg(long)]
     pub trace: bool,
-    /// Run without root: a user namespace first, whose root is the caller (`--rootless`).
+    /// Without root: a user namespace first, whose root is you (limits only in a cgroup v2
+    /// delegated to you; -p from 1024 up).
+    #[arg(long)]
     pub rootless: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
     pub argv: Vec<String>,
 }
 
