@@ -68,6 +68,9 @@ fn built_from_the_hosts_own_binaries() {
         note.contains("host binaries") && note.contains("sh") && note.contains("ps"),
         "{note}"
     );
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = std::fs::metadata(dir.join("tmp")).unwrap().permissions();
+    assert_eq!(tmp.mode() & 0o7777, 0o1777, "/tmp is everyone's");
     chroot_lesson_runs_in(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
 }

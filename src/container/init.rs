@@ -18,6 +18,9 @@ use crate::kernel::{self, KernelError, caps, mounts, net, process, root, seccomp
 /// The device nodes a container gets, bound from the host's /dev.
 const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
 
+/// The command's PATH, as Docker sets it.
+const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 /// Symbolic links in the container's /dev: (name, target).
 const DEV_LINKS: [(&str, &str); 5] = [
     ("ptmx", "pts/ptmx"),
@@ -82,9 +85,21 @@ pub fn start(
     match started {
         Ok(pid) => std::process::exit(init_loop(pid)),
         Err(e) => {
-            eprintln!("boxlab run: {}: {e}", spec.argv[0]);
-            // As a shell says it: 127 not found, 126 found but not runnable.
+            let cmd = &spec.argv[0];
+            // Said of the container, since the learner may look for it on the host.
             let not_found = e.kind() == std::io::ErrorKind::NotFound;
+            let why = match e.kind() {
+                _ if not_found && !cmd.contains('/') => {
+                    format!("not found on the container's PATH ({PATH})")
+                }
+                _ if not_found => "no such file in the container".to_string(),
+                std::io::ErrorKind::PermissionDenied => {
+                    "not executable (a directory, or a file without the x bit)".to_string()
+                }
+                _ => e.to_string(),
+            };
+            eprintln!("boxlab run: {cmd}: {why}");
+            // As a shell says it: 127 not found, 126 found but not runnable.
             std::process::exit(if not_found { 127 } else { 126 })
         }
     }
@@ -208,10 +223,7 @@ fn make_dir(path: &str) -> Result<(), KernelError> {
 /// the pty closes and boxlab's relay ends.
 fn command(spec: &Spec, tty: Option<OwnedFd>) -> std::io::Result<i32> {
     let mut env = vec![
-        (
-            "PATH",
-            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
-        ),
+        ("PATH", PATH.to_string()),
         ("HOSTNAME", spec.hostname.clone()),
         ("HOME", "/root".to_string()),
     ];

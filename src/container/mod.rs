@@ -156,11 +156,15 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
         if status != 0 {
             let usage = cg.usage();
             if status == 128 + 9 && usage.memory.is_some_and(|m| m.oom_kills > 0) {
-                eprintln!("boxlab run: the command was killed by the OOM killer (--memory)");
+                eprintln!(
+                    "boxlab run: the command was killed by the OOM killer at the memory limit (--memory {})",
+                    crate::probe::resources::human_bytes(spec.memory.unwrap_or(0))
+                );
             }
             if let Some(p) = usage.pids.filter(|p| p.refused > 0) {
+                let forks = if p.refused == 1 { "fork" } else { "forks" };
                 eprintln!(
-                    "boxlab run: {} fork(s) refused at the pids limit (--pids {})",
+                    "boxlab run: {} {forks} refused at the pids limit (--pids {})",
                     p.refused,
                     p.limit.unwrap_or(0)
                 );
@@ -285,7 +289,8 @@ fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<(Option<BoxCgroup>, Op
             ("--pids", spec.pids.is_some()),
         ];
         let flags: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
-        anyhow::anyhow!("{} with --rootless: {why}", flags.join(" and "))
+        let flags = flags.join(" and ");
+        anyhow::anyhow!("{flags} with --rootless: {why}; or leave out {flags}, or run as root")
     })?;
     let d = Delegated::enter(own, ledger.id(), note)?;
     match with_limits(BoxCgroup::create_delegated(
@@ -327,14 +332,16 @@ fn wait_forwarding(pid: i32, waited: &SigSet, pty: Option<&std::os::fd::OwnedFd>
     }
 }
 
-/// With `--trace`, the syscalls boxlab made on the host side, on stderr.
 /// With `--trace`, the syscalls made since the last call, on stderr; boxlab's own (`on_host`)
-/// are marked `host:` by [`kernel::SyscallRecord::line`], PID 1's are not.
+/// are marked `host:` by [`kernel::SyscallRecord::line`], PID 1's are not. With `-t` each line
+/// ends in CR LF: the terminal may be raw by then (boxlab relays the pty), and a bare LF would
+/// not return to the first column.
 fn trace(spec: &Spec, on_host: bool) {
+    let end = if spec.tty { "\r\n" } else { "\n" };
     for r in kernel::take_records() {
         if spec.trace {
             let r = if on_host { r.on_host() } else { r };
-            eprintln!("{}", r.line());
+            eprint!("{}{end}", r.line());
         }
     }
 }

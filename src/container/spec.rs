@@ -63,7 +63,10 @@ pub struct Spec {
 impl Spec {
     /// Refuses what cannot work before anything is made.
     pub fn check(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(!self.argv.is_empty(), "{NO_COMMAND}");
+        anyhow::ensure!(
+            self.argv.first().is_some_and(|c| !c.is_empty()),
+            "{NO_COMMAND}"
+        );
         for layer in &self.layers {
             anyhow::ensure!(
                 layer.is_dir(),
@@ -124,8 +127,9 @@ pub fn parse_memory(s: &str) -> Result<u64, String> {
 /// the kernel's own limit on pids (PID_MAX_LIMIT on 64-bit machines).
 pub fn parse_pids(s: &str) -> Result<u64, String> {
     const MOST: u64 = 4 << 20;
-    match s.parse::<u64>() {
-        Ok(n) if (2..=MOST).contains(&n) => Ok(n),
+    // Read as signed, so that `-1` is told the range rather than that it is no number.
+    match s.parse::<i64>() {
+        Ok(n) if (2..=MOST as i64).contains(&n) => Ok(n as u64),
         Ok(_) => Err(format!(
             "--pids {s}: use a number from 2 (boxlab's init and the command) to {MOST}"
         )),
@@ -171,7 +175,7 @@ pub fn parse_publish(s: &str) -> Result<(u16, u16), String> {
     Ok((h, b))
 }
 
-/// `HOST:BOX` or `HOST:BOX:ro`, for `-v`.
+/// `HOST:BOX`, `HOST:BOX:ro` or `HOST:BOX:rw`, for `-v`.
 pub fn parse_volume(s: &str) -> Result<Volume, String> {
     let parts: Vec<&str> = s.split(':').collect();
     let (host, target, readonly) = match parts.as_slice() {
@@ -180,7 +184,7 @@ pub fn parse_volume(s: &str) -> Result<Volume, String> {
         [h, b, "rw"] => (h, b, false),
         _ => {
             return Err(format!(
-                "-v \"{s}\": use HOST_DIR:BOX_DIR or HOST_DIR:BOX_DIR:ro"
+                "-v \"{s}\": use HOST_DIR:BOX_DIR, HOST_DIR:BOX_DIR:ro or HOST_DIR:BOX_DIR:rw"
             ));
         }
     };

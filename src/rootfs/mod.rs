@@ -46,12 +46,24 @@ pub fn ensure(chosen: Option<&Path>) -> anyhow::Result<PathBuf> {
         );
         build(&dir, find_static_busybox().as_deref())?;
     }
-    // A cache built before a directory joined the skeleton gets it now.
+    // A cache built before a directory joined the skeleton gets it now, and /tmp its mode.
     for d in SKELETON_DIRS {
         std::fs::create_dir_all(dir.join(d))
             .with_context(|| format!("creating {}", dir.join(d).display()))?;
     }
+    shared_tmp(&dir).with_context(|| format!("chmod 1777 {}/tmp", dir.display()))?;
     Ok(dir)
+}
+
+/// /tmp is everyone's, as on any Linux system: world-writable with the sticky bit (1777), so
+/// that a user other than root in the box can use it too. Only written when it differs.
+fn shared_tmp(root: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = root.join("tmp");
+    if fs::metadata(&tmp)?.permissions().mode() & 0o7777 != 0o1777 {
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o1777))?;
+    }
+    Ok(())
 }
 
 /// A root filesystem must let the box run a shell and mount /proc.
@@ -163,6 +175,7 @@ fn skeleton(root: &Path, kind: &str) -> anyhow::Result<String> {
     for dir in SKELETON_DIRS {
         fs::create_dir_all(root.join(dir))?;
     }
+    shared_tmp(root)?;
     fs::write(
         root.join("etc/passwd"),
         "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
