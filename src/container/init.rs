@@ -71,7 +71,7 @@ pub fn start(
         .and_then(|fd| namespaces::setns(fd, Namespace::Net));
     if let Err(e) = joined
         .and_then(|()| veth_end(veth))
-        .and_then(|()| seal(spec, base))
+        .and_then(|()| seal(spec, base, cgroup))
     {
         fail(spec, &e.to_string());
     }
@@ -188,14 +188,18 @@ fn build_root(spec: &Spec, base: &Path) -> Result<(), KernelError> {
 }
 
 /// The rest, once boxlab has let PID 1 go: a cgroup namespace, a read-only /sys (whose
-/// /sys/class/net shows the network namespace of whoever mounts it), the hostname, pivot_root
-/// into `base/merged`, and the walls: capabilities, no_new_privs, seccomp.
-fn seal(spec: &Spec, base: &Path) -> Result<(), KernelError> {
+/// /sys/class/net shows the network namespace of whoever mounts it) with the box's cgroups
+/// read-only at /sys/fs/cgroup, the hostname, pivot_root into `base/merged`, and the walls:
+/// capabilities, no_new_privs, seccomp.
+fn seal(spec: &Spec, base: &Path, cgroup: Option<&BoxCgroup>) -> Result<(), KernelError> {
     let merged_dir = base.join("merged");
     // Its own cgroup as the root of what it sees: it is in it by now, even where boxlab had to
     // move it (a v2 cgroup clone3 could not start it in).
     namespaces::unshare(&[Namespace::Cgroup])?;
     mounts::mount_sysfs_readonly(&format!("{}/sys", merged_dir.display()))?;
+    if let Some(cgroup) = cgroup {
+        mount_cgroups(&format!("{}/sys/fs/cgroup", merged_dir.display()), cgroup)?;
+    }
     uts::set_hostname(&spec.hostname)?;
     root::chdir(&merged_dir)?;
     mounts::pivot_root(".", ".")?;
@@ -207,6 +211,28 @@ fn seal(spec: &Spec, base: &Path) -> Result<(), KernelError> {
     caps::set_all(&keep)?;
     caps::no_new_privs()?;
     seccomp::install()
+}
+
+/// The box's cgroups at `target`, read-only, so that the command can read its own limits and
+/// usage: cgroup2 itself on a v2 host; on v1 a tmpfs with each hierarchy the box uses in a
+/// directory named for its controllers (`memory`, `cpu,cpuacct`), and a v2 one as `unified`,
+/// as Docker lays them out.
+fn mount_cgroups(target: &str, cgroup: &BoxCgroup) -> Result<(), KernelError> {
+    use crate::kernel::cgroups::Version;
+    let hierarchies: Vec<_> = cgroup.hierarchies().collect();
+    if hierarchies.iter().all(|h| h.version == Version::V2) {
+        return mounts::mount_cgroup_readonly(target, None);
+    }
+    mounts::mount_cgroup_tmpfs(target)?;
+    for h in hierarchies {
+        let (dir, controllers) = match h.version {
+            Version::V1 => (h.controllers.join(","), Some(h.controllers.join(","))),
+            Version::V2 => ("unified".to_string(), None),
+        };
+        make_dir(&format!("{target}/{dir}"))?;
+        mounts::mount_cgroup_readonly(&format!("{target}/{dir}"), controllers.as_deref())?;
+    }
+    mounts::make_readonly(target)
 }
 
 fn make_dir(path: &str) -> Result<(), KernelError> {

@@ -27,6 +27,9 @@ pub fn config(spec: &Spec, root: &std::path::Path) -> Value {
                "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=64m"]}),
         json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
                "options": ["nosuid", "noexec", "nodev", "ro"]}),
+        // The container's own cgroup, read-only (a runtime lays out v1 or v2 itself).
+        json!({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+               "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}),
     ];
     for v in &spec.volumes {
         let mode = if v.readonly { "ro" } else { "rw" };
@@ -169,8 +172,9 @@ mod tests {
                 .len(),
             14
         );
-        assert_eq!(c["mounts"][5]["destination"], "/www");
-        assert_eq!(c["mounts"][5]["options"], json!(["rbind", "ro"]));
+        assert_eq!(c["mounts"][5]["destination"], "/sys/fs/cgroup");
+        assert_eq!(c["mounts"][6]["destination"], "/www");
+        assert_eq!(c["mounts"][6]["options"], json!(["rbind", "ro"]));
         let names = &c["linux"]["seccomp"]["syscalls"][0]["names"];
         assert!(names.as_array().unwrap().contains(&json!("mount")));
     }

@@ -391,6 +391,16 @@ impl BoxCgroup {
         Ok(cgroup)
     }
 
+    /// The hierarchies the box has a directory in, in creation order.
+    pub fn hierarchies(&self) -> impl Iterator<Item = &Hierarchy> {
+        self.dirs.iter().filter_map(|(_, d)| {
+            self.layout
+                .hierarchies
+                .iter()
+                .find(|h| d.starts_with(&h.mount))
+        })
+    }
+
     /// The box's directories, v1 ones first as the layout lists them.
     pub fn dirs(&self) -> impl Iterator<Item = &Path> {
         self.dirs.iter().map(|(_, d)| d.as_path())
