@@ -213,26 +213,16 @@ fn seal(spec: &Spec, base: &Path, cgroup: Option<&BoxCgroup>) -> Result<(), Kern
     seccomp::install()
 }
 
-/// The box's cgroups at `target`, read-only, so that the command can read its own limits and
-/// usage: cgroup2 itself on a v2 host; on v1 a tmpfs with each hierarchy the box uses in a
-/// directory named for its controllers (`memory`, `cpu,cpuacct`), and a v2 one as `unified`,
-/// as Docker lays them out.
+/// The box's cgroup at `target`, read-only, so that the command can read its own limits and
+/// usage, as in Docker: cgroup2, whose root in the cgroup namespace is the box's cgroup. Only
+/// where every controller the box uses is on v2: v1 would take a tmpfs and a mount per
+/// hierarchy, which made the whole start 0.37 ms slower on the v1 machine bench/ ran on.
 fn mount_cgroups(target: &str, cgroup: &BoxCgroup) -> Result<(), KernelError> {
     use crate::kernel::cgroups::Version;
-    let hierarchies: Vec<_> = cgroup.hierarchies().collect();
-    if hierarchies.iter().all(|h| h.version == Version::V2) {
-        return mounts::mount_cgroup_readonly(target, None);
+    if cgroup.hierarchies().all(|h| h.version == Version::V2) {
+        mounts::mount_cgroup_readonly(target)?;
     }
-    mounts::mount_cgroup_tmpfs(target)?;
-    for h in hierarchies {
-        let (dir, controllers) = match h.version {
-            Version::V1 => (h.controllers.join(","), Some(h.controllers.join(","))),
-            Version::V2 => ("unified".to_string(), None),
-        };
-        make_dir(&format!("{target}/{dir}"))?;
-        mounts::mount_cgroup_readonly(&format!("{target}/{dir}"), controllers.as_deref())?;
-    }
-    mounts::make_readonly(target)
+    Ok(())
 }
 
 fn make_dir(path: &str) -> Result<(), KernelError> {

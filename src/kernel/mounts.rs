@@ -197,69 +197,40 @@ pub fn bind(source: &str, target: &str, readonly: bool) -> Result<(), KernelErro
         zero,
     )?;
     if readonly {
-        make_readonly(target)?;
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
+        let r = mount(None::<&str>, target, None::<&str>, flags, None::<&str>);
+        logged(
+            "mount",
+            format!("NULL, {target:?}, NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL"),
+            r,
+            zero,
+        )?;
     }
     Ok(())
-}
-
-/// mount(NULL, target, NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL): the mount at `target` made
-/// read-only (its file system stays as it is everywhere else it is mounted).
-pub fn make_readonly(target: &str) -> Result<(), KernelError> {
-    let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
-    let r = mount(None::<&str>, target, None::<&str>, flags, None::<&str>);
-    logged(
-        "mount",
-        format!("NULL, {target:?}, NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL"),
-        r,
-        zero,
-    )
-}
-
-/// mount("cgroup2", target, "cgroup2", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL), or for a
-/// v1 hierarchy mount("cgroup", target, "cgroup", ..., "memory") with its controllers as the
-/// options: a cgroup hierarchy, read-only. Mounted in a cgroup namespace, its root is the
-/// namespace's own cgroup (cgroup_namespaces(7)), as Docker shows a container its limits.
-pub fn mount_cgroup_readonly(
-    target: &str,
-    v1_controllers: Option<&str>,
-) -> Result<(), KernelError> {
-    let flags = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
-    let fs = if v1_controllers.is_some() {
-        "cgroup"
-    } else {
-        "cgroup2"
-    };
-    let r = mount(Some(fs), target, Some(fs), flags, v1_controllers);
-    let data = v1_controllers.map_or("NULL".to_string(), |c| format!("{c:?}"));
-    logged(
-        "mount",
-        format!("{fs:?}, {target:?}, {fs:?}, MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, {data}"),
-        r,
-        zero,
-    )
 }
 
 /// mount("sysfs", target, "sysfs", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL): /sys, read
 /// only, showing the caller's network namespace's devices (sysfs(5)).
 pub fn mount_sysfs_readonly(target: &str) -> Result<(), KernelError> {
-    let flags = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
-    let r = mount(Some("sysfs"), target, Some("sysfs"), flags, None::<&str>);
-    logged(
-        "mount",
-        format!("\"sysfs\", {target:?}, \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL"),
-        r,
-        zero,
-    )
+    kernel_fs_readonly("sysfs", target)
 }
 
-/// mount("tmpfs", target, "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "mode=755,size=64k"): room for
-/// the container's cgroup v1 hierarchies at /sys/fs/cgroup (sysfs itself is read-only).
-pub fn mount_cgroup_tmpfs(target: &str) -> Result<(), KernelError> {
-    tmpfs(
-        target,
-        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
-        "MS_NOSUID|MS_NODEV|MS_NOEXEC",
-        "mode=755,size=64k",
+/// mount("cgroup2", target, "cgroup2", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL): the
+/// cgroup v2 hierarchy, read-only. Mounted in a cgroup namespace, its root is the namespace's
+/// own cgroup (cgroup_namespaces(7)).
+pub fn mount_cgroup_readonly(target: &str) -> Result<(), KernelError> {
+    kernel_fs_readonly("cgroup2", target)
+}
+
+/// A file system the kernel serves with no device behind it, read-only.
+fn kernel_fs_readonly(fs: &str, target: &str) -> Result<(), KernelError> {
+    let flags = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
+    let r = mount(Some(fs), target, Some(fs), flags, None::<&str>);
+    logged(
+        "mount",
+        format!("{fs:?}, {target:?}, {fs:?}, MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL"),
+        r,
+        zero,
     )
 }
 
