@@ -215,6 +215,8 @@ fn enter_user_namespace(spec: &Spec, delegated: Option<Delegated>) -> anyhow::Re
             drop(mapped_tx);
             process::die_with_parent()?;
             namespaces::unshare(&[Namespace::User])?;
+            // Printed before the parent writes the maps, so that --trace shows them in order.
+            trace(spec, true);
             unshared_tx.write_all(b"u")?;
             let mut byte = [0u8; 1];
             anyhow::ensure!(
