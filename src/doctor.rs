@@ -379,6 +379,60 @@ pub fn report(lang: Lang) -> String {
             }),
         ),
     }
+    // `boxlab run --rootless` with limits: only in a cgroup v2 delegated to the caller. Said
+    // to a user without root, the one it concerns.
+    if !root {
+        use crate::kernel::cgroups::{Controller, Version, delegated};
+        let wanted = [Controller::Memory, Controller::Pids];
+        let on_v1 = wanted.iter().any(|&c| {
+            controllers
+                .place(c)
+                .is_some_and(|h| h.version == Version::V1)
+        });
+        let (status, what, fix) = match delegated::find(&controllers, &wanted) {
+            Ok(own) => (
+                "ok",
+                if ko {
+                    format!(
+                        "root 없이 쓰는 제한(run --rootless --memory ...): 위임받은 cgroup {}",
+                        own.display()
+                    )
+                } else {
+                    format!(
+                        "limits without root (run --rootless --memory ...): in your delegated cgroup {}",
+                        own.display()
+                    )
+                },
+                None,
+            ),
+            Err(_) if on_v1 => (
+                "no",
+                if ko {
+                    "root 없이 쓰는 제한(run --rootless --memory ...): cgroup v1은 사용자에게 넘길 수 없어 불가".to_string()
+                } else {
+                    "limits without root (run --rootless --memory ...): not on cgroup v1, which cannot be handed to a user".to_string()
+                },
+                Some(if ko {
+                    "cgroup v2로 부팅하거나(systemd.unified_cgroup_hierarchy=1) root로 제한을 거세요".to_string()
+                } else {
+                    "boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1), or set limits as root".to_string()
+                }),
+            ),
+            Err(why) => (
+                "no",
+                if ko {
+                    "root 없이 쓰는 제한(run --rootless --memory ...): 지금 cgroup이 위임되지 않았거나 비어 있지 않습니다".to_string()
+                } else {
+                    format!("limits without root (run --rootless --memory ...): {why}")
+                },
+                Some(
+                    "systemd-run --user --scope -p Delegate=yes boxlab run --rootless ..."
+                        .to_string(),
+                ),
+            ),
+        };
+        line(status, what, fix);
+    }
     // The default root filesystem as built (its own note says from what), or what a first run
     // would build it from. One built from the host's programs stays so until removed.
     let bb = crate::rootfs::find_static_busybox();
