@@ -764,10 +764,23 @@ fn rootless_limits_in_a_delegated_cgroup() {
         text(&out).1.to_string() + &format!("\nstatus {:?}", out.status.code())
     };
     let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+    // What `boxlab doctor` tells that user, started in `cgroup`.
+    let doctor = |cgroup: Option<&Path>| {
+        let (_, mut cmd) = common::boxlab_as_nobody_in("delegated", cgroup);
+        let out = cmd.arg("doctor").output().unwrap();
+        let report = text(&out).0;
+        let line = report.lines().find(|l| l.contains("limits without root"));
+        line.unwrap_or_default().to_string()
+    };
     let refused = rootless(None, &["--memory", "32M"], "true");
     assert!(refused.ends_with("status Some(125)"), "{refused}");
     if !v2 {
         assert!(refused.contains("cgroup v1"), "{refused}");
+        assert!(
+            doctor(None).contains("not on cgroup v1"),
+            "{}",
+            doctor(None)
+        );
         std::fs::remove_dir_all(&home).unwrap();
         assert_host_as_found(&before, &boxes, "after a refused rootless run");
         return;
@@ -776,6 +789,7 @@ fn rootless_limits_in_a_delegated_cgroup() {
         refused.contains("not delegated") && refused.contains("Delegate=yes"),
         "{refused}"
     );
+    assert!(doctor(None).contains("not delegated"), "{}", doctor(None));
     let delegated = Path::new("/sys/fs/cgroup").join(format!("boxlab-test-{}", std::process::id()));
     std::fs::create_dir(&delegated).unwrap();
     for f in [
@@ -787,6 +801,11 @@ fn rootless_limits_in_a_delegated_cgroup() {
         let nobody = Some(nix::unistd::Uid::from_raw(65534));
         nix::unistd::chown(&delegated.join(f), nobody, None).unwrap();
     }
+    let told = doctor(Some(&delegated));
+    assert!(
+        told.starts_with("ok") && told.contains("delegated cgroup"),
+        "{told}"
+    );
     let oom = rootless(
         Some(&delegated),
         &["--memory", "32M"],
