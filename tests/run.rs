@@ -126,6 +126,36 @@ fn dirs_rootfs() -> std::path::PathBuf {
     cache.join("boxlab/rootfs-v1")
 }
 
+/// Nothing of the host's reaches the command through a descriptor: one boxlab inherited (here a
+/// host directory, the classic way out of a chroot) is closed in PID 1, and PID 1's own are
+/// out of the command's reach (/proc/1/fd), since it holds the same capabilities.
+#[test]
+fn host_descriptors_stay_outside() {
+    if !root_or_skip("host_descriptors_stay_outside") {
+        return;
+    }
+    use std::os::fd::{AsRawFd, IntoRawFd};
+    let _one_at_a_time = serial();
+    // Without O_CLOEXEC, as a shell's redirection leaves it open for the programs it starts.
+    let dir = nix::fcntl::open(
+        "/",
+        nix::fcntl::OFlag::O_RDONLY,
+        nix::sys::stat::Mode::empty(),
+    )
+    .unwrap();
+    let n = dir.as_raw_fd();
+    let out = sh(
+        &["--memory", "32M"],
+        &format!(
+            "[ -e /proc/$$/fd/{n} ] && echo leaked || echo closed; \
+             readlink /proc/1/fd/0 >/dev/null 2>&1 && echo readable || echo refused"
+        ),
+    );
+    let _ = nix::unistd::close(dir.into_raw_fd());
+    let (stdout, stderr) = text(&out);
+    assert_eq!(stdout, "closed\nrefused\n", "{stderr}");
+}
+
 #[test]
 fn a_volume_is_shared_and_can_be_read_only() {
     if !root_or_skip("a_volume_is_shared_and_can_be_read_only") {

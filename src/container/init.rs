@@ -42,6 +42,10 @@ pub fn start(
 ) -> ! {
     let _ = kernel::take_records();
     let _ = process::die_with_parent();
+    // Only what PID 1 uses stays open: nothing of the host's reaches the container.
+    let mut keep = vec![go.as_raw_fd()];
+    keep.extend(console.as_ref().map(|c| c.as_raw_fd()));
+    process::close_fds_except(&keep);
     crate::workload::name_process("boxlab-init");
     // Into the v1 cgroups first, before anything is charged or counted elsewhere.
     if let Some(Err(e)) = cgroup.map(BoxCgroup::join_v1) {
@@ -81,6 +85,9 @@ pub fn start(
             .unwrap_or_else(|e| fail(spec, &format!("the command's terminal: {e}")))
     });
     let started = command(spec, tty);
+    // The command runs with PID 1's capabilities: without this it could open what PID 1 holds
+    // through /proc/1/fd (so runc's init does too, since CVE-2016-9962).
+    let _ = process::not_dumpable();
     trace(spec, false);
     match started {
         Ok(pid) => std::process::exit(init_loop(pid)),

@@ -89,6 +89,8 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     let (forked, in_v2) = unsafe { process::fork_pid1(v2_cgroup.as_ref().map(|f| f.as_fd()))? };
     let pid = match forked {
         ForkResult::Child => {
+            // The host's cgroup directory stays out of the container (see init::start).
+            drop(v2_cgroup);
             drop(go_tx);
             let console = console.map(|(_, inside)| inside);
             init::start(spec, ledger.dir(), cgroup.as_ref(), boxlab, go_rx, console)

@@ -95,6 +95,35 @@ pub fn getpid() -> i32 {
     pid
 }
 
+/// Closes every descriptor from 3 up but `keep`: what the caller inherited from whoever
+/// started boxlab (a shell's open files, a pipe) must not reach a container, where a
+/// descriptor on a host directory leads out of it. Read from /proc/self/fd, so that it works
+/// on any kernel (close_range(2) came with 5.9). Not recorded: it is plumbing.
+pub fn close_fds_except(keep: &[RawFd]) {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    // Collected first: the listing's own descriptor is among them while it is read.
+    let open: Vec<RawFd> = dir
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    for fd in open.into_iter().filter(|fd| *fd > 2 && !keep.contains(fd)) {
+        // Safe: these descriptors are owned by nothing in this process that will use them.
+        unsafe { libc::close(fd) };
+    }
+}
+
+/// prctl(PR_SET_DUMPABLE, 0): /proc/PID/fd, /proc/PID/mem and the like of this process become
+/// root's alone, and ptrace(2) is refused, for processes without CAP_SYS_PTRACE (a
+/// container's). Not recorded: it is plumbing.
+pub fn not_dumpable() -> std::io::Result<()> {
+    if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent dies, so a
 /// box never outlives the boxlab that made it (prctl(2)). Not recorded: it is plumbing.
 pub fn die_with_parent() -> std::io::Result<()> {
