@@ -363,8 +363,10 @@ pub fn spawn(argv: &[String], env: &[(&str, String)], streams: Streams) -> std::
             actions.add_dup2(0, 2)?;
         }
     }
-    // Rust programs ignore SIGPIPE, and an ignored signal stays ignored across execve(2).
-    attr.set_sigdefault(&nix::sys::signal::SigSet::from(Signal::SIGPIPE))?;
+    // Every signal back to its default action: an ignored signal stays ignored across
+    // execve(2), and boxlab's own SIGPIPE is (as in every Rust program), as may be SIGHUP or
+    // SIGINT when boxlab itself was started by nohup or in a script's background.
+    attr.set_sigdefault(&nix::sys::signal::SigSet::all())?;
     attr.set_sigmask(&nix::sys::signal::SigSet::empty())?;
     attr.set_flags(flags | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF)?;
     let r = posix_spawn(program.as_path(), &actions, &attr, &args, &envp);
