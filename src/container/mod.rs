@@ -69,7 +69,7 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     } else {
         None
     };
-    let (go_rx, mut go_tx) = std::io::pipe()?;
+    let (go_rx, go_tx) = std::io::pipe()?;
     // Blocked here and in the child until each waits for them: none can slip by in between.
     let mut waited = SigSet::empty();
     for s in FORWARDED
@@ -102,48 +102,17 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     drop(v2_cgroup);
     let console = console.map(|(outside, _)| outside);
     drop(go_rx);
-    // The network namespace is made on a thread while PID 1 builds the root: it is the slowest
-    // single step (each network subsystem sets up its state for it: setup_net() in
-    // net/core/net_namespace.c) and needs nothing from the mounts. Docker splits it the same
-    // way: its network code makes the namespace, and runc joins it with setns(2).
-    let netns = std::thread::spawn(box_netns);
-    // PID 1 joined the v1 cgroups itself; v2 only if clone3 could not start it there.
-    if let Some(cg) = cgroup.as_ref().filter(|_| !in_v2) {
-        cg.add_v2(pid)?;
-    }
-    let (netns, records) = netns.join().expect("the network thread does not panic")?;
-    kernel::adopt_records(records);
-    // Kept until the container ends: the host end of its veth and the port proxies.
-    let mut link = None;
-    let mut proxies = Vec::new();
-    // "g FD": join the network namespace boxlab holds open as FD; "g FD BOX_IF BOX_IP" when
-    // PID 1 must also address its end of a veth.
-    let mut go = format!("g {}", netns.as_raw_fd());
-    if !spec.publish.is_empty() && !spec.rootless {
-        let host_net = crate::probe::net::collect().map_err(anyhow::Error::msg)?;
-        let made = BoxLink::create(Netns::Held(netns.as_fd()), &host_net, ledger)
-            .map_err(anyhow::Error::msg)?;
-        go += &format!(" {} {}", made.veth.box_if, made.veth.box_ip);
-        link = Some(made);
-    }
-    // The host side's syscalls first: PID 1 prints its own once it goes on.
-    trace(spec, true);
-    // PID 1 may have failed already, and said so: its status tells.
-    let _ = writeln!(go_tx, "{go}");
-    for &(host, boxed) in &spec.publish {
-        // With root through the veth, as Docker's bridge; rootless (no veth) from a socket
-        // made inside the box's network namespace.
-        let proxy = match &link {
-            Some(l) => Proxy::start_on(host, l.veth.box_ip, boxed),
-            None => netns
-                .try_clone()
-                .and_then(|netns| Proxy::start_into(host, netns, boxed)),
-        };
-        proxies.push(
-            proxy.with_context(|| format!("-p {host}:{boxed}: listening on 127.0.0.1:{host}"))?,
-        );
-    }
-    drop(go_tx);
+    // Kept until the container ends: the network namespace, the host end of its veth and the
+    // port proxies. If any of it fails, PID 1 goes at once, rather than be left waiting for a
+    // go that never comes.
+    let (_netns, link, proxies) = match let_go(spec, ledger, cgroup.as_ref(), pid, in_v2, go_tx) {
+        Ok(kept) => kept,
+        Err(e) => {
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
+            let _ = waitpid(Pid::from_raw(pid), None);
+            return Err(e);
+        }
+    };
     // The command's terminal: boxlab gets its master side from PID 1 and relays it.
     let relay = console.as_ref().and_then(tty::receive).map(|master| {
         tty::copy_size(&master);
@@ -180,21 +149,78 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
     Ok(status)
 }
 
+/// What boxlab does while PID 1 builds the root, until it lets PID 1 go (the go line says
+/// which descriptor of boxlab's holds the network namespace, and the box's veth end if any);
+/// then the port proxies. Returns the namespace (open until PID 1 has joined it, which is
+/// after the go), the veth and the proxies, to keep until the end.
+fn let_go(
+    spec: &Spec,
+    ledger: &Ledger,
+    cgroup: Option<&BoxCgroup>,
+    pid: i32,
+    in_v2: bool,
+    mut go_tx: std::io::PipeWriter,
+) -> anyhow::Result<(OwnedFd, Option<BoxLink>, Vec<Proxy>)> {
+    // The network namespace is made on a thread while PID 1 builds the root: it is the slowest
+    // single step (each network subsystem sets up its state for it: setup_net() in
+    // net/core/net_namespace.c) and needs nothing from the mounts. Docker splits it the same
+    // way: its network code makes the namespace, and runc joins it with setns(2).
+    let netns = std::thread::spawn(box_netns);
+    // PID 1 joined the v1 cgroups itself; v2 only if clone3 could not start it there.
+    if let Some(cg) = cgroup.filter(|_| !in_v2) {
+        cg.add_v2(pid)?;
+    }
+    let (netns, records) = netns.join().expect("the network thread does not panic");
+    kernel::adopt_records(records);
+    let netns = netns?;
+    let mut link = None;
+    // "g FD": join the network namespace boxlab holds open as FD; "g FD BOX_IF BOX_IP" when
+    // PID 1 must also address its end of a veth.
+    let mut go = format!("g {}", netns.as_raw_fd());
+    if !spec.publish.is_empty() && !spec.rootless {
+        let host_net = crate::probe::net::collect().map_err(anyhow::Error::msg)?;
+        let made = BoxLink::create(Netns::Held(netns.as_fd()), &host_net, ledger)
+            .map_err(anyhow::Error::msg)?;
+        go += &format!(" {} {}", made.veth.box_if, made.veth.box_ip);
+        link = Some(made);
+    }
+    // The host side's syscalls first: PID 1 prints its own once it goes on.
+    trace(spec, true);
+    // PID 1 may have failed already, and said so: its status tells.
+    let _ = writeln!(go_tx, "{go}");
+    let mut proxies = Vec::new();
+    for &(host, boxed) in &spec.publish {
+        // With root through the veth, as Docker's bridge; rootless (no veth) from a socket
+        // made inside the box's network namespace.
+        let proxy = match &link {
+            Some(l) => Proxy::start_on(host, l.veth.box_ip, boxed),
+            None => netns
+                .try_clone()
+                .and_then(|netns| Proxy::start_into(host, netns, boxed)),
+        };
+        proxies.push(
+            proxy.with_context(|| format!("-p {host}:{boxed}: listening on 127.0.0.1:{host}"))?,
+        );
+    }
+    Ok((netns, link, proxies))
+}
+
 /// On a thread of its own: a new network namespace with its loopback up. Returns a handle on
-/// it, which keeps it alive once the thread is gone, and the thread's syscall records.
-fn box_netns() -> Result<(OwnedFd, Vec<kernel::SyscallRecord>), KernelError> {
-    namespaces::unshare(&[Namespace::Net])?;
-    crate::kernel::net::set_up("lo")?;
-    let netns = namespaces::open_ns_file("/proc/thread-self/ns/net")?;
-    Ok((netns, kernel::take_records()))
+/// it, which keeps it alive once the thread is gone, and the thread's syscall records (also
+/// when a call failed, for --trace to show it).
+fn box_netns() -> (Result<OwnedFd, KernelError>, Vec<kernel::SyscallRecord>) {
+    let made = namespaces::unshare(&[Namespace::Net])
+        .and_then(|()| crate::kernel::net::set_up("lo"))
+        .and_then(|()| namespaces::open_ns_file("/proc/thread-self/ns/net"));
+    (made, kernel::take_records())
 }
 
 /// `--rootless`: fork; the child unshares a user namespace, the parent maps the child's root to
 /// its own uid and gid (uid_map, setgroups deny, gid_map: the only mapping an unprivileged
 /// process may write), and the child becomes that root and returns to build the container as
 /// it would with root. The parent passes signals on, and leaves with the child's status: it
-/// never returns. Before that it goes back to its `delegated` cgroup, which the child has
-/// emptied of the box's cgroup and controllers by then.
+/// never returns. Before that it goes back to its `delegated` cgroup (see
+/// [`Delegated::leave`]).
 fn enter_user_namespace(spec: &Spec, delegated: Option<Delegated>) -> anyhow::Result<()> {
     use crate::kernel::users;
     let (uid, gid) = (
@@ -231,17 +257,25 @@ fn enter_user_namespace(spec: &Spec, delegated: Option<Delegated>) -> anyhow::Re
         ForkResult::Parent { child } => {
             drop(unshared_tx);
             drop(mapped_rx);
-            let mut byte = [0u8; 1];
-            if unshared_rx.read(&mut byte)? == 1 {
-                users::map_root(child.as_raw(), uid, gid)?;
-                mapped_tx.write_all(b"m")?;
-            }
+            let mapped = (|| -> anyhow::Result<()> {
+                let mut byte = [0u8; 1];
+                if unshared_rx.read(&mut byte)? == 1 {
+                    users::map_root(child.as_raw(), uid, gid)?;
+                    mapped_tx.write_all(b"m")?;
+                }
+                Ok(())
+            })();
             drop(mapped_tx);
+            if mapped.is_err() {
+                let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
+            }
             trace(spec, true);
             let status = wait_forwarding(child.as_raw(), &waited, None);
             if let Some(d) = delegated {
                 d.leave();
             }
+            // On a failure boxlab leaves as it always does (the message, the ledger undone).
+            mapped?;
             std::process::exit(status)
         }
     }
@@ -297,13 +331,7 @@ fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<(Option<BoxCgroup>, Op
         anyhow::anyhow!("{flags} with --rootless: {why}; or leave out {flags}, or run as root")
     })?;
     let d = Delegated::enter(own, ledger.id(), note)?;
-    match with_limits(BoxCgroup::create_delegated(
-        &layout,
-        &d,
-        ledger.id(),
-        &controllers,
-        note,
-    )) {
+    match with_limits(BoxCgroup::create_delegated(&layout, &d, &controllers, note)) {
         Ok(cgroup) => Ok((Some(cgroup), Some(d))),
         Err(e) => {
             // Back where it was; the ledger removes the box's cgroup.

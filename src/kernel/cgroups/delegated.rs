@@ -26,6 +26,8 @@ pub struct Delegated {
     own: PathBuf,
     /// `own/boxlab-RUN-self`: the caller while the box runs.
     leaf: PathBuf,
+    /// `own/boxlab-RUN`: the box's cgroup, beside the leaf.
+    boxed: PathBuf,
 }
 
 /// The calling process's cgroup if it is delegated to the caller, offers every controller in
@@ -86,17 +88,21 @@ impl Delegated {
         run: &str,
         note: &mut dyn FnMut(Made),
     ) -> Result<Delegated, KernelError> {
+        let boxed = own.join(format!("{PARENT}-{run}"));
         let leaf = own.join(format!("{PARENT}-{run}-self"));
         note(Made::Parent(leaf.clone()));
         mkdir(&leaf)?;
         write(&leaf.join("cgroup.procs"), &std::process::id().to_string())?;
-        Ok(Delegated { own, leaf })
+        Ok(Delegated { own, leaf, boxed })
     }
 
-    /// Takes every controller back out of `own`, moves the caller back in and removes the
-    /// leaf: the delegated cgroup as it was found. (Every controller: none was enabled while
-    /// the caller was inside, since a cgroup that passes controllers on holds no process.)
+    /// Removes the box's cgroup if it is still there (its processes killed: the run that made
+    /// it ended abruptly), takes every controller back out of `own`, moves the caller back in
+    /// and removes the leaf: the delegated cgroup as it was found. (Every controller: none was
+    /// enabled while the caller was inside, since a cgroup that passes controllers on holds no
+    /// process.)
     pub fn leave(self) {
+        let _ = super::remove_cgroup(&self.boxed);
         let enabled = std::fs::read_to_string(self.own.join("cgroup.subtree_control"));
         let off: Vec<String> = enabled
             .unwrap_or_default()
@@ -116,5 +122,13 @@ impl Delegated {
     /// The delegated cgroup, where the box's cgroup is made.
     pub fn own(&self) -> &Path {
         &self.own
+    }
+
+    /// The box's cgroup's name in it.
+    pub fn box_name(&self) -> &str {
+        self.boxed
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
     }
 }

@@ -323,12 +323,11 @@ impl BoxCgroup {
     pub fn create_delegated(
         layout: &Layout,
         delegated: &delegated::Delegated,
-        run: &str,
         controllers: &[Controller],
         note: &mut dyn FnMut(Made),
     ) -> Result<BoxCgroup, KernelError> {
-        let name = format!("{PARENT}-{run}");
-        Self::make(layout, Some(delegated.own()), &[&name], controllers, note)
+        let name = delegated.box_name();
+        Self::make(layout, Some(delegated.own()), &[name], controllers, note)
     }
 
     /// Makes `path` (its last part the box's own, the rest shared parents) under each
