@@ -378,7 +378,7 @@ pub fn spawn(argv: &[String], env: &[(&str, String)], streams: Streams) -> std::
 
 /// A program name as execvp(3) finds it: a path as it is, a bare name in the first `PATH`
 /// directory that has a file of that name.
-fn find_program(name: &str, path: &str) -> std::io::Result<PathBuf> {
+pub fn find_program(name: &str, path: &str) -> std::io::Result<PathBuf> {
     if name.contains('/') {
         return Ok(PathBuf::from(name));
     }

@@ -390,14 +390,9 @@ impl BoxCgroup {
         Ok(cgroup)
     }
 
-    /// The hierarchies the box has a directory in, in creation order.
-    pub fn hierarchies(&self) -> impl Iterator<Item = &Hierarchy> {
-        self.dirs.iter().filter_map(|(_, d)| {
-            self.layout
-                .hierarchies
-                .iter()
-                .find(|h| d.starts_with(&h.mount))
-        })
+    /// Whether all of the box's directories are on cgroup v2.
+    pub fn only_v2(&self) -> bool {
+        !self.dirs.is_empty() && self.dirs.iter().all(|(v, _)| *v == Version::V2)
     }
 
     /// The box's directories, v1 ones first as the layout lists them.
