@@ -52,7 +52,20 @@ pub fn ensure(chosen: Option<&Path>) -> anyhow::Result<PathBuf> {
             .with_context(|| format!("creating {}", dir.join(d).display()))?;
     }
     shared_tmp(&dir).with_context(|| format!("chmod 1777 {}/tmp", dir.display()))?;
+    if let Some(cache) = dir.parent() {
+        private(cache).with_context(|| format!("chmod 700 {}", cache.display()))?;
+    }
     Ok(dir)
+}
+
+/// The cache directory is its owner's alone (0700): the root filesystem's /tmp is open to all,
+/// and no other user of the machine may put anything there for the boxes to find.
+fn private(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if fs::metadata(dir)?.permissions().mode() & 0o077 != 0 {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 /// /tmp is everyone's, as on any Linux system: world-writable with the sticky bit (1777), so
