@@ -7,9 +7,10 @@
 //! unshares the mount, UTS and IPC namespaces and builds the root (a tmpfs for the writable
 //! layer, overlay, volumes, /proc, /dev). Meanwhile a thread of the parent makes the network
 //! namespace, and the parent a veth into it if ports are published, then lets PID 1 go: PID 1
-//! joins that namespace, mounts a read-only /sys, pivots into the root, drops capabilities to
-//! Docker's default set, sets no_new_privs and seccomp, starts the command and stays as its
-//! init: forwarding signals, reaping orphans, leaving with the command's status.
+//! joins that namespace, makes its cgroup namespace, mounts a read-only /sys (and on cgroup v2
+//! its cgroup at /sys/fs/cgroup), pivots into the root, drops capabilities to Docker's default
+//! set, sets no_new_privs and seccomp, starts the command and stays as its init: forwarding
+//! signals, reaping orphans, leaving with the command's status.
 //!
 //! Starting fast matters here as in any runtime (see bench/): with root, nothing is written to
 //! the host's disk but the run's ledger, and no process is moved between cgroups by its pid.
