@@ -95,8 +95,11 @@ if [[ $BUILD -eq 1 ]]; then
     say "cargo build --release"
     cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
 fi
-# In target/HOST-TUPLE/release (.cargo/config.toml builds for the host named as the target).
-BOXLAB=$(compgen -G "$REPO/target/*/release/boxlab" | head -1 || true)
+# In target/HOST-TUPLE/release (.cargo/config.toml builds for the host named as the target):
+# the host's when rustc says which, else the one there is.
+HOST=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p' || true)
+BOXLAB=$REPO/target/$HOST/release/boxlab
+[[ -n $HOST && -x $BOXLAB ]] || BOXLAB=$(compgen -G "$REPO/target/*/release/boxlab" | head -1 || true)
 [[ -x $BOXLAB ]] || die "no target/*/release/boxlab: run cargo build --release (or drop -B)"
 
 mkdir -p "$OUT"
