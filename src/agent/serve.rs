@@ -40,6 +40,9 @@ struct Agent {
 /// the names it creates unique per boxlab run.
 pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
     process::die_with_parent()?;
+    // It talks to boxlab over stdin and stdout; nothing else it was started with (a shell's
+    // open files) may follow it into the box.
+    process::close_fds_except(&[]);
     // Re-executed through /proc/self/exe, the process would be called "exe": name it so both
     // panes can point at it (prctl(PR_SET_NAME)).
     let _ = nix::sys::prctl::set_name(c"boxlab-box");
