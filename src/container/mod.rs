@@ -130,7 +130,7 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
             if status == 128 + 9 && usage.memory.is_some_and(|m| m.oom_kills > 0) {
                 eprintln!(
                     "boxlab run: the command was killed by the OOM killer at the memory limit (--memory {})",
-                    crate::probe::resources::human_bytes(spec.memory.unwrap_or(0))
+                    spec::show_size(spec.memory.unwrap_or(0))
                 );
             }
             if let Some(p) = usage.pids.filter(|p| p.refused > 0) {
@@ -366,15 +366,18 @@ fn wait_forwarding(pid: i32, waited: &SigSet, pty: Option<&std::os::fd::OwnedFd>
 }
 
 /// With `--trace`, the syscalls made since the last call, on stderr; boxlab's own (`on_host`)
-/// are marked `host:` by [`kernel::SyscallRecord::line`], PID 1's are not. With `-t` each line
+/// are marked `host:` by [`kernel::SyscallRecord::line`], PID 1's `init:`. With `-t` each line
 /// ends in CR LF: the terminal may be raw by then (boxlab relays the pty), and a bare LF would
 /// not return to the first column.
 fn trace(spec: &Spec, on_host: bool) {
     let end = if spec.tty { "\r\n" } else { "\n" };
     for r in kernel::take_records() {
         if spec.trace {
-            let r = if on_host { r.on_host() } else { r };
-            eprint!("{}{end}", r.line());
+            if on_host {
+                eprint!("{}{end}", r.on_host().line());
+            } else {
+                eprint!("init: {}{end}", r.line());
+            }
         }
     }
 }

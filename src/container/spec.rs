@@ -114,6 +114,17 @@ impl Spec {
     }
 }
 
+/// A size as `--memory` takes it: `64M` for 64 MiB, `1G`, `1536K`; bytes if none fits whole.
+pub fn show_size(bytes: u64) -> String {
+    let unit = [(30, "G"), (20, "M"), (10, "K")]
+        .into_iter()
+        .find(|(shift, _)| bytes >= 1 << shift && bytes.is_multiple_of(1 << shift));
+    match unit {
+        Some((shift, name)) => format!("{}{name}", bytes >> shift),
+        None => bytes.to_string(),
+    }
+}
+
 /// `64M`, `1G`, `512k`: a memory size in bytes, for `--memory` (6M at least, as Docker).
 pub fn parse_memory(s: &str) -> Result<u64, String> {
     let bytes = crate::lesson::limits::parse_size(s).map_err(|e| format!("--memory {e}"))?;
@@ -202,6 +213,15 @@ pub fn parse_volume(s: &str) -> Result<Volume, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_shown_as_given() {
+        assert_eq!(show_size(32 << 20), "32M");
+        assert_eq!(show_size(1 << 30), "1G");
+        assert_eq!(show_size(1536 << 10), "1536K");
+        assert_eq!(show_size(1000), "1000");
+        assert_eq!(parse_memory(&show_size(64 << 20)), Ok(64 << 20));
+    }
 
     #[test]
     fn values() {
