@@ -106,11 +106,7 @@ fn user_namespace() {
 /// setpriv), where the kernel allows unprivileged user namespaces.
 #[test]
 fn user_namespace_without_root() {
-    if !root_or_skip("user_namespace_without_root") {
-        return; // becoming another user needs root
-    }
-    if let Some((why, _)) = boxlab::doctor::userns_restriction() {
-        eprintln!("skipped: this kernel blocks unprivileged user namespaces ({why})");
+    if !common::unprivileged_userns_or_skip("user_namespace_without_root") {
         return;
     }
     let _one_at_a_time = serial();

@@ -637,14 +637,11 @@ fn the_oci_bundle_validates_and_runc_runs_it() {
 /// the same container; root inside, an unprivileged uid outside, `-t` too, nothing left behind.
 #[test]
 fn rootless_as_nobody() {
-    if !root_or_skip("rootless_as_nobody") {
-        return; // becoming another user needs root
-    }
-    if let Some((why, _)) = boxlab::doctor::userns_restriction() {
-        eprintln!("skipped: this kernel blocks unprivileged user namespaces ({why})");
+    if !common::unprivileged_userns_or_skip("rootless_as_nobody") {
         return;
     }
-    // util-linux's setpriv, not busybox's (which has no --reuid): tried as a no-op first.
+    // util-linux's setpriv, not busybox's (which has no --reuid), for what runs as nobody under
+    // another program (script(1), runc): tried as a no-op first.
     let util_linux_setpriv = Command::new("setpriv")
         .args(["--reuid=0", "--regid=0", "--clear-groups", "true"])
         .output()
@@ -654,8 +651,7 @@ fn rootless_as_nobody() {
             std::env::var("CI").as_deref() != Ok("true"),
             "CI=true: util-linux's setpriv is needed"
         );
-        eprintln!("skipped: no util-linux setpriv to become nobody (a busybox-only system)");
-        return;
+        eprintln!("-t and runc parts skipped: no util-linux setpriv (a busybox-only system)");
     }
     let _one_at_a_time = serial();
     let before = host_snapshot();
@@ -682,19 +678,21 @@ fn rootless_as_nobody() {
     );
     // -t rootless: a pty from the container's own devpts, under util-linux's script(1) for a
     // terminal to relay.
-    let line = format!(
-        "setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME={h} XDG_CACHE_HOME={h}/cache \
-         XDG_RUNTIME_DIR={h}/run {BOXLAB} run --rootless -t -- readlink /proc/self/fd/0",
-        h = home.display()
-    );
-    let out = Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains("/dev/pts/0"), "{stdout}");
+    if util_linux_setpriv {
+        let line = format!(
+            "setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME={h} XDG_CACHE_HOME={h}/cache \
+             XDG_RUNTIME_DIR={h}/run {BOXLAB} run --rootless -t -- readlink /proc/self/fd/0",
+            h = home.display()
+        );
+        let out = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        assert!(stdout.contains("/dev/pts/0"), "{stdout}");
+    }
     // -p rootless: no veth; the box's loopback reached from inside its network namespace.
     if let Some(busybox) = host_busybox() {
         let (_, cmd) = common::boxlab_as_nobody("rootless");
@@ -719,7 +717,7 @@ fn rootless_as_nobody() {
     }
     // The rootless bundle: a user namespace with the same one-line maps, which runc, run as
     // nobody too, accepts.
-    if Command::new("runc").arg("--version").output().is_ok() {
+    if util_linux_setpriv && Command::new("runc").arg("--version").output().is_ok() {
         let bundle = home.join("bundle");
         let (_, mut cmd) = common::boxlab_as_nobody("rootless");
         let out = cmd
@@ -770,11 +768,7 @@ fn rootless_as_nobody() {
 /// cgroup v1 (which cannot be delegated), boxlab refuses, saying why.
 #[test]
 fn rootless_limits_in_a_delegated_cgroup() {
-    if !root_or_skip("rootless_limits_in_a_delegated_cgroup") {
-        return; // becoming nobody, and delegating a cgroup to it, need root
-    }
-    if let Some((why, _)) = boxlab::doctor::userns_restriction() {
-        eprintln!("skipped: this kernel blocks unprivileged user namespaces ({why})");
+    if !common::unprivileged_userns_or_skip("rootless_limits_in_a_delegated_cgroup") {
         return;
     }
     let _one_at_a_time = serial();

@@ -24,6 +24,19 @@ pub fn root_or_skip(test: &str) -> bool {
     false
 }
 
+/// [`root_or_skip`], and whether this kernel lets an unprivileged user make a user namespace
+/// (which tests run as nobody need); says why not when it does not.
+pub fn unprivileged_userns_or_skip(test: &str) -> bool {
+    if !root_or_skip(test) {
+        return false; // becoming another user needs root
+    }
+    if let Some((why, _)) = boxlab::doctor::userns_restriction() {
+        eprintln!("skipped {test}: this kernel blocks unprivileged user namespaces ({why})");
+        return false;
+    }
+    true
+}
+
 /// A private state dir so tests never touch the learner's progress file.
 pub fn state_dir() -> PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
