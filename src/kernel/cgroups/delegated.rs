@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use nix::unistd::AccessFlags;
 
-use super::{KernelError, Layout, Made, PARENT, Version, members, mkdir, write};
+use super::{KernelError, Layout, Made, Version, alone_name, members, mkdir, write};
 
 /// How a learner gets a delegated cgroup, said whenever one is missing.
 const HOW: &str = "start boxlab in one of your own: \
@@ -88,8 +88,8 @@ impl Delegated {
         run: &str,
         note: &mut dyn FnMut(Made),
     ) -> Result<Delegated, KernelError> {
-        let boxed = own.join(format!("{PARENT}-{run}"));
-        let leaf = own.join(format!("{PARENT}-{run}-self"));
+        let boxed = own.join(alone_name(run));
+        let leaf = own.join(format!("{}-self", alone_name(run)));
         note(Made::Parent(leaf.clone()));
         mkdir(&leaf)?;
         write(&leaf.join("cgroup.procs"), &std::process::id().to_string())?;

@@ -244,6 +244,11 @@ pub enum Made {
 /// The directory name all of boxlab's cgroups live under.
 pub const PARENT: &str = "boxlab";
 
+/// The name of a run's only box's cgroup: `boxlab-RUN` ([`BoxCgroup::create_alone`]).
+pub fn alone_name(run: &str) -> String {
+    format!("{PARENT}-{run}")
+}
+
 /// A limit boxlab can set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Limit {
@@ -309,13 +314,7 @@ impl BoxCgroup {
         controllers: &[Controller],
         note: &mut dyn FnMut(Made),
     ) -> Result<BoxCgroup, KernelError> {
-        Self::make(
-            layout,
-            None,
-            &[&format!("{PARENT}-{run}")],
-            controllers,
-            note,
-        )
+        Self::make(layout, None, &[&alone_name(run)], controllers, note)
     }
 
     /// [`create_alone`](Self::create_alone) without root: `PARENT-run` inside the caller's
