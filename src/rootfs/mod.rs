@@ -46,37 +46,31 @@ pub fn ensure(chosen: Option<&Path>) -> anyhow::Result<PathBuf> {
         );
         build(&dir, find_static_busybox().as_deref())?;
     }
-    // A cache built before a directory joined the skeleton gets it now, and /tmp its mode.
+    // A cache built before a directory joined the skeleton gets it now.
     for d in SKELETON_DIRS {
         std::fs::create_dir_all(dir.join(d))
             .with_context(|| format!("creating {}", dir.join(d).display()))?;
     }
-    shared_tmp(&dir).with_context(|| format!("chmod 1777 {}/tmp", dir.display()))?;
+    // /tmp is everyone's, as on any Linux system (1777), so that a user other than root in
+    // the box can use it too; so the cache above is its owner's alone (0700): no other user of
+    // the machine may put anything there for the boxes to find.
+    ensure_mode(&dir.join("tmp"), 0o1777)?;
     if let Some(cache) = dir.parent() {
-        private(cache).with_context(|| format!("chmod 700 {}", cache.display()))?;
+        ensure_mode(cache, 0o700)?;
     }
     Ok(dir)
 }
 
-/// The cache directory is its owner's alone (0700): the root filesystem's /tmp is open to all,
-/// and no other user of the machine may put anything there for the boxes to find.
-fn private(dir: &Path) -> std::io::Result<()> {
+/// chmod(2) of `path` to `mode`, only when it differs: every start checks, few write.
+fn ensure_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    if fs::metadata(dir)?.permissions().mode() & 0o077 != 0 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
-}
-
-/// /tmp is everyone's, as on any Linux system: world-writable with the sticky bit (1777), so
-/// that a user other than root in the box can use it too. Only written when it differs.
-fn shared_tmp(root: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let tmp = root.join("tmp");
-    if fs::metadata(&tmp)?.permissions().mode() & 0o7777 != 0o1777 {
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o1777))?;
-    }
-    Ok(())
+    let chmod = || -> std::io::Result<()> {
+        if fs::metadata(path)?.permissions().mode() & 0o7777 != mode {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+        }
+        Ok(())
+    };
+    chmod().with_context(|| format!("chmod {mode:o} {}", path.display()))
 }
 
 /// A root filesystem must let the box run a shell and mount /proc.
@@ -188,7 +182,7 @@ fn skeleton(root: &Path, kind: &str) -> anyhow::Result<String> {
     for dir in SKELETON_DIRS {
         fs::create_dir_all(root.join(dir))?;
     }
-    shared_tmp(root)?;
+    ensure_mode(&root.join("tmp"), 0o1777)?;
     fs::write(
         root.join("etc/passwd"),
         "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
