@@ -93,7 +93,7 @@ pub fn run(
                     "  [{}] {} ({})",
                     if c.passed { "ok" } else { "FAIL" },
                     c.check.describe(lang),
-                    c.detail
+                    c.detail.get(lang)
                 )?;
             }
         }

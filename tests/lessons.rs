@@ -27,8 +27,35 @@ fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
             !text.contains("[FAIL]") && text.trim_end().ends_with(done),
             "{id} ({lang}):\n{text}"
         );
+        if lang == "ko" {
+            let english = english_check_lines(&text);
+            assert!(
+                english.is_empty(),
+                "{id}: English in Korean checks:\n{english:#?}"
+            );
+        }
         assert_host_as_found(&before, &boxes, &format!("after lesson {id} ({lang})"));
     }
+}
+
+/// The check lines of a Korean transcript that still say something in English: a word the
+/// checks' own English texts use, outside quotes (a quoted value, a hostname, a command's output
+/// or a syscall's arguments may be anything).
+fn english_check_lines(text: &str) -> Vec<&str> {
+    const WORDS: [&str; 14] = [
+        "the", "is", "has", "no", "not", "of", "in", "host", "box", "lists", "reads", "limit",
+        "layer", "nothing",
+    ];
+    text.lines()
+        .filter(|l| l.starts_with("  [ok]") || l.starts_with("  [FAIL]"))
+        .filter(|l| {
+            let unquoted: String = l.replace("\\\"", "").split('"').step_by(2).collect();
+            unquoted
+                // A path or file name (from-box.txt) is one word.
+                .split(|c: char| c.is_whitespace() || ",;:()[]{}=".contains(c))
+                .any(|w| WORDS.contains(&w))
+        })
+        .collect()
 }
 
 #[test]

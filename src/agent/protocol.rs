@@ -11,6 +11,7 @@ use crate::kernel::files::FileStat;
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
+use crate::lesson::checks::Detail;
 use crate::probe::{FileId, View};
 
 /// What a lesson step can do. Each variant's doc says which syscalls it makes.
@@ -302,9 +303,10 @@ pub enum Outcome {
     MqFound {
         found: bool,
     },
-    /// What an `attempt` ended with: None when it succeeded, else the error.
+    /// What an `attempt` ended with: None when it succeeded, else the error in both
+    /// languages.
     Attempted {
-        error: Option<String>,
+        error: Option<Detail>,
     },
     /// A background load started, with its pid as the box numbers it.
     Started {

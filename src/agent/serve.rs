@@ -15,6 +15,7 @@ use crate::kernel::namespaces::Namespace;
 use crate::kernel::{
     self, caps, files, ipc, mounts, namespaces, net, process, root, seccomp, users, uts,
 };
+use crate::lesson::checks::Detail;
 use crate::probe::{self, View};
 use std::net::Ipv4Addr;
 
@@ -278,7 +279,16 @@ impl Agent {
                 Ok(Outcome::Nothing)
             }
             Action::Attempt { what } => {
-                let error = self.act(*what).err().map(|e| format!("{e:#}"));
+                let error = self.act(*what).err().map(|e| {
+                    let en = format!("{e:#}");
+                    let ko = e
+                        .downcast_ref::<kernel::KernelError>()
+                        .map(kernel::KernelError::in_korean);
+                    Detail {
+                        ko: ko.unwrap_or_else(|| en.clone()),
+                        en,
+                    }
+                });
                 Ok(Outcome::Attempted { error })
             }
             Action::MapRoot => {

@@ -33,6 +33,17 @@ pub struct KernelError {
     pub errno: Errno,
 }
 
+impl KernelError {
+    /// The same message in Korean (the Display impl is the English one).
+    pub fn in_korean(&self) -> String {
+        let (call, args, errno) = (self.call, &self.args, self.errno);
+        format!(
+            "{call}({args}) 실패, {errno:?}: {}",
+            errno::explain(errno).1
+        )
+    }
+}
+
 /// Runs the result of one syscall through the log: records it and turns the errno into a
 /// [`KernelError`] that names the call. `show` renders a successful return value.
 pub(crate) fn logged<T>(

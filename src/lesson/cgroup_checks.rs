@@ -1,7 +1,7 @@
 //! The cgroup lessons' checks: what the box's cgroup files say, and what the loads measured.
 //! [`super::checks::Check`] holds the vocabulary; the descriptions and verdicts live here.
 
-use super::checks::{Check, Evidence};
+use super::checks::{Check, Detail, Evidence, detail};
 use super::limits::IoFact;
 use crate::agent::BOMB_CAP;
 use crate::kernel::cgroups::{Limit, Version, v1};
@@ -80,10 +80,16 @@ pub fn describe(check: &Check) -> (String, String) {
 }
 
 /// Whether a cgroup check passes, and the values it compared.
-pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
+pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
     let facts = &ev.facts.cgroup;
     let Some(usage) = ev.usage else {
-        return (false, "the box has no cgroup of its own".into());
+        return (
+            false,
+            detail!(
+                "the box has no cgroup of its own",
+                "박스에 자기 cgroup이 없다"
+            ),
+        );
     };
     match check {
         Check::BoxInOwnCgroup => {
@@ -97,7 +103,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                     .iter()
                     .filter(|l| l.contains("/boxlab/") && own.iter().any(|o| l.ends_with(o)))
                     .count(),
-                Err(e) => return (false, e.clone()),
+                Err(e) => return (false, Detail::same(e.clone())),
             };
             let host_moved = ev
                 .host
@@ -107,10 +113,14 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
             (
                 boxed > 0 && !host_moved,
                 if host_moved {
-                    "boxlab itself moved into a boxlab cgroup".to_string()
+                    detail!(
+                        "boxlab itself moved into a boxlab cgroup",
+                        "boxlab 자체가 boxlab cgroup으로 옮겨졌다"
+                    )
                 } else {
-                    format!(
-                        "the box is in its own boxlab cgroup in {boxed} hierarchies; boxlab is not"
+                    detail!(
+                        "the box is in its own boxlab cgroup in {boxed} hierarchies; boxlab is not",
+                        "박스는 계층 {boxed}개에서 자기 boxlab cgroup에 있고, boxlab은 그렇지 않다"
                     )
                 },
             )
@@ -147,14 +157,21 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                 }
             }
             if facts.limits.is_empty() && !matches!(facts.io, Some(IoFact::NoDevice(_))) {
-                return (false, "no limit was written".into());
+                return (
+                    false,
+                    detail!("no limit was written", "써 넣은 제한이 없다"),
+                );
             }
             (
                 bad.is_empty(),
                 if bad.is_empty() {
-                    format!("{} limit(s) read back", facts.limits.len())
+                    detail!(
+                        "{} limit(s) read back",
+                        "제한 {}개가 그대로 읽혔다",
+                        facts.limits.len()
+                    )
                 } else {
-                    format!("not read back: {}", bad.join(", "))
+                    detail!("not read back: {}", "읽히지 않은 제한: {}", bad.join(", "))
                 },
             )
         }
@@ -163,70 +180,108 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
             match facts.hog {
                 Some((status, mb)) => (
                     status == 128 + 9 && kills >= 1,
-                    format!("hog exit status {status} after {mb} MiB; oom_kill {kills}"),
+                    detail!(
+                        "hog exit status {status} after {mb} MiB; oom_kill {kills}",
+                        "메모리 먹는 프로세스: {mb} MiB 할당 뒤 종료 상태 {status}; oom_kill {kills}"
+                    ),
                 ),
-                None => (false, "the hog has not ended".into()),
+                None => (
+                    false,
+                    detail!(
+                        "the hog has not ended",
+                        "메모리 먹는 프로세스가 아직 끝나지 않았다"
+                    ),
+                ),
             }
         }
         Check::MemoryReachedLimit => {
             let Some(m) = &usage.memory else {
-                return (false, "no memory controller".into());
+                return (
+                    false,
+                    detail!("no memory controller", "memory 컨트롤러가 없다"),
+                );
             };
             let Some(limit) = m.limit else {
-                return (false, "no memory limit".into());
+                return (false, detail!("no memory limit", "메모리 제한이 없다"));
             };
             let reached = m
                 .peak
                 .unwrap_or_else(|| facts.hog.map_or(0, |(_, mb)| mb << 20));
             (
                 reached >= limit * 8 / 10 && reached <= limit,
-                format!(
+                detail!(
                     "peak {} of limit {}",
+                    "최고 사용량 {}, 제한 {}",
                     human_bytes(reached),
                     human_bytes(limit)
                 ),
             )
         }
         Check::HostHogCompleted => match &facts.host_hog {
-            Some(Ok(0)) => (true, "exit status 0".into()),
-            Some(Ok(s)) => (false, format!("exit status {s}")),
-            Some(Err(e)) => (false, e.clone()),
-            None => (false, "the host's hog did not run".into()),
+            Some(Ok(0)) => (true, detail!("exit status 0", "종료 상태 0")),
+            Some(Ok(s)) => (false, detail!("exit status {s}", "종료 상태 {s}")),
+            Some(Err(e)) => (false, Detail::same(e.clone())),
+            None => (
+                false,
+                detail!(
+                    "the host's hog did not run",
+                    "호스트에서 메모리 먹는 프로세스가 실행되지 않았다"
+                ),
+            ),
         },
         Check::WorkRatioNearOne { within_percent } => match facts.work {
             Some((host, boxed)) => {
                 let ratio = boxed as f64 / host.max(1) as f64;
                 (
                     (ratio - 1.0).abs() * 100.0 <= *within_percent as f64,
-                    format!(
+                    detail!(
                         "host {:.0} ms, box {:.0} ms: ratio {ratio:.2}",
+                        "호스트 {:.0} ms, 박스 {:.0} ms: 비율 {ratio:.2}",
                         host as f64 / 1000.0,
                         boxed as f64 / 1000.0
                     ),
                 )
             }
-            None => (false, "the work was not timed".into()),
+            None => (
+                false,
+                detail!("the work was not timed", "작업 시간을 재지 않았다"),
+            ),
         },
         Check::BoxCpuNear { percent, within } => match &facts.cpu {
             Some(c) => (
                 (c.box_percent - *percent as f64).abs() <= *within as f64,
-                format!("box {:.0}%, host {:.0}%", c.box_percent, c.host_percent),
+                detail!(
+                    "box {:.0}%, host {:.0}%",
+                    "박스 {:.0}%, 호스트 {:.0}%",
+                    c.box_percent,
+                    c.host_percent
+                ),
             ),
-            None => (false, "the CPU was not measured".into()),
+            None => (false, cpu_not_measured()),
         },
         Check::HostCpuAboveBox => match &facts.cpu {
             Some(c) => (
                 c.host_percent > c.box_percent * 1.3,
-                format!("host {:.0}%, box {:.0}%", c.host_percent, c.box_percent),
+                detail!(
+                    "host {:.0}%, box {:.0}%",
+                    "호스트 {:.0}%, 박스 {:.0}%",
+                    c.host_percent,
+                    c.box_percent
+                ),
             ),
-            None => (false, "the CPU was not measured".into()),
+            None => (false, cpu_not_measured()),
         },
         Check::BoxThrottled => match &facts.cpu {
             Some(c) => (
                 c.throttled > 0,
-                format!("throttled in {} of {} periods", c.throttled, c.periods),
+                detail!(
+                    "throttled in {} of {} periods",
+                    "주기 {1}개 중 {0}개에서 멈춰 세워졌다",
+                    c.throttled,
+                    c.periods
+                ),
             ),
-            None => (false, "the CPU was not measured".into()),
+            None => (false, cpu_not_measured()),
         },
         Check::WeightsShareCpu => match facts.compete.as_slice() {
             [(w1, p1), (w2, p2)] => {
@@ -234,52 +289,88 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                 let got = p2 / p1.max(0.1);
                 (
                     got / want > 0.6 && got / want < 1.6 && p1 + p2 > 70.0,
-                    format!(
-                        "weight {w1}: {p1:.0}%, weight {w2}: {p2:.0}% (ratio {got:.1}, weights {want:.1})"
+                    detail!(
+                        "weight {w1}: {p1:.0}%, weight {w2}: {p2:.0}% (ratio {got:.1}, weights {want:.1})",
+                        "가중치 {w1}: {p1:.0}%, 가중치 {w2}: {p2:.0}% (비율 {got:.1}, 가중치 비 {want:.1})"
                     ),
                 )
             }
-            _ => (false, "two cgroups did not compete".into()),
+            _ => (
+                false,
+                detail!("two cgroups did not compete", "두 cgroup이 경쟁하지 않았다"),
+            ),
         },
         Check::ForkRefused { errno } => match &facts.bomb {
             Some((forked, e)) => (
                 e == errno && *forked < BOMB_CAP,
-                format!("{forked} forks, then {e}"),
+                detail!(
+                    "{forked} forks, then {e}",
+                    "fork {forked}번 성공 뒤 오류: {e}"
+                ),
             ),
-            None => (false, "no fork bomb ran".into()),
+            None => (
+                false,
+                detail!("no fork bomb ran", "포크 폭탄이 실행되지 않았다"),
+            ),
         },
         Check::BombHeldAtLimit => match &facts.bomb_pids {
             Some(p) => (
                 p.limit.is_some_and(|l| p.current == l),
-                format!(
+                detail!(
                     "pids.current {} of pids.max {}",
+                    "pids.current {} / pids.max {}",
                     p.current,
                     p.limit.map_or("max".into(), |l| l.to_string())
                 ),
             ),
-            None => (false, "no pids count during the bomb".into()),
+            None => (
+                false,
+                detail!(
+                    "no pids count during the bomb",
+                    "포크 폭탄 실행 중 pids 수를 읽지 못했다"
+                ),
+            ),
         },
         Check::HostSpawnedQuickly => match &facts.host_spawn {
-            Some(Ok(us)) => (*us < 1_000_000, format!("{:.1} ms", *us as f64 / 1000.0)),
-            Some(Err(e)) => (false, e.clone()),
-            None => (false, "the host started nothing".into()),
+            Some(Ok(us)) => (
+                *us < 1_000_000,
+                Detail::same(format!("{:.1} ms", *us as f64 / 1000.0)),
+            ),
+            Some(Err(e)) => (false, Detail::same(e.clone())),
+            None => (
+                false,
+                detail!(
+                    "the host started nothing",
+                    "호스트가 아무것도 실행하지 않았다"
+                ),
+            ),
         },
         Check::BoxPidsAtMost { count } => match &usage.pids {
-            Some(p) => (p.current <= *count, format!("pids.current {}", p.current)),
-            None => (false, "no pids controller".into()),
+            Some(p) => (
+                p.current <= *count,
+                Detail::same(format!("pids.current {}", p.current)),
+            ),
+            None => (false, detail!("no pids controller", "pids 컨트롤러가 없다")),
         },
         Check::BombCleared => match facts.bomb_left {
             Some(left) => (
                 left == 0,
-                format!(
+                detail!(
                     "{left} fork-bomb process(es) left; pids.current {}",
+                    "남은 포크 폭탄 프로세스 {left}개; pids.current {}",
                     usage.pids.as_ref().map_or(0, |p| p.current)
                 ),
             ),
-            None => (false, "the bomb was not ended".into()),
+            None => (
+                false,
+                detail!("the bomb was not ended", "포크 폭탄을 끝내지 않았다"),
+            ),
         },
         Check::IoWriteHeld => match &facts.io {
-            Some(IoFact::NoDevice(why)) => (true, format!("not measurable here: {why}")),
+            Some(IoFact::NoDevice(why)) => (
+                true,
+                detail!("not measurable here: {why}", "여기서는 잴 수 없다: {why}"),
+            ),
             Some(IoFact::Device {
                 limit_bps: Some(limit),
                 box_write: Some((bmb, bus)),
@@ -290,16 +381,27 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                 let (b, h) = (rate(*bmb, *bus), rate(*hmb, *hus));
                 (
                     b <= *limit as f64 * 1.25 && h > b,
-                    format!(
+                    detail!(
                         "box {}/s, host {}/s, limit {}/s",
+                        "박스 {}/s, 호스트 {}/s, 제한 {}/s",
                         human_bytes(b as u64),
                         human_bytes(h as u64),
                         human_bytes(*limit)
                     ),
                 )
             }
-            _ => (false, "both sides must write after an I/O limit".into()),
+            _ => (
+                false,
+                detail!(
+                    "both sides must write after an I/O limit",
+                    "I/O 제한을 건 뒤 양쪽 모두 써야 한다"
+                ),
+            ),
         },
-        _ => (false, String::new()),
+        _ => (false, Detail::same("")),
     }
+}
+
+fn cpu_not_measured() -> Detail {
+    detail!("the CPU was not measured", "CPU 사용량을 재지 않았다")
 }

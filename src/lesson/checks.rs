@@ -279,7 +279,7 @@ pub struct Facts {
     pub orphan: Option<i32>,
     pub last_output: Option<CommandOutput>,
     /// The last `attempt`: None inside when it succeeded, else its error.
-    pub attempt: Option<Option<String>>,
+    pub attempt: Option<Option<Detail>>,
     pub veth: Option<Veth>,
     /// Round-trip times in microseconds, or why the ping failed.
     pub ping_from_box: Option<Result<u64, String>>,
@@ -325,8 +325,44 @@ pub struct CheckResult {
     pub check: Check,
     pub passed: bool,
     /// The values compared, so a failure shows why.
-    pub detail: String,
+    pub detail: Detail,
 }
+
+/// A check's evidence in both languages: the runner that judges a step does not know the
+/// learner's, and the screen may show either.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub en: String,
+    pub ko: String,
+}
+
+impl Detail {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ko => &self.ko,
+        }
+    }
+
+    /// Text that is the same in both languages: a probe's error as the system worded it
+    /// (strerror, a path), or values alone.
+    pub fn same(text: impl Into<String>) -> Detail {
+        let en = text.into();
+        Detail { ko: en.clone(), en }
+    }
+}
+
+/// `detail!("host {h}", "호스트 {h}", args...)`: a [`Detail`] from one English and one Korean
+/// format string over the same values.
+macro_rules! detail {
+    ($en:literal, $ko:literal $(, $arg:expr)* $(,)?) => {
+        $crate::lesson::checks::Detail {
+            en: format!($en $(, $arg)*),
+            ko: format!($ko $(, $arg)*),
+        }
+    };
+}
+pub(crate) use detail;
 
 impl Check {
     /// What the check confirms, in the learner's language.
@@ -598,33 +634,42 @@ impl Check {
         }
     }
 
-    fn judge(&self, ev: &Evidence) -> (bool, String) {
+    fn judge(&self, ev: &Evidence) -> (bool, Detail) {
         let host = ev.host;
         let Some(boxed) = ev.boxed else {
-            return (false, "no box is running".into());
+            return (false, detail!("no box is running", "실행 중인 박스가 없다"));
         };
         match self {
             Check::SameKernel => (
                 host.kernel == boxed.kernel
                     && host.boot_id.is_ok()
                     && host.boot_id == boxed.boot_id,
-                format!(
-                    "host {} / box {}; boot id {}",
-                    host.kernel,
-                    boxed.kernel,
-                    if host.boot_id == boxed.boot_id {
-                        "equal"
-                    } else {
-                        "differs"
-                    }
-                ),
+                if host.boot_id == boxed.boot_id {
+                    detail!(
+                        "host {} / box {}; boot id equal",
+                        "호스트 {} / 박스 {}; boot id 같음",
+                        host.kernel,
+                        boxed.kernel
+                    )
+                } else {
+                    detail!(
+                        "host {} / box {}; boot id differs",
+                        "호스트 {} / 박스 {}; boot id 다름",
+                        host.kernel,
+                        boxed.kernel
+                    )
+                },
             ),
             Check::BoxInHostProcesses => match ev.box_pid {
                 Some(pid) => (
                     host.process(pid).is_some(),
-                    format!("host lists pid {pid}: {}", host.process(pid).is_some()),
+                    detail!(
+                        "host lists pid {pid}: {}",
+                        "호스트 목록에 pid {pid}: {}",
+                        host.process(pid).is_some()
+                    ),
                 ),
-                None => (false, "no box pid".into()),
+                None => (false, detail!("no box pid", "박스 pid가 없다")),
             },
             Check::BoxSeesHostProcesses => {
                 let init = host.process(1);
@@ -635,8 +680,9 @@ impl Check {
                 });
                 (
                     seen,
-                    format!(
+                    detail!(
                         "box lists {} processes, host {}",
+                        "박스 프로세스 {}개, 호스트 {}개",
                         count(&boxed.processes),
                         count(&host.processes)
                     ),
@@ -670,8 +716,9 @@ impl Check {
                     && seen.len() < count(&host.processes);
                 (
                     ok,
-                    format!(
+                    detail!(
                         "box lists {} processes, host {}",
+                        "박스 프로세스 {}개, 호스트 {}개",
                         seen.len(),
                         count(&host.processes)
                     ),
@@ -679,15 +726,15 @@ impl Check {
             }
             Check::HostnameSame => (
                 host.hostname == boxed.hostname,
-                format!("host \"{}\", box \"{}\"", host.hostname, boxed.hostname),
+                host_and_box(&host.hostname, &boxed.hostname),
             ),
             Check::HostnameDiffers => (
                 host.hostname != boxed.hostname,
-                format!("host \"{}\", box \"{}\"", host.hostname, boxed.hostname),
+                host_and_box(&host.hostname, &boxed.hostname),
             ),
             Check::BoxHostname { name } => (
                 &boxed.hostname == name,
-                format!("box \"{}\"", boxed.hostname),
+                detail!("box \"{}\"", "박스 \"{}\"", boxed.hostname),
             ),
             Check::NsSame { ns } | Check::NsDiffers { ns } => {
                 let h = host
@@ -702,8 +749,9 @@ impl Check {
                     .ok()
                     .and_then(|m| m.get(ns).copied());
                 let same = h.is_some() && h == b;
-                let detail = format!(
+                let detail = detail!(
                     "host {}:[{}], box {}:[{}]",
+                    "호스트 {}:[{}], 박스 {}:[{}]",
                     ns.proc_name(),
                     show(h),
                     ns.proc_name(),
@@ -721,24 +769,38 @@ impl Check {
             Check::RootDiffers => match (&host.root, &boxed.root) {
                 (Ok(h), Ok(b)) => (
                     h.id != b.id,
-                    format!(
+                    detail!(
                         "host / is {}:{}, box / is {}:{}",
-                        h.id.dev, h.id.ino, b.id.dev, b.id.ino
+                        "호스트 /: {}:{}, 박스 /: {}:{}",
+                        h.id.dev,
+                        h.id.ino,
+                        b.id.dev,
+                        b.id.ino
                     ),
                 ),
-                _ => (false, "a root could not be read".into()),
+                _ => (
+                    false,
+                    detail!("a root could not be read", "루트를 읽지 못했다"),
+                ),
             },
             Check::EscapedToHostRoot => match (&host.root, ev.facts.escaped_root) {
                 (Ok(h), Some(e)) => (
                     h.id == e,
-                    format!(
+                    detail!(
                         "host / is {}:{}, escaped / is {}:{}",
-                        h.id.dev, h.id.ino, e.dev, e.ino
+                        "호스트 /: {}:{}, 탈출한 곳의 /: {}:{}",
+                        h.id.dev,
+                        h.id.ino,
+                        e.dev,
+                        e.ino
                     ),
                 ),
-                _ => (false, "no escape was attempted".into()),
+                _ => (false, no_escape()),
             },
-            Check::BoxPid { pid } => (boxed.pid == *pid, format!("box getpid() = {}", boxed.pid)),
+            Check::BoxPid { pid } => (
+                boxed.pid == *pid,
+                detail!("box getpid() = {}", "박스의 getpid() = {}", boxed.pid),
+            ),
             Check::HostPidDiffers => {
                 let nspid = ev
                     .box_pid
@@ -747,7 +809,10 @@ impl Check {
                     .unwrap_or_default();
                 (
                     nspid.len() >= 2 && nspid.first() != nspid.last(),
-                    format!("NSpid as the host reads it: {nspid:?}"),
+                    detail!(
+                        "NSpid as the host reads it: {nspid:?}",
+                        "호스트가 읽은 NSpid: {nspid:?}"
+                    ),
                 )
             }
             Check::ForChildrenDiffers { ns } => {
@@ -759,17 +824,22 @@ impl Check {
                 // Until its first process exists, a new PID or time namespace cannot be opened:
                 // the link then fails with ENOENT, which itself shows the switch.
                 let (moved, children) = match boxed.for_children.get(ns) {
-                    Some(Ok(c)) => (own.is_some_and(|p| p != *c), c.to_string()),
+                    Some(Ok(c)) => (own.is_some_and(|p| p != *c), Detail::same(c.to_string())),
                     Some(Err(e)) => (
                         own.is_some() && e.contains("No such file"),
-                        "none yet (ENOENT)".into(),
+                        detail!("none yet (ENOENT)", "아직 없음 (ENOENT)"),
                     ),
-                    None => (false, "?".into()),
+                    None => (false, Detail::same("?")),
                 };
-                let kind = ns.proc_name();
+                let (kind, own) = (ns.proc_name(), show(own));
+                let both =
+                    |children: &str| format!("{kind}:[{own}], {kind}_for_children: {children}");
                 (
                     moved,
-                    format!("{kind}:[{}], {kind}_for_children: {children}", show(own)),
+                    Detail {
+                        en: both(&children.en),
+                        ko: both(&children.ko),
+                    },
                 )
             }
             Check::BoxClockAhead { seconds } => {
@@ -779,7 +849,10 @@ impl Check {
                 let near = |d: f64| (d - *seconds as f64).abs() < 1.0;
                 (
                     near(ahead) && near(boot),
-                    format!("box monotonic {ahead:+.1} s, boottime {boot:+.1} s"),
+                    detail!(
+                        "box monotonic {ahead:+.1} s, boottime {boot:+.1} s",
+                        "박스 monotonic {ahead:+.1}초, boottime {boot:+.1}초"
+                    ),
                 )
             }
             Check::ClocksAgree => {
@@ -790,34 +863,50 @@ impl Check {
                 );
                 (
                     m < 1.0 && r < 1.0,
-                    format!("monotonic differs by {m:.2} s, realtime by {r:.2} s"),
+                    detail!(
+                        "monotonic differs by {m:.2} s, realtime by {r:.2} s",
+                        "monotonic 차이 {m:.2}초, realtime 차이 {r:.2}초"
+                    ),
                 )
             }
             Check::BoxCgroupIsRoot => match &boxed.cgroups {
                 Ok(lines) => (
                     !lines.is_empty() && lines.iter().all(|l| l.ends_with(":/")),
-                    format!("box reads {}", lines.join(" | ")),
+                    detail!("box reads {}", "박스가 읽은 값: {}", lines.join(" | ")),
                 ),
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::HostSeesBoxCgroupPath => match (&ev.outside.cgroups, &host.cgroups) {
                 // The box has not moved: read from outside, its cgroups are boxlab's own.
-                (Ok(b), Ok(h)) => (b == h, format!("host reads {}", b.join(" | "))),
-                (Err(e), _) | (_, Err(e)) => (false, e.clone()),
+                (Ok(b), Ok(h)) => (
+                    b == h,
+                    detail!("host reads {}", "호스트가 읽은 값: {}", b.join(" | ")),
+                ),
+                (Err(e), _) | (_, Err(e)) => (false, Detail::same(e)),
             },
             Check::OrphanAdopted => match ev.facts.orphan.and_then(|o| boxed.process(o)) {
                 Some(p) => (
                     p.ppid == 1,
-                    format!("orphan pid {} has parent {}", p.pid, p.ppid),
+                    detail!(
+                        "orphan pid {} has parent {}",
+                        "고아 pid {}의 부모: {}",
+                        p.pid,
+                        p.ppid
+                    ),
                 ),
-                None => (false, "the box does not list the orphan".into()),
+                None => (false, orphan_missing()),
             },
             Check::OrphanIsZombie => match ev.facts.orphan.and_then(|o| boxed.process(o)) {
                 Some(p) => (
                     p.state == 'Z',
-                    format!("orphan pid {} is in state {}", p.pid, p.state),
+                    detail!(
+                        "orphan pid {} is in state {}",
+                        "고아 pid {}의 상태: {}",
+                        p.pid,
+                        p.state
+                    ),
                 ),
-                None => (false, "the box does not list the orphan".into()),
+                None => (false, orphan_missing()),
             },
             Check::NoZombies => {
                 let zombies: Vec<i32> = boxed
@@ -832,15 +921,15 @@ impl Check {
                     .unwrap_or_default();
                 (
                     boxed.processes.is_ok() && zombies.is_empty(),
-                    format!("zombies: {zombies:?}"),
+                    detail!("zombies: {zombies:?}", "좀비: {zombies:?}"),
                 )
             }
             Check::BoxHasMount { at } => {
                 let m = mount_at(boxed, at);
                 (
                     m.is_some(),
-                    m.map_or(format!("box: nothing at {at}"), |m| {
-                        format!("box: {at} {}", m.fs_type)
+                    m.map_or(nothing_at("box", "박스", at), |m| {
+                        mounted_at("box", "박스", at, &m.fs_type)
                     }),
                 )
             }
@@ -848,99 +937,138 @@ impl Check {
                 let m = mount_at(host, at);
                 (
                     host.mounts.is_ok() && m.is_none(),
-                    m.map_or(format!("host: nothing at {at}"), |m| {
-                        format!("host: {at} {}", m.fs_type)
+                    m.map_or(nothing_at("host", "호스트", at), |m| {
+                        mounted_at("host", "호스트", at, &m.fs_type)
                     }),
                 )
             }
             Check::BoxMountPrivate { at } => match mount_at(boxed, at) {
                 Some(m) => (
                     m.propagation.is_empty(),
-                    format!("box: {at} {}", m.propagation_label()),
+                    mounted_at("box", "박스", at, &m.propagation_label()),
                 ),
-                None => (false, format!("box: nothing at {at}")),
+                None => (false, nothing_at("box", "박스", at)),
             },
             Check::BoxSeesFewerMounts => {
                 let (h, b) = (count(&host.mounts), count(&boxed.mounts));
-                (b > 0 && b < h, format!("host {h} mounts, box {b}"))
+                (
+                    b > 0 && b < h,
+                    detail!(
+                        "host {h} mounts, box {b}",
+                        "마운트: 호스트 {h}개, 박스 {b}개"
+                    ),
+                )
             }
             Check::EscapeStayedInside => match (&boxed.root, ev.facts.escaped_root) {
                 (Ok(b), Some(e)) => (
                     b.id == e,
-                    format!(
+                    detail!(
                         "box / is {}:{}, escaped / is {}:{}",
-                        b.id.dev, b.id.ino, e.dev, e.ino
+                        "박스 /: {}:{}, 탈출한 곳의 /: {}:{}",
+                        b.id.dev,
+                        b.id.ino,
+                        e.dev,
+                        e.ino
                     ),
                 ),
-                _ => (false, "no escape was attempted".into()),
+                _ => (false, no_escape()),
             },
             Check::BoxUid { uid } => match &boxed.creds {
                 Ok(c) => (
                     c.uid == *uid,
-                    format!(
-                        "box: uid {} (uid_map {})",
-                        c.uid,
-                        if c.uid_map.is_empty() {
-                            "empty"
-                        } else {
-                            &c.uid_map
-                        }
-                    ),
+                    if c.uid_map.is_empty() {
+                        detail!(
+                            "box: uid {} (uid_map empty)",
+                            "박스: uid {} (uid_map 비어 있음)",
+                            c.uid
+                        )
+                    } else {
+                        detail!(
+                            "box: uid {} (uid_map {})",
+                            "박스: uid {} (uid_map {})",
+                            c.uid,
+                            c.uid_map
+                        )
+                    },
                 ),
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::HostSeesUnprivilegedBox => match &ev.outside.creds {
                 Ok(c) => (
                     c.uid != 0,
-                    format!("host reads uid {} gid {}", c.uid, c.gid),
+                    detail!(
+                        "host reads uid {} gid {}",
+                        "호스트가 읽은 값: uid {} gid {}",
+                        c.uid,
+                        c.gid
+                    ),
                 ),
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::BoxHasAllCaps => match &boxed.creds {
                 Ok(c) => (
                     c.cap_count() >= 38,
-                    format!("CapEff has {} capabilities", c.cap_count()),
+                    detail!(
+                        "CapEff has {} capabilities",
+                        "CapEff의 capability: {}개",
+                        c.cap_count()
+                    ),
                 ),
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::BoxCapsDockerDefault => match &boxed.creds {
                 Ok(c) => (
                     c.cap_eff == crate::kernel::caps::docker_default_mask(),
-                    format!("CapEff {:016x}", c.cap_eff),
+                    Detail::same(format!("CapEff {:016x}", c.cap_eff)),
                 ),
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::BoxCap { cap, held } => match &boxed.creds {
                 Ok(c) => {
                     let has = c.cap_eff & crate::kernel::caps::mask(&[cap.0]) != 0;
                     (
                         has == *held,
-                        format!(
-                            "CapEff {:016x}: {} {}",
-                            c.cap_eff,
-                            cap.name(),
-                            if has { "set" } else { "clear" }
-                        ),
+                        if has {
+                            detail!(
+                                "CapEff {:016x}: {} set",
+                                "CapEff {:016x}: {} 있음",
+                                c.cap_eff,
+                                cap.name()
+                            )
+                        } else {
+                            detail!(
+                                "CapEff {:016x}: {} clear",
+                                "CapEff {:016x}: {} 없음",
+                                c.cap_eff,
+                                cap.name()
+                            )
+                        },
                     )
                 }
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::BoxNoNewPrivs => match &boxed.creds {
                 Ok(c) => (
                     c.no_new_privs,
-                    format!("NoNewPrivs: {}", c.no_new_privs as u8),
+                    Detail::same(format!("NoNewPrivs: {}", c.no_new_privs as u8)),
                 ),
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::BoxSeccompFilter => match &boxed.creds {
-                Ok(c) => (c.seccomp == 2, format!("Seccomp: {}", c.seccomp)),
-                Err(e) => (false, e.clone()),
+                Ok(c) => (
+                    c.seccomp == 2,
+                    Detail::same(format!("Seccomp: {}", c.seccomp)),
+                ),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::RuntimeAgrees => super::docker::judge(ev.facts.runtime.as_ref()),
             Check::AttemptFailed { errno } => match &ev.facts.attempt {
-                Some(Some(e)) => (e.contains(errno.as_str()), e.clone()),
-                Some(None) => (false, "it succeeded".into()),
-                None => (false, "nothing was attempted".into()),
+                Some(Some(e)) => (e.en.contains(errno.as_str()), e.clone()),
+                Some(None) => (false, detail!("it succeeded", "성공했다")),
+                None => (
+                    false,
+                    detail!("nothing was attempted", "아무것도 시도하지 않았다"),
+                ),
             },
             Check::IpcSeen {
                 made_by,
@@ -955,7 +1083,10 @@ impl Check {
                     .rev()
                     .find(|f| f.made_by == *made_by && f.kind == *kind)
                 else {
-                    return (false, "no such object was made".into());
+                    return (
+                        false,
+                        detail!("no such object was made", "그런 객체는 만들어지지 않았다"),
+                    );
                 };
                 let view = match seen_by {
                     Place::Host => host,
@@ -968,14 +1099,14 @@ impl Check {
                             .any(|o| o.kind == fact.kind && o.key == fact.key);
                         (
                             listed == *seen,
-                            format!(
-                                "key {:#x}: {}",
-                                fact.key,
-                                if listed { "listed" } else { "not listed" }
-                            ),
+                            if listed {
+                                detail!("key {:#x}: listed", "키 {:#x}: 목록에 있음", fact.key)
+                            } else {
+                                detail!("key {:#x}: not listed", "키 {:#x}: 목록에 없음", fact.key)
+                            },
                         )
                     }
-                    Err(e) => (false, e.clone()),
+                    Err(e) => (false, Detail::same(e)),
                 }
             }
             Check::MqSeen { seen_by, seen } => {
@@ -987,27 +1118,36 @@ impl Check {
                     Some(found) => (
                         found == *seen,
                         if found {
-                            "mq_open succeeded".into()
+                            detail!("mq_open succeeded", "mq_open 성공")
                         } else {
-                            "mq_open: ENOENT".into()
+                            Detail::same("mq_open: ENOENT")
                         },
                     ),
-                    None => (false, "that side did not look".into()),
+                    None => (
+                        false,
+                        detail!("that side did not look", "그쪽에서는 열어 보지 않았다"),
+                    ),
                 }
             }
             Check::BoxOnlyLoopback => match &boxed.net {
                 Ok(n) => {
                     let names: Vec<&str> = n.links.iter().map(|l| l.name.as_str()).collect();
-                    (names == ["lo"], format!("box links: {}", names.join(" ")))
+                    (
+                        names == ["lo"],
+                        detail!("box links: {}", "박스의 링크: {}", names.join(" ")),
+                    )
                 }
-                Err(e) => (false, e.clone()),
+                Err(e) => (false, Detail::same(e)),
             },
             Check::BoxLinkUp { name } => match boxed.net.as_ref().ok().and_then(|n| n.link(name)) {
                 Some(l) => (
                     l.up,
-                    format!("{name}: {}", if l.up { "UP" } else { "DOWN" }),
+                    Detail::same(format!("{name}: {}", if l.up { "UP" } else { "DOWN" })),
                 ),
-                None => (false, format!("the box has no {name}")),
+                None => (
+                    false,
+                    detail!("the box has no {name}", "박스에 {name} 없음"),
+                ),
             },
             Check::VethConnected => match (&ev.facts.veth, &host.net, &boxed.net) {
                 (Some(v), Ok(h), Ok(b)) => {
@@ -1020,13 +1160,17 @@ impl Check {
                         && h.link(&v.box_if).is_none();
                     (
                         ok,
-                        format!(
+                        detail!(
                             "host {} {}, box {} {}",
-                            v.host_if, v.host_ip, v.box_if, v.box_ip
+                            "호스트 {} {}, 박스 {} {}",
+                            v.host_if,
+                            v.host_ip,
+                            v.box_if,
+                            v.box_ip
                         ),
                     )
                 }
-                _ => (false, "no veth yet".into()),
+                _ => (false, detail!("no veth yet", "아직 veth가 없다")),
             },
             cgroup_check!() => cgroup_checks::judge(self, ev),
             layer_check!() => layer_checks::judge(self, ev),
@@ -1036,30 +1180,49 @@ impl Check {
                     Place::Box => &ev.facts.ping_from_box,
                 };
                 match ping {
-                    Some(Ok(us)) => (true, format!("reply in {:.2} ms", *us as f64 / 1000.0)),
-                    Some(Err(e)) => (false, e.clone()),
-                    None => (false, "no ping was sent".into()),
+                    Some(Ok(us)) => (
+                        true,
+                        detail!(
+                            "reply in {:.2} ms",
+                            "응답까지 {:.2} ms",
+                            *us as f64 / 1000.0
+                        ),
+                    ),
+                    Some(Err(e)) => (false, Detail::same(e)),
+                    None => (false, detail!("no ping was sent", "ping을 보내지 않았다")),
                 }
             }
             Check::ExitStatus { status } => match &ev.facts.last_output {
                 Some(o) => (
                     o.status == Some(*status),
-                    format!(
-                        "exit status {}",
-                        o.status.map_or("none (killed?)".into(), |s| s.to_string())
-                    ),
+                    match o.status {
+                        Some(s) => detail!("exit status {s}", "종료 상태 {s}"),
+                        None => detail!(
+                            "exit status none (killed?)",
+                            "종료 상태 없음 (죽임을 당했나?)"
+                        ),
+                    },
                 ),
-                None => (false, "no command was run".into()),
+                None => (false, no_command()),
             },
             Check::BoxOutlivedTerm => {
                 let state = ev.box_pid.and_then(|p| host.process(p)).map(|p| p.state);
                 match ev.facts.box_after_term {
-                    None => (false, "no SIGTERM was sent".into()),
+                    None => (
+                        false,
+                        detail!("no SIGTERM was sent", "SIGTERM을 보내지 않았다"),
+                    ),
                     Some(alive) => (
                         alive && state.is_some_and(|s| s != 'Z'),
                         match state {
-                            Some(s) => format!("host lists the box in state {s}"),
-                            None => "the host no longer lists the box".into(),
+                            Some(s) => detail!(
+                                "host lists the box in state {s}",
+                                "호스트 목록의 박스 상태: {s}"
+                            ),
+                            None => detail!(
+                                "the host no longer lists the box",
+                                "호스트 목록에 박스가 더는 없다"
+                            ),
                         },
                     ),
                 }
@@ -1067,11 +1230,47 @@ impl Check {
             Check::OutputContains { text } => match &ev.facts.last_output {
                 Some(o) => (
                     o.stdout.contains(text.as_str()),
-                    format!("printed {:?}", o.stdout.trim()),
+                    detail!("printed {:?}", "출력: {:?}", o.stdout.trim()),
                 ),
-                None => (false, "no command was run".into()),
+                None => (false, no_command()),
             },
         }
+    }
+}
+
+/// "host \"a\", box \"b\"": two hostnames side by side.
+fn host_and_box(host: &str, boxed: &str) -> Detail {
+    detail!(
+        "host \"{host}\", box \"{boxed}\"",
+        "호스트 \"{host}\", 박스 \"{boxed}\""
+    )
+}
+
+fn no_escape() -> Detail {
+    detail!("no escape was attempted", "탈출을 시도하지 않았다")
+}
+
+fn orphan_missing() -> Detail {
+    detail!(
+        "the box does not list the orphan",
+        "박스 목록에 고아 프로세스가 없다"
+    )
+}
+
+fn no_command() -> Detail {
+    detail!("no command was run", "실행한 명령이 없다")
+}
+
+/// "box: nothing at /x" on one side (`side`, `side_ko`).
+fn nothing_at(side: &str, side_ko: &str, at: &str) -> Detail {
+    detail!("{side}: nothing at {at}", "{side_ko}: {at}에 아무것도 없음")
+}
+
+/// "box: /x tmpfs": what is mounted at `at` on one side (`side`, `side_ko`).
+fn mounted_at(side: &str, side_ko: &str, at: &str, what: &str) -> Detail {
+    Detail {
+        en: format!("{side}: {at} {what}"),
+        ko: format!("{side_ko}: {at} {what}"),
     }
 }
 

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use crate::container::{Spec, oci};
 use crate::kernel::process::CommandOutput;
 use crate::ledger::Ledger;
+use crate::lesson::checks::{Detail, detail};
 
 /// The container this lesson describes: the one `boxlab run` and lesson 17 build.
 fn spec(rootfs: &Path, argv: &[String]) -> Spec {
@@ -149,11 +150,14 @@ pub fn docker_command(argv: &[String]) -> CommandOutput {
 
 /// The `runtime_agrees` check: the runtime's container said hostname `web`, Docker's bounding
 /// set, NoNewPrivs 1 and Seccomp 2 (the lesson runs `hostname` and greps /proc/self/status).
-pub fn judge(ran: Option<&RuntimeRun>) -> (bool, String) {
+pub fn judge(ran: Option<&RuntimeRun>) -> (bool, Detail) {
     match ran {
         Some(RuntimeRun::NoRuntime) => (
             true,
-            "not run here: neither runc nor crun is installed".into(),
+            detail!(
+                "not run here: neither runc nor crun is installed",
+                "여기서는 실행하지 않았다: runc도 crun도 설치되어 있지 않다"
+            ),
         ),
         Some(RuntimeRun::Ran(rt, out)) => {
             let has = |key: &str, value: &str| {
@@ -173,16 +177,25 @@ pub fn judge(ran: Option<&RuntimeRun>) -> (bool, String) {
                 .chain(out.stderr.lines())
                 .take(4)
                 .collect();
-            (
-                same,
-                format!(
-                    "{rt}: exit status {}; {}",
-                    out.status
-                        .map_or("none (not started)".into(), |c| c.to_string()),
-                    said.join("; ")
+            let said = said.join("; ");
+            let detail = match out.status {
+                Some(c) => detail!(
+                    "{rt}: exit status {c}; {said}",
+                    "{rt}: 종료 상태 {c}; {said}"
                 ),
-            )
+                None => detail!(
+                    "{rt}: exit status none (not started); {said}",
+                    "{rt}: 종료 상태 없음 (시작되지 않음); {said}"
+                ),
+            };
+            (same, detail)
         }
-        None => (false, "no runtime ran the bundle".into()),
+        None => (
+            false,
+            detail!(
+                "no runtime ran the bundle",
+                "어떤 런타임도 번들을 실행하지 않았다"
+            ),
+        ),
     }
 }

@@ -2,7 +2,7 @@
 //! reported through their merged views. [`super::checks::Check`] holds the vocabulary; the
 //! descriptions and verdicts live here.
 
-use super::checks::{Check, Evidence};
+use super::checks::{Check, Detail, Evidence, detail};
 use super::layers::{Image, fingerprint};
 use crate::kernel::files::{FileStat, peek};
 
@@ -50,10 +50,13 @@ pub fn describe(check: &Check) -> (String, String) {
 }
 
 /// Whether a layers check passes, and the values it compared.
-pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
+pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
     let facts = &ev.facts.layers;
     let Some(image) = &facts.image else {
-        return (false, "no image was made".into());
+        return (
+            false,
+            detail!("no image was made", "만들어진 이미지가 없다"),
+        );
     };
     let upper = |n: u8, path: &str| peek(&Image::inside(&image.upper(n), path));
     // The topmost lower layer holding `path`, and what is there.
@@ -65,13 +68,16 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
     };
     match check {
         Check::BoxSees { path } => match facts.seen.iter().find(|(p, _)| p == path) {
-            Some((_, Some(st))) => (true, format!("box: {path} {}", kind(st))),
-            Some((_, None)) => (false, format!("box: no {path}")),
-            None => (false, "the box has not looked".into()),
+            Some((_, Some(st))) => (true, detail!("box: {path} {}", "박스: {path} {}", kind(st))),
+            Some((_, None)) => (false, detail!("box: no {path}", "박스: {path} 없음")),
+            None => (
+                false,
+                detail!("the box has not looked", "박스가 아직 확인하지 않았다"),
+            ),
         },
         Check::BoxRootIsOverlay => {
             let Some(boxed) = ev.boxed else {
-                return (false, "no box is running".into());
+                return (false, detail!("no box is running", "실행 중인 박스가 없다"));
             };
             let top = |v: &crate::probe::View, at: &str| {
                 v.mounts
@@ -82,28 +88,40 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
             let merged = image.box_dir(1).join("merged");
             let root = top(boxed, "/").map(|m| m.fs_type);
             let on_host = top(ev.host, &merged.to_string_lossy()).is_some();
+            let (host_en, host_ko) = if on_host {
+                (
+                    "the merged directory is a mount",
+                    "merged 디렉터리가 마운트 지점이다",
+                )
+            } else {
+                (
+                    "no mount at the merged directory",
+                    "merged 디렉터리에 마운트가 없다",
+                )
+            };
             (
                 root.as_deref() == Some("overlay") && !on_host,
-                format!(
-                    "box: / {}, host: {}",
-                    root.unwrap_or_else(|| "?".into()),
-                    if on_host {
-                        "the merged directory is a mount"
-                    } else {
-                        "no mount at the merged directory"
-                    }
+                detail!(
+                    "box: / {}, host: {host_en}",
+                    "박스: / {}, 호스트: {host_ko}",
+                    root.as_deref().unwrap_or("?")
                 ),
             )
         }
         Check::InUpper { path } => {
             let up = upper(1, path);
             let low = lower(path);
+            let (up_en, up_ko) = kind_or_nothing(up.as_ref());
+            let (low_en, low_ko) = if low.is_none() {
+                ("nothing", "없음")
+            } else {
+                ("have it", "있음")
+            };
             (
                 up.is_some_and(|s| s.kind == '-') && low.is_none(),
-                format!(
-                    "upper: {}, lower layers: {}",
-                    up.as_ref().map_or("nothing".into(), kind),
-                    if low.is_none() { "nothing" } else { "have it" }
+                detail!(
+                    "upper: {up_en}, lower layers: {low_en}",
+                    "upper 레이어: {up_ko}, 하위 레이어: {low_ko}"
                 ),
             )
         }
@@ -114,39 +132,69 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
             match (u, b) {
                 (Ok(u), Ok(b)) => (
                     u != b && peek(&up).is_some_and(|s| s.kind == '-'),
-                    format!("upper {} bytes, base {} bytes", u.len(), b.len()),
+                    detail!(
+                        "upper {} bytes, base {} bytes",
+                        "upper {}바이트, base {}바이트",
+                        u.len(),
+                        b.len()
+                    ),
                 ),
-                (Err(_), _) => (false, format!("the upper layer has no {path}")),
-                (_, Err(_)) => (false, format!("the base layer has no {path}")),
+                (Err(_), _) => (
+                    false,
+                    detail!(
+                        "the upper layer has no {path}",
+                        "upper 레이어에 {path} 파일이 없다"
+                    ),
+                ),
+                (_, Err(_)) => (
+                    false,
+                    detail!(
+                        "the base layer has no {path}",
+                        "base 레이어에 {path} 파일이 없다"
+                    ),
+                ),
             }
         }
         Check::Whiteout { path } => {
             let up = upper(1, path);
             let low = lower(path);
             let hidden = facts.seen.iter().any(|(p, st)| p == path && st.is_none());
+            let (up_en, up_ko) = kind_or_nothing(up.as_ref());
+            let (low_en, low_ko) = kind_or_nothing(low.as_ref().map(|(_, s)| s));
+            let (box_en, box_ko) = if hidden {
+                ("gone", "안 보임")
+            } else {
+                ("still sees it", "아직 보임")
+            };
             (
                 up.is_some_and(|s| s.is_whiteout()) && low.is_some() && hidden,
-                format!(
-                    "upper: {}, lower: {}, box: {}",
-                    up.as_ref().map_or("nothing".into(), kind),
-                    low.as_ref().map_or("nothing".into(), |(_, s)| kind(s)),
-                    if hidden { "gone" } else { "still sees it" }
+                detail!(
+                    "upper: {up_en}, lower: {low_en}, box: {box_en}",
+                    "upper 레이어: {up_ko}, 하위 레이어: {low_ko}, 박스: {box_ko}"
                 ),
             )
         }
         Check::LayersUntouched => match facts.fingerprint {
             Some((before, n)) => {
                 let (now, m) = fingerprint(image);
+                let (same_en, same_ko) = if before == now {
+                    ("same", "그대로")
+                } else {
+                    ("changed", "바뀜")
+                };
                 (
                     before == now && n == m,
-                    format!(
-                        "{m} entries, fingerprint {:08x} ({})",
-                        now as u32,
-                        if before == now { "same" } else { "changed" }
+                    detail!(
+                        "{m} entries, fingerprint {:08x} ({same_en})",
+                        "항목 {m}개, 지문 {:08x} ({same_ko})",
+                        now as u32
                     ),
                 )
             }
-            None => (false, "no fingerprint was taken".into()),
+            None => (
+                false,
+                detail!("no fingerprint was taken", "기록해 둔 지문이 없다"),
+            ),
         },
         Check::SharedInode { path } => {
             let by = |n: u8| {
@@ -158,16 +206,29 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                     .map(|(_, _, s)| *s)
             };
             let (Some(one), Some(two)) = (by(1), by(2)) else {
-                return (false, "both boxes must stat the file first".into());
+                return (
+                    false,
+                    detail!(
+                        "both boxes must stat the file first",
+                        "먼저 두 박스가 모두 파일을 stat해야 한다"
+                    ),
+                );
             };
             let Some((_, low)) = lower(path) else {
-                return (false, format!("no lower layer has {path}"));
+                return (
+                    false,
+                    detail!(
+                        "no lower layer has {path}",
+                        "{path} 파일이 있는 하위 레이어가 없다"
+                    ),
+                );
             };
             let copied = upper(1, path).is_some() || upper(2, path).is_some();
             (
                 one.ino == two.ino && one.ino == low.ino && !copied,
-                format!(
+                detail!(
                     "box 1 ino {} (dev {}:{}), box 2 ino {} (dev {}:{}), lower file ino {} (dev {}:{})",
+                    "박스 1 ino {} (dev {}:{}), 박스 2 ino {} (dev {}:{}), 하위 레이어 파일 ino {} (dev {}:{})",
                     one.ino,
                     one.dev.0,
                     one.dev.1,
@@ -185,26 +246,37 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
             match (read(1), read(2)) {
                 (Some(a), Some(b)) => (
                     a != b,
-                    format!(
+                    detail!(
                         "box 1: {:?}, box 2: {:?}",
+                        "박스 1: {:?}, 박스 2: {:?}",
                         String::from_utf8_lossy(&a).trim(),
                         String::from_utf8_lossy(&b).trim()
                     ),
                 ),
-                (a, b) => (
-                    false,
-                    format!(
-                        "box 1 upper {}, box 2 upper {}",
-                        if a.is_some() { "has it" } else { "lacks it" },
-                        if b.is_some() { "has it" } else { "lacks it" }
-                    ),
-                ),
+                (a, b) => {
+                    let has = |there: bool| {
+                        if there {
+                            ("has it", "있음")
+                        } else {
+                            ("lacks it", "없음")
+                        }
+                    };
+                    let ((a_en, a_ko), (b_en, b_ko)) = (has(a.is_some()), has(b.is_some()));
+                    (
+                        false,
+                        detail!(
+                            "box 1 upper {a_en}, box 2 upper {b_en}",
+                            "박스 1 upper 레이어: {a_ko}, 박스 2 upper 레이어: {b_ko}"
+                        ),
+                    )
+                }
             }
         }
         Check::VolumeHolds { file, text } => {
             let path = match image.volume_file(file) {
                 Ok(p) => p,
-                Err(e) => return (false, e),
+                // The lesson file named no plain file: a message for its author, in English.
+                Err(e) => return (false, Detail::same(e)),
             };
             let read = std::fs::read_to_string(&path);
             // Wherever in the box the volume is, the upper layer holds no file of this name.
@@ -212,19 +284,34 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, String) {
                 .iter()
                 .any(|(rel, _)| rel.rsplit('/').next() == Some(file.as_str()));
             match read {
-                Ok(got) => (
-                    got.contains(text.as_str()) && !in_upper,
-                    format!(
-                        "{}: {:?}; box upper layer: {}",
-                        path.display(),
-                        got.trim(),
-                        if in_upper { "has a copy" } else { "no copy" }
-                    ),
-                ),
-                Err(e) => (false, format!("{}: {e}", path.display())),
+                Ok(got) => {
+                    let (copy_en, copy_ko) = if in_upper {
+                        ("has a copy", "사본 있음")
+                    } else {
+                        ("no copy", "사본 없음")
+                    };
+                    (
+                        got.contains(text.as_str()) && !in_upper,
+                        detail!(
+                            "{}: {:?}; box upper layer: {copy_en}",
+                            "{}: {:?}; 박스 upper 레이어: {copy_ko}",
+                            path.display(),
+                            got.trim()
+                        ),
+                    )
+                }
+                Err(e) => (false, Detail::same(format!("{}: {e}", path.display()))),
             }
         }
-        _ => (false, String::new()),
+        _ => (false, Detail::same("")),
+    }
+}
+
+/// What `kind` shows for a file, or that there is none, in English and Korean.
+fn kind_or_nothing(st: Option<&FileStat>) -> (String, String) {
+    match st {
+        Some(st) => (kind(st), kind(st)),
+        None => ("nothing".into(), "없음".into()),
     }
 }
 

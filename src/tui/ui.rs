@@ -1003,14 +1003,14 @@ fn check_lines(
                 Span::styled(format!(" {mark} "), style),
                 Span::raw(c.check.describe(lang)),
             ]));
-            out.extend(wrapped(&format!("   {}", c.detail), width, dim()));
+            out.extend(wrapped(&format!("   {}", c.detail.get(lang)), width, dim()));
             continue;
         }
         out.push({
             let what = fit(&c.check.describe(lang), width.saturating_sub(4));
             let room = width.saturating_sub(4 + Span::raw(&what).width() + 2);
             let detail = if room > 8 {
-                format!("  {}", fit(&c.detail, room))
+                format!("  {}", fit(c.detail.get(lang), room))
             } else {
                 String::new()
             };
