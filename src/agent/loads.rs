@@ -209,7 +209,8 @@ fn spawn(name: &str, load: impl FnOnce()) -> anyhow::Result<i32> {
 fn wait_at_most(pid: i32, limit: Duration) -> anyhow::Result<i32> {
     let deadline = Instant::now() + limit;
     loop {
-        let (status, how) = match waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG))? {
+        let waited = waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG))?;
+        match waited {
             WaitStatus::StillAlive => {
                 if Instant::now() > deadline {
                     let _ = process::kill(pid, Signal::SIGKILL);
@@ -217,15 +218,14 @@ fn wait_at_most(pid: i32, limit: Duration) -> anyhow::Result<i32> {
                 std::thread::sleep(Duration::from_millis(10));
                 continue;
             }
-            WaitStatus::Exited(_, code) => (code, format!("exited with {code}")),
-            WaitStatus::Signaled(_, sig, _) => (128 + sig as i32, format!("killed by {sig}")),
+            WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {}
             _ => continue,
-        };
+        }
         kernel::adopt_records(vec![SyscallRecord::ok(
             "waitpid",
             &format!("{pid}, &status, 0"),
-            format!("{pid} ({how})"),
+            process::show_wait(&waited),
         )]);
-        return Ok(status);
+        return Ok(process::exit_code(&waited));
     }
 }

@@ -168,19 +168,35 @@ pub fn reap_exited() -> Vec<i32> {
     }
 }
 
+/// What waitpid returned, as the syscall pane shows it: the pid and the status in the names of
+/// waitpid(2)'s macros (`12445 [WTERMSIG SIGKILL]`), which read the same in every language.
+pub fn show_wait(status: &WaitStatus) -> String {
+    let pid = status.pid().map_or(0, Pid::as_raw);
+    match status {
+        WaitStatus::Exited(_, code) => format!("{pid} [WEXITSTATUS {code}]"),
+        WaitStatus::Signaled(_, sig, _) => format!("{pid} [WTERMSIG {sig}]"),
+        _ => pid.to_string(),
+    }
+}
+
 /// waitpid(pid, 0): waits for one child and returns its exit code (128+signal if killed).
 pub fn wait_exit_code(pid: i32) -> Result<i32, KernelError> {
     let status = logged(
         "waitpid",
         format!("{pid}, &status, 0"),
         waitpid(Pid::from_raw(pid), None),
-        |s| format!("{}", s.pid().map(Pid::as_raw).unwrap_or(0)),
+        show_wait,
     )?;
-    Ok(match status {
-        WaitStatus::Exited(_, code) => code,
-        WaitStatus::Signaled(_, sig, _) => 128 + sig as i32,
+    Ok(exit_code(&status))
+}
+
+/// A status as a shell reports it: the exit code, or 128+signal if a signal ended the process.
+pub fn exit_code(status: &WaitStatus) -> i32 {
+    match status {
+        WaitStatus::Exited(_, code) => *code,
+        WaitStatus::Signaled(_, sig, _) => 128 + *sig as i32,
         _ => 0,
-    })
+    }
 }
 
 /// What a program run inside the box printed.

@@ -12,6 +12,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
+use nix::unistd::Pid;
 
 use crate::kernel::process::{self, CommandOutput};
 use crate::kernel::{KernelError, SyscallRecord};
@@ -103,8 +105,8 @@ pub fn stop_container(
             sent.map_err(|e| e.to_string())
         })
         .and_then(|()| wait_for_end(&lines, &mut stdout, &mut child));
-    let status = match ended {
-        Ok(status) => status,
+    let ended = match ended {
+        Ok(ended) => ended,
         Err(why) => {
             let _ = child.kill();
             let _ = child.wait();
@@ -120,10 +122,11 @@ pub fn stop_container(
         SyscallRecord::ok(
             "waitpid",
             &format!("{pid}, &status, 0"),
-            format!("{pid} (exited {status})"),
+            process::show_wait(&ended),
         )
         .on_host(),
     );
+    let status = process::exit_code(&ended);
     // As a shell would need it typed: the script is one argument.
     let quoted = shown
         .into_iter()
@@ -213,19 +216,22 @@ fn collect(
     }
 }
 
-/// The rest of the output, then the exit status (128+signal if a signal ended it).
+/// The rest of the output, then how boxlab run ended.
 fn wait_for_end(
     lines: &mpsc::Receiver<String>,
     stdout: &mut String,
     child: &mut Child,
-) -> Result<i32, String> {
+) -> Result<WaitStatus, String> {
     use std::os::unix::process::ExitStatusExt;
     let deadline = Instant::now() + STOP;
     collect(lines, stdout, deadline, false)?;
     // stdout closed: the command is gone; boxlab run follows as soon as it has cleaned up.
     while Instant::now() < deadline {
         match child.try_wait() {
-            Ok(Some(s)) => return Ok(s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))),
+            Ok(Some(s)) => {
+                let pid = Pid::from_raw(child.id() as i32);
+                return WaitStatus::from_raw(pid, s.into_raw()).map_err(|e| e.to_string());
+            }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => return Err(format!("waiting for boxlab run: {e}")),
         }
