@@ -884,7 +884,9 @@ fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>, width: usize) -> Vec<
     out
 }
 
-/// Wraps at word boundaries, and inside words longer than the width (paths, ids).
+/// Wraps at word boundaries, and inside words longer than the width (paths, ids): after the
+/// last `/` or `,` that fits in the second half of the line, so a path breaks between its
+/// components, else at the width.
 fn wrap_hard(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
@@ -897,6 +899,9 @@ fn wrap_hard(text: &str, width: usize) -> Vec<String> {
                     break;
                 }
                 head.push(c);
+            }
+            if let Some(at) = head.rfind(['/', ',']).filter(|&at| at + 1 > head.len() / 2) {
+                head.truncate(at + 1);
             }
             rest = rest[head.len()..].to_string();
             out.push(head);
@@ -1163,4 +1168,24 @@ fn draw_help(frame: &mut Frame, lang: Lang) {
         bold(),
     ));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_hard;
+
+    #[test]
+    fn a_long_path_breaks_between_its_components() {
+        let path = "mount(\"overlay\", \"/run/boxlab/123-abcdef/merged\")";
+        assert_eq!(
+            wrap_hard(path, 30),
+            [
+                "mount(\"overlay\",",
+                "\"/run/boxlab/123-abcdef/",
+                "merged\")"
+            ]
+        );
+        // No `/` in the second half of the line: cut at the width.
+        assert_eq!(wrap_hard("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    }
 }
