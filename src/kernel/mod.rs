@@ -38,7 +38,7 @@ impl KernelError {
     pub fn in_korean(&self) -> String {
         let (call, args, errno) = (self.call, &self.args, self.errno);
         format!(
-            "{call}({args}) 실패, {errno:?}: {}",
+            "{call}({args}) 실패({errno:?}): {}",
             errno::explain(errno).1
         )
     }

@@ -13,7 +13,7 @@ pub fn describe(check: &Check) -> (String, String) {
     match check {
         Check::BoxInOwnCgroup => s(
             "the box is in a cgroup of its own; boxlab is not",
-            "박스는 자기 cgroup에 있고, boxlab은 그대로다",
+            "박스는 자기 cgroup에 있고, boxlab 자신은 원래 cgroup 그대로다",
         ),
         Check::LimitsInPlace => s(
             "every limit written reads back from the box's cgroup files",
@@ -73,7 +73,7 @@ pub fn describe(check: &Check) -> (String, String) {
         ),
         Check::IoWriteHeld => s(
             "the box's writes were held to the limit; the host's were not",
-            "박스의 쓰기는 제한에 묶였고, 호스트의 쓰기는 아니었다",
+            "박스의 쓰기는 제한에 묶였고, 호스트의 쓰기는 묶이지 않았다",
         ),
         _ => s("", ""),
     }
@@ -120,7 +120,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                 } else {
                     detail!(
                         "the box is in its own boxlab cgroup in {boxed} hierarchies; boxlab is not",
-                        "박스는 계층 {boxed}개에서 자기 boxlab cgroup에 있고, boxlab은 그렇지 않다"
+                        "cgroup 계층 {boxed}개에서 박스가 자기 boxlab cgroup에 있음; boxlab 자신은 옮겨지지 않음"
                     )
                 },
             )
@@ -291,7 +291,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                     got / want > 0.6 && got / want < 1.6 && p1 + p2 > 70.0,
                     detail!(
                         "weight {w1}: {p1:.0}%, weight {w2}: {p2:.0}% (ratio {got:.1}, weights {want:.1})",
-                        "가중치 {w1}: {p1:.0}%, 가중치 {w2}: {p2:.0}% (비율 {got:.1}, 가중치 비 {want:.1})"
+                        "가중치 {w1}: {p1:.0}%, 가중치 {w2}: {p2:.0}% (CPU 비 {got:.1}, 가중치 비 {want:.1})"
                     ),
                 )
             }
@@ -327,7 +327,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                 false,
                 detail!(
                     "no pids count during the bomb",
-                    "포크 폭탄 실행 중 pids 수를 읽지 못했다"
+                    "포크 폭탄 실행 중에 프로세스 수(pids.current)를 읽지 못했다"
                 ),
             ),
         },
@@ -394,7 +394,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                 false,
                 detail!(
                     "both sides must write after an I/O limit",
-                    "I/O 제한을 건 뒤 양쪽 모두 써야 한다"
+                    "I/O 제한을 건 뒤 호스트와 박스 모두 쓰기를 해야 한다"
                 ),
             ),
         },

@@ -663,11 +663,14 @@ impl Check {
             Check::BoxInHostProcesses => match ev.box_pid {
                 Some(pid) => (
                     host.process(pid).is_some(),
-                    detail!(
-                        "host lists pid {pid}: {}",
-                        "호스트 목록에 pid {pid}: {}",
-                        host.process(pid).is_some()
-                    ),
+                    if host.process(pid).is_some() {
+                        detail!("host lists pid {pid}: true", "호스트 목록에 pid {pid} 있음")
+                    } else {
+                        detail!(
+                            "host lists pid {pid}: false",
+                            "호스트 목록에 pid {pid} 없음"
+                        )
+                    },
                 ),
                 None => (false, detail!("no box pid", "박스 pid가 없다")),
             },
@@ -771,7 +774,7 @@ impl Check {
                     h.id != b.id,
                     detail!(
                         "host / is {}:{}, box / is {}:{}",
-                        "호스트 /: {}:{}, 박스 /: {}:{}",
+                        "호스트 / = {}:{}, 박스 / = {}:{}",
                         h.id.dev,
                         h.id.ino,
                         b.id.dev,
@@ -788,7 +791,7 @@ impl Check {
                     h.id == e,
                     detail!(
                         "host / is {}:{}, escaped / is {}:{}",
-                        "호스트 /: {}:{}, 탈출한 곳의 /: {}:{}",
+                        "호스트 / = {}:{}, 탈출한 곳의 / = {}:{}",
                         h.id.dev,
                         h.id.ino,
                         e.dev,
@@ -964,7 +967,7 @@ impl Check {
                     b.id == e,
                     detail!(
                         "box / is {}:{}, escaped / is {}:{}",
-                        "박스 /: {}:{}, 탈출한 곳의 /: {}:{}",
+                        "박스 / = {}:{}, 탈출한 곳의 / = {}:{}",
                         b.id.dev,
                         b.id.ino,
                         e.dev,
@@ -1134,7 +1137,7 @@ impl Check {
                     let names: Vec<&str> = n.links.iter().map(|l| l.name.as_str()).collect();
                     (
                         names == ["lo"],
-                        detail!("box links: {}", "박스의 링크: {}", names.join(" ")),
+                        detail!("box links: {}", "박스의 인터페이스: {}", names.join(" ")),
                     )
                 }
                 Err(e) => (false, Detail::same(e)),
@@ -1199,7 +1202,7 @@ impl Check {
                         Some(s) => detail!("exit status {s}", "종료 상태 {s}"),
                         None => detail!(
                             "exit status none (killed?)",
-                            "종료 상태 없음 (죽임을 당했나?)"
+                            "종료 상태 없음 (시그널로 끝났나?)"
                         ),
                     },
                 ),
@@ -1263,7 +1266,7 @@ fn no_command() -> Detail {
 
 /// "box: nothing at /x" on one side (`side`, `side_ko`).
 fn nothing_at(side: &str, side_ko: &str, at: &str) -> Detail {
-    detail!("{side}: nothing at {at}", "{side_ko}: {at}에 아무것도 없음")
+    detail!("{side}: nothing at {at}", "{side_ko}: {at}에 마운트 없음")
 }
 
 /// "box: /x tmpfs": what is mounted at `at` on one side (`side`, `side_ko`).

@@ -91,12 +91,12 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
             let (host_en, host_ko) = if on_host {
                 (
                     "the merged directory is a mount",
-                    "merged 디렉터리가 마운트 지점이다",
+                    "merged 디렉터리에 마운트 있음",
                 )
             } else {
                 (
                     "no mount at the merged directory",
-                    "merged 디렉터리에 마운트가 없다",
+                    "merged 디렉터리에 마운트 없음",
                 )
             };
             (
@@ -134,7 +134,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                     u != b && peek(&up).is_some_and(|s| s.kind == '-'),
                     detail!(
                         "upper {} bytes, base {} bytes",
-                        "upper {}바이트, base {}바이트",
+                        "upper 레이어 {}바이트, base 레이어 {}바이트",
                         u.len(),
                         b.len()
                     ),
