@@ -292,9 +292,10 @@ fn init_loop(command: i32) -> i32 {
     loop {
         loop {
             match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::Exited(pid, code)) if pid.as_raw() == command => return code,
-                Ok(WaitStatus::Signaled(pid, sig, _)) if pid.as_raw() == command => {
-                    return 128 + sig as i32;
+                Ok(ended @ (WaitStatus::Exited(pid, _) | WaitStatus::Signaled(pid, _, _)))
+                    if pid.as_raw() == command =>
+                {
+                    return process::exit_code(&ended);
                 }
                 Ok(WaitStatus::StillAlive) | Err(_) => break,
                 Ok(_) => {}

@@ -346,8 +346,9 @@ fn limits(spec: &Spec, ledger: &Ledger) -> anyhow::Result<(Option<BoxCgroup>, Op
 fn wait_forwarding(pid: i32, waited: &SigSet, pty: Option<&std::os::fd::OwnedFd>) -> i32 {
     loop {
         match waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::Exited(_, code)) => return code,
-            Ok(WaitStatus::Signaled(_, sig, _)) => return 128 + sig as i32,
+            Ok(ended @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
+                return process::exit_code(&ended);
+            }
             Ok(_) => {}
             Err(_) => return FAILED,
         }
