@@ -931,8 +931,8 @@ impl Check {
                 let m = mount_at(boxed, at);
                 (
                     m.is_some(),
-                    m.map_or(nothing_at("box", "박스", at), |m| {
-                        mounted_at("box", "박스", at, &m.fs_type)
+                    m.map_or(nothing_at(Place::Box, at), |m| {
+                        mounted_at(Place::Box, at, &m.fs_type)
                     }),
                 )
             }
@@ -940,17 +940,17 @@ impl Check {
                 let m = mount_at(host, at);
                 (
                     host.mounts.is_ok() && m.is_none(),
-                    m.map_or(nothing_at("host", "호스트", at), |m| {
-                        mounted_at("host", "호스트", at, &m.fs_type)
+                    m.map_or(nothing_at(Place::Host, at), |m| {
+                        mounted_at(Place::Host, at, &m.fs_type)
                     }),
                 )
             }
             Check::BoxMountPrivate { at } => match mount_at(boxed, at) {
                 Some(m) => (
                     m.propagation.is_empty(),
-                    mounted_at("box", "박스", at, &m.propagation_label()),
+                    mounted_at(Place::Box, at, &m.propagation_label()),
                 ),
-                None => (false, nothing_at("box", "박스", at)),
+                None => (false, nothing_at(Place::Box, at)),
             },
             Check::BoxSeesFewerMounts => {
                 let (h, b) = (count(&host.mounts), count(&boxed.mounts));
@@ -1264,17 +1264,24 @@ fn no_command() -> Detail {
     detail!("no command was run", "실행한 명령이 없다")
 }
 
-/// "box: nothing at /x" on one side (`side`, `side_ko`).
-fn nothing_at(side: &str, side_ko: &str, at: &str) -> Detail {
-    detail!("{side}: nothing at {at}", "{side_ko}: {at}에 마운트 없음")
+/// A side's name in a mount check's detail: (English, Korean).
+fn side_names(side: Place) -> (&'static str, &'static str) {
+    match side {
+        Place::Host => ("host", "호스트"),
+        Place::Box => ("box", "박스"),
+    }
 }
 
-/// "box: /x tmpfs": what is mounted at `at` on one side (`side`, `side_ko`).
-fn mounted_at(side: &str, side_ko: &str, at: &str, what: &str) -> Detail {
-    Detail {
-        en: format!("{side}: {at} {what}"),
-        ko: format!("{side_ko}: {at} {what}"),
-    }
+/// "box: nothing at /x" on one side.
+fn nothing_at(side: Place, at: &str) -> Detail {
+    let (en, ko) = side_names(side);
+    detail!("{en}: nothing at {at}", "{ko}: {at}에 마운트 없음")
+}
+
+/// "box: /x tmpfs": what is mounted at `at` on one side.
+fn mounted_at(side: Place, at: &str, what: &str) -> Detail {
+    let (en, ko) = side_names(side);
+    detail!("{en}: {at} {what}", "{ko}: {at} {what}")
 }
 
 /// The topmost mount at `path` in a view (the last one listed wins, as in the kernel).
