@@ -153,7 +153,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                         .is_some_and(|io| io.write_limit.as_ref().is_some_and(|l| l.1 == *bps)),
                 };
                 if !ok {
-                    bad.push(format!("{limit:?}"));
+                    bad.push(show_limit(limit));
                 }
             }
             if facts.limits.is_empty() && !matches!(facts.io, Some(IoFact::NoDevice(_))) {
@@ -369,7 +369,10 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
         Check::IoWriteHeld => match &facts.io {
             Some(IoFact::NoDevice(why)) => (
                 true,
-                detail!("not measurable here: {why}", "여기서는 잴 수 없다: {why}"),
+                Detail {
+                    en: format!("not measurable here: {}", why.en),
+                    ko: format!("여기서는 잴 수 없다: {}", why.ko),
+                },
             ),
             Some(IoFact::Device {
                 limit_bps: Some(limit),
@@ -404,4 +407,22 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
 
 fn cpu_not_measured() -> Detail {
     detail!("the CPU was not measured", "CPU 사용량을 재지 않았다")
+}
+
+/// A limit as the "not read back" detail names it: the controller and the value written, in
+/// the kernel's units, which read the same in both languages.
+fn show_limit(limit: &Limit) -> String {
+    match limit {
+        Limit::MemoryBytes(b) => format!("memory {b} B"),
+        Limit::CpuQuota {
+            quota_us,
+            period_us,
+        } => format!("cpu {quota_us}/{period_us} us"),
+        Limit::CpuWeight(w) => format!("cpu weight {w}"),
+        Limit::Pids(n) => format!("pids {n}"),
+        Limit::IoWriteBps {
+            device: (major, minor),
+            bps,
+        } => format!("io {major}:{minor} {bps} B/s"),
+    }
 }

@@ -7,9 +7,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::kernel::SyscallRecord;
-use crate::kernel::cgroups::{self, BoxCgroup, Controller, Layout, Limit, Usage};
+use crate::kernel::cgroups::{
+    self, BoxCgroup, Controller, DeviceLess, Layout, Limit, NoDisk, Usage,
+};
 use crate::kernel::process::CommandOutput;
 use crate::ledger::Ledger;
+use crate::lesson::checks::{Detail, detail};
 
 /// What the cgroup lessons did and measured, for the checks.
 #[derive(Clone, Debug, Default)]
@@ -51,7 +54,7 @@ pub struct CpuShare {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IoFact {
     /// No block device can be limited here; why.
-    NoDevice(String),
+    NoDevice(Detail),
     Device {
         device: (u32, u32),
         limit_bps: Option<u64>,
@@ -209,7 +212,10 @@ impl Limits {
         }
         if let Some(w) = &spec.io_write {
             let bps = parse_size(w)?;
-            let disk = self.scratch_dir(ledger).and_then(|d| cgroups::disk_of(&d));
+            let disk = self
+                .scratch_dir(ledger)
+                .map_err(NoDisk::Unreadable)
+                .and_then(|d| cgroups::disk_of(&d));
             match disk {
                 Ok(device) => {
                     let limit = Limit::IoWriteBps { device, bps };
@@ -235,7 +241,7 @@ impl Limits {
                             "no disk here".into(),
                         )]);
                     }
-                    facts.io = Some(IoFact::NoDevice(why));
+                    facts.io = Some(IoFact::NoDevice(no_disk(&why)));
                 }
             }
         }
@@ -417,12 +423,34 @@ pub struct LimitSpec {
 }
 
 /// A write the I/O lesson leaves out where no disk can be limited, shown with the reason.
-pub fn skipped(why: &str) {
+pub fn skipped(why: &Detail) {
     crate::kernel::adopt_records(vec![SyscallRecord::ok(
         "(skipped)",
         "the timed write",
-        why.into(),
+        why.en.clone(),
     )]);
+}
+
+/// Why the I/O lesson cannot limit a disk here, in both languages.
+fn no_disk(why: &NoDisk) -> Detail {
+    match why {
+        NoDisk::NoDevice { path, fs } => {
+            let path = path.display();
+            let (en, ko) = match fs {
+                DeviceLess::Tmpfs => ("tmpfs (memory)", "tmpfs(메모리)"),
+                DeviceLess::Overlay => (
+                    "overlayfs (a container's root)",
+                    "overlayfs(컨테이너의 루트)",
+                ),
+                DeviceLess::Other => ("a file system without a device", "장치 없는 파일 시스템"),
+            };
+            detail!(
+                "{path} is on {en}, which has no block device to throttle",
+                "{path}: {ko} 위에 있어 쓰기 속도를 제한할 블록 장치가 없다"
+            )
+        }
+        NoDisk::Unreadable(e) => Detail::same(e.clone()),
+    }
 }
 
 /// `64M`, `512K`, `1G`, `1048576`: bytes.
@@ -541,5 +569,23 @@ mod tests {
                 .contains("too large")
         );
         assert!(parse_size("lots").unwrap_err().contains("not a size"));
+    }
+
+    /// The I/O lesson's reason for not limiting a disk, on a tmpfs and on /proc (no device,
+    /// neither tmpfs nor overlay), in both languages.
+    #[test]
+    fn no_disk_reasons() {
+        let tmpfs = no_disk(&cgroups::disk_of(Path::new("/dev/shm")).unwrap_err());
+        assert!(
+            tmpfs
+                .en
+                .contains("on tmpfs (memory), which has no block device")
+        );
+        assert!(tmpfs.ko.contains("tmpfs(메모리) 위에 있어"));
+        let proc = no_disk(&cgroups::disk_of(Path::new("/proc")).unwrap_err());
+        assert!(proc.ko.contains("장치 없는 파일 시스템"), "{proc:?}");
+        let gone = no_disk(&cgroups::disk_of(Path::new("/no/such/dir")).unwrap_err());
+        assert_eq!(gone.en, gone.ko);
+        assert!(gone.en.starts_with("/no/such/dir: "));
     }
 }

@@ -600,49 +600,58 @@ pub fn members(dir: &Path) -> Vec<i32> {
         .collect()
 }
 
+/// Why a path's file system cannot get an I/O limit (worded for the learner by the lesson).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoDisk {
+    /// The file system has no block device (stat's st_dev has major 0).
+    NoDevice { path: PathBuf, fs: DeviceLess },
+    /// stat(2) or sysfs could not be read: the system's own words.
+    Unreadable(String),
+}
+
+/// A file system without a block device, as statfs(2)'s f_type tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceLess {
+    Tmpfs,
+    Overlay,
+    Other,
+}
+
 /// The whole disk holding `path`'s file system, as (major, minor) for an I/O limit. Throttling
 /// applies to disks, not partitions; a file system with no block device (tmpfs, overlay)
 /// cannot be limited this way.
-pub fn disk_of(path: &Path) -> Result<(u32, u32), String> {
+pub fn disk_of(path: &Path) -> Result<(u32, u32), NoDisk> {
+    use nix::sys::statfs::{OVERLAYFS_SUPER_MAGIC, TMPFS_MAGIC};
     use std::os::unix::fs::MetadataExt;
+    let unreadable =
+        |p: &Path, e: &dyn std::fmt::Display| NoDisk::Unreadable(format!("{}: {e}", p.display()));
     let dev = std::fs::metadata(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
+        .map_err(|e| unreadable(path, &e))?
         .dev();
     let (major, minor) = (libc::major(dev), libc::minor(dev));
     if major == 0 {
-        let fs = nix::sys::statfs::statfs(path)
-            .map(|s| fs_name(s.filesystem_type()))
-            .unwrap_or("an unknown file system");
-        return Err(format!(
-            "{} is on {fs}, which has no block device to throttle",
-            path.display()
-        ));
+        let fs = match nix::sys::statfs::statfs(path).map(|s| s.filesystem_type()) {
+            Ok(t) if t == TMPFS_MAGIC => DeviceLess::Tmpfs,
+            Ok(t) if t == OVERLAYFS_SUPER_MAGIC => DeviceLess::Overlay,
+            _ => DeviceLess::Other,
+        };
+        return Err(NoDisk::NoDevice {
+            path: path.to_path_buf(),
+            fs,
+        });
     }
     let sys = PathBuf::from(format!("/sys/dev/block/{major}:{minor}"));
     if sys.join("partition").exists() {
-        let parent = std::fs::read_to_string(sys.join("../dev"))
-            .map_err(|e| format!("{}: {e}", sys.display()))?;
-        let (ma, mi) = parent
-            .trim()
-            .split_once(':')
-            .ok_or("malformed sysfs dev file")?;
+        let dev_file = sys.join("../dev");
+        let parent = std::fs::read_to_string(&dev_file).map_err(|e| unreadable(&dev_file, &e))?;
+        let malformed = || unreadable(&dev_file, &"not MAJOR:MINOR");
+        let (ma, mi) = parent.trim().split_once(':').ok_or_else(malformed)?;
         return Ok((
-            ma.parse().map_err(|_| "malformed major")?,
-            mi.parse().map_err(|_| "malformed minor")?,
+            ma.parse().map_err(|_| malformed())?,
+            mi.parse().map_err(|_| malformed())?,
         ));
     }
     Ok((major, minor))
-}
-
-fn fs_name(t: nix::sys::statfs::FsType) -> &'static str {
-    use nix::sys::statfs::{OVERLAYFS_SUPER_MAGIC, TMPFS_MAGIC};
-    if t == TMPFS_MAGIC {
-        "tmpfs (memory)"
-    } else if t == OVERLAYFS_SUPER_MAGIC {
-        "overlayfs (a container's root)"
-    } else {
-        "a file system without a device"
-    }
 }
 
 fn not_here(c: Controller) -> KernelError {
