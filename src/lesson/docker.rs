@@ -131,16 +131,20 @@ pub fn run_bundle(ledger: &Ledger) -> RuntimeRun {
     RuntimeRun::NoRuntime
 }
 
-/// The `docker run` line for the same box. What Docker's defaults add to it (the namespaces,
-/// the overlay, the capabilities, seccomp) the step's text says, in the learner's language.
+/// The `docker run` line for the same box, shown as a command typed over three lines (its
+/// start is the output's argv, so the pane has no label to translate). What Docker's defaults
+/// add to it (the namespaces, the overlay, the capabilities, seccomp) the step's text says, in
+/// the learner's language.
 pub fn docker_command(argv: &[String]) -> CommandOutput {
     let text = format!(
-        "docker run --rm --hostname web -m 64m --cpus 0.5 --pids-limit 20 -p 127.0.0.1:8080:80 \\\n  \
+        "  -m 64m --cpus 0.5 --pids-limit 20 -p 127.0.0.1:8080:80 \\\n  \
          --security-opt no-new-privileges IMAGE {}\n",
         argv.join(" ")
     );
     CommandOutput {
-        argv: vec!["(the same box with Docker)".into()],
+        argv: ["docker", "run", "--rm", "--hostname", "web", "\\"]
+            .map(String::from)
+            .to_vec(),
         status: Some(0),
         stdout: text,
         stderr: String::new(),
