@@ -208,3 +208,31 @@ fn full_container() {
 fn what_docker_adds() {
     lesson_passes_and_leaves_the_host_as_found("docker");
 }
+
+/// Where neither runc nor crun is on the PATH (most learners' machines), the runtime step passes
+/// saying so, with the install command, and shows no output of a runtime that did not run.
+#[test]
+fn what_docker_adds_without_a_runtime() {
+    if !root_or_skip("what_docker_adds_without_a_runtime") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let (before, boxes) = (host_snapshot(), box_processes());
+    let out = std::process::Command::new(common::BOXLAB)
+        .args(["--lang", "ko", "transcript", "docker"])
+        .env("XDG_STATE_HOME", common::state_dir())
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("[ok] OCI 런타임이 config.json으로 같은 박스를 만들었다 (여기서는 실행하지 않았다: runc도 crun도 설치되어 있지 않다. apt-get install runc로 설치한다)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("$ runc") && !text.contains("$ crun"),
+        "{text}"
+    );
+    assert_host_as_found(&before, &boxes, "after lesson docker without a runtime");
+}

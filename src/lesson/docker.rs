@@ -158,8 +158,8 @@ pub fn judge(ran: Option<&RuntimeRun>) -> (bool, Detail) {
         Some(RuntimeRun::NoRuntime) => (
             true,
             detail!(
-                "not run here: neither runc nor crun is installed",
-                "여기서는 실행하지 않았다: runc도 crun도 설치되어 있지 않다"
+                "not run here: neither runc nor crun is installed; apt-get install runc",
+                "여기서는 실행하지 않았다: runc도 crun도 설치되어 있지 않다. apt-get install runc로 설치한다"
             ),
         ),
         Some(RuntimeRun::Ran(rt, out)) => {
