@@ -241,7 +241,7 @@ fn every_lesson_then_reset_or_kill_leaves_the_host_as_found() {
             t.wait_for(&format!("step 1/{steps}"), 20);
             let mut t = t;
             t.step_to(steps, steps);
-            let screen = t.wait_for("lesson complete", 10);
+            let screen = t.wait_for("lesson complete", 30);
             assert!(!screen.contains('✗'), "{}:\n{screen}", lesson.id);
             t
         };

@@ -125,7 +125,8 @@ impl Term {
         };
         for k in shown(&screen) + 1..=to {
             self.keys(RIGHT);
-            screen = self.wait_for(&format!("step {k}/{total}"), 10);
+            // Some steps run loads for seconds (cpu, memory, io): room for a loaded machine.
+            screen = self.wait_for(&format!("step {k}/{total}"), 30);
         }
         screen
     }
