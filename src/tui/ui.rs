@@ -966,13 +966,20 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> V
             format!(" $ {}", o.argv.join(" ")),
             Style::new().fg(Color::Cyan),
         );
-        let printed = format!("{}{}", o.stdout, o.stderr);
+        // A tab (as in /proc/self/status) is a space here: the terminal cell would drop it.
+        let printed = format!("{}{}", o.stdout, o.stderr).replace('\t', " ");
         let lines: Vec<&str> = printed.lines().collect();
-        for l in lines.iter().take(shown) {
+        // The marker takes a line: one line more is shown rather than counted.
+        let cut = if lines.len() > shown.saturating_add(1) {
+            shown
+        } else {
+            lines.len()
+        };
+        for l in &lines[..cut] {
             push(format!("   {l}"), Style::new().fg(Color::Cyan));
         }
-        if lines.len() > shown {
-            push(format!("   … {}", lines.len() - shown), dim());
+        if cut < lines.len() {
+            push(format!("  {}", more_lines(lines.len() - cut, lang)), dim());
         }
     }
     if let Some(e) = &report.error {
@@ -1067,13 +1074,17 @@ fn capped(mut lines: Vec<Line<'static>>, cap: usize, lang: Lang) -> Vec<Line<'st
     } else if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
-        let text = match lang {
-            Lang::Ko => format!(" … 외 {more}줄 (c: 전부 보기)"),
-            Lang::En => format!(" … {more} more lines (c shows them all)"),
-        };
-        lines.push(Line::styled(text, dim()));
+        lines.push(Line::styled(more_lines(more, lang), dim()));
     }
     lines
+}
+
+/// " … 2 more lines (c shows them all)": what a cut list leaves out.
+fn more_lines(more: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Ko => format!(" … 외 {more}줄 (c: 전부 보기)"),
+        Lang::En => format!(" … {more} more lines (c shows them all)"),
+    }
 }
 
 /// `c`: the step's system calls, then its checks and commands to try, on the whole screen
