@@ -132,19 +132,29 @@ pub fn run_bundle(ledger: &Ledger) -> RuntimeRun {
 }
 
 /// The `docker run` line for the same box, shown as a command typed over three lines (its
-/// start is the output's argv, so the pane has no label to translate). What Docker's defaults
+/// start is the output's argv, so the pane has no label to translate). `--memory-swap` as
+/// the bundle's swap limit: `-m` alone would allow as much swap again. What Docker's defaults
 /// add to it (the namespaces, the overlay, the capabilities, seccomp) the step's text says, in
 /// the learner's language.
 pub fn docker_command(argv: &[String]) -> CommandOutput {
     let text = format!(
-        "  -m 64m --cpus 0.5 --pids-limit 20 -p 127.0.0.1:8080:80 \\\n  \
-         --security-opt no-new-privileges IMAGE {}\n",
+        "  -m 64m --memory-swap 64m --cpus 0.5 --pids-limit 20 \\\n  \
+         -p 127.0.0.1:8080:80 IMAGE {}\n",
         argv.join(" ")
     );
     CommandOutput {
-        argv: ["docker", "run", "--rm", "--hostname", "web", "\\"]
-            .map(String::from)
-            .to_vec(),
+        argv: [
+            "docker",
+            "run",
+            "--rm",
+            "--hostname",
+            "web",
+            "--security-opt",
+            "no-new-privileges",
+            "\\",
+        ]
+        .map(String::from)
+        .to_vec(),
         status: Some(0),
         stdout: text,
         stderr: String::new(),
