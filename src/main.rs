@@ -200,7 +200,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// clap's message for a bad `boxlab run` command line, in one line: our own parsers' text
 /// (which names the flag and the fix) without clap's "invalid value ... for ..." in front, a
-/// missing argument named, and the `--` hint for a command given without it.
+/// missing argument named, and the `--` hint for a command given without it (`--help` for a
+/// flag boxlab run does not have).
 fn run_flag_error(text: &str) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines
@@ -219,9 +220,12 @@ fn run_flag_error(text: &str) -> String {
         return format!("{first} {}", lines.next().unwrap_or_default());
     }
     if first.starts_with("unexpected argument") {
-        return format!(
-            "{first}: put the command after `--`, e.g. `boxlab run -- sh -c 'echo hi'`"
-        );
+        // "unexpected argument '--bogus' found": a flag boxlab run lacks, or a command's word.
+        return if first.starts_with("unexpected argument '-") {
+            format!("{first}: `boxlab run --help` lists the flags")
+        } else {
+            format!("{first}: put the command after `--`, e.g. `boxlab run -- sh -c 'echo hi'`")
+        };
     }
     first.to_string()
 }

@@ -256,6 +256,10 @@ fn exit_codes_and_bad_flags() {
         (vec!["-v", "/tmp:/proc", "--", "true"], "-v"),
         (vec!["true"], "after `--`"),
         (vec![], "after `--`"),
+        (
+            vec!["--bogus", "--", "true"],
+            "`boxlab run --help` lists the flags",
+        ),
         (vec!["--memory", "-1", "--", "true"], "--memory"),
         (vec!["-p", "70000:80", "--", "true"], "65535"),
         (
