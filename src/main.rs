@@ -158,7 +158,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Cleanup) => {
             let swept = ledger::sweep_stale();
             println!(
-                "boxlab cleanup: {} stale run(s): {} process(es) ended, {} directory(ies) removed",
+                "boxlab cleanup: stale runs {}, processes ended {}, directories removed {}",
                 swept.runs, swept.processes, swept.paths
             );
             Ok(ExitCode::SUCCESS)

@@ -64,7 +64,7 @@ pub fn describe(check: &Check) -> (String, String) {
             "그동안 호스트는 새 프로그램을 곧바로 실행했다",
         ),
         Check::BoxPidsAtMost { count } => (
-            format!("the box's cgroup holds at most {count} process(es)"),
+            format!("the box's cgroup holds no more than {count} processes"),
             format!("박스의 cgroup에는 프로세스가 {count}개 이하다"),
         ),
         Check::BombCleared => s(
@@ -166,7 +166,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                 bad.is_empty(),
                 if bad.is_empty() {
                     detail!(
-                        "{} limit(s) read back",
+                        "limits read back: {}",
                         "제한 {}개가 그대로 읽혔다",
                         facts.limits.len()
                     )
@@ -356,7 +356,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
             Some(left) => (
                 left == 0,
                 detail!(
-                    "{left} fork-bomb process(es) left; pids.current {}",
+                    "fork-bomb processes left: {left}; pids.current {}",
                     "남은 포크 폭탄 프로세스 {left}개; pids.current {}",
                     usage.pids.as_ref().map_or(0, |p| p.current)
                 ),

@@ -684,7 +684,7 @@ impl Check {
                 (
                     seen,
                     detail!(
-                        "box lists {} processes, host {}",
+                        "processes listed: box {}, host {}",
                         "박스 프로세스 {}개, 호스트 {}개",
                         count(&boxed.processes),
                         count(&host.processes)
@@ -720,7 +720,7 @@ impl Check {
                 (
                     ok,
                     detail!(
-                        "box lists {} processes, host {}",
+                        "processes listed: box {}, host {}",
                         "박스 프로세스 {}개, 호스트 {}개",
                         seen.len(),
                         count(&host.processes)
