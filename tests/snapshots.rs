@@ -291,13 +291,17 @@ fn pid_reports(lesson: &Lesson) -> Vec<StepReport> {
     reports
 }
 
-fn render(
+fn render<R>(
     width: u16,
     height: u16,
-    draw: impl FnOnce(&mut ratatui::Frame),
+    draw: impl FnOnce(&mut ratatui::Frame) -> R,
 ) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(draw).unwrap();
+    terminal
+        .draw(|f| {
+            draw(f);
+        })
+        .unwrap();
     terminal
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pty::{ENTER, ESC, RIGHT, TAB, Term};
+use common::pty::{DOWN, END, ENTER, ESC, HOME, RIGHT, TAB, Term, UP};
 use common::{
     assert_host_as_found, box_processes, boxlab, host_snapshot, new_box_processes, root_or_skip,
     serial, wait_no_new_box_processes,
@@ -81,6 +81,39 @@ fn uts_lesson_in_a_terminal() {
     t.keys("L");
     let screen = t.wait_for("단계 4/4", 10);
     assert!(screen.contains("수업 완료"), "{screen}");
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    assert_host_as_found(&before, &boxes, "after the test");
+}
+
+/// The `c` view of a long step at 80x24: End shows its last line, ↓ past the end does not
+/// pile up (one ↑ scrolls back at once), Home goes back to the top.
+#[test]
+fn calls_view_scrolls_to_the_end_and_back() {
+    if !root_or_skip("calls_view_scrolls_to_the_end_and_back") {
+        return;
+    }
+    let _one_at_a_time = serial();
+    let before = host_snapshot();
+    let boxes = box_processes();
+    let mut t = Term::start(&["--lang", "en", "learn", "container"], 80, 24);
+    t.wait_for("step 1/11", 20);
+    t.step_to(5, 11);
+    t.keys("c");
+    let top = t.wait_for("more: ↓", 10);
+    t.keys(END);
+    let end = t.wait_for("limits read back", 10);
+    assert!(!end.contains("more: ↓"), "{end}");
+    for _ in 0..5 {
+        t.keys(DOWN);
+    }
+    t.keys(UP);
+    t.wait_for("more: ↓", 10);
+    t.keys(HOME);
+    // The screen's first call, as it was before any scrolling.
+    let first = top.lines().nth(3).unwrap().trim();
+    assert!(!end.contains(first), "{end}");
+    t.wait_for(first, 10);
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
     assert_host_as_found(&before, &boxes, "after the test");

@@ -438,6 +438,13 @@ impl App {
         self.note_progress();
     }
 
+    /// Keeps the lesson screen's scroll within `most`, as far as the last draw could scroll.
+    pub fn limit_scroll(&mut self, most: u16) {
+        if let Screen::Lesson { scroll, .. } = &mut self.screen {
+            *scroll = (*scroll).min(most);
+        }
+    }
+
     fn on_lesson_key(&mut self, code: KeyCode) {
         let Screen::Lesson {
             session,
@@ -467,6 +474,9 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
             KeyCode::PageUp => *scroll = scroll.saturating_sub(5),
             KeyCode::PageDown => *scroll = scroll.saturating_add(5),
+            KeyCode::Home => *scroll = 0,
+            // To the end: the next draw brings it back to the last screenful.
+            KeyCode::End => *scroll = u16::MAX,
             KeyCode::Char('r') => self.pending = Some(Pending::Reset),
             KeyCode::Char('c') => {
                 *calls = !*calls;

@@ -108,7 +108,17 @@ pub const HELP: &[(&str, S)] = &[
         "← p Backspace",
         S("back: re-read an earlier step", "이전: 앞 단계 다시 보기"),
     ),
-    ("↑ ↓ PgUp PgDn", S("scroll the explanation", "설명 스크롤")),
+    (
+        "↑ ↓ PgUp PgDn",
+        S(
+            "scroll the explanation or the c view",
+            "설명이나 c 화면 스크롤",
+        ),
+    ),
+    (
+        "Home End",
+        S("scroll to the top / the end", "맨 위로 / 맨 끝으로"),
+    ),
     (
         "c",
         S(

@@ -214,10 +214,12 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
     }
 }
 
-pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: bool) {
+/// Draws the lesson screen; returns the furthest its scrolled part (the explanation, or the
+/// `c` view) can scroll, for the app to keep `scroll` within.
+pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: bool) -> u16 {
     let area = frame.area();
     let Some(report) = screen.reports.get(screen.shown) else {
-        return;
+        return 0;
     };
     let lesson = screen.lesson;
     let step = &lesson.steps[report.index];
@@ -226,11 +228,11 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let sys = syscall_lines(report, lang, width, screen.calls);
     let checks = check_lines(screen, report, lang, width, screen.calls);
     if screen.calls {
-        draw_calls(frame, screen, report, sys, checks, lang);
+        let most = draw_calls(frame, screen, report, sys, checks, lang);
         if help {
             draw_help(frame, lang);
         }
-        return;
+        return most;
     }
     let body = wrap(step.explain.get(lang), width.saturating_sub(2));
     let rows = lesson.rows(report.index);
@@ -254,7 +256,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         let (explain_area, summary_area, shells_area, sys_area, check_area, footer) =
             shell_layout(area, body.len(), checks.len(), sys.len(), live);
         draw_top(frame, screen, report, lang);
-        draw_explanation(frame, screen, &body, explain_area, lang);
+        let most = draw_explanation(frame, screen, &body, explain_area, lang);
         if summary_area.height > 0 {
             // Each side's summary above its shell: the box on the left, the host on the right.
             let [b, h] = shell_rects(summary_area);
@@ -271,7 +273,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         if help {
             draw_help(frame, lang);
         }
-        return;
+        return most;
     }
     let pane_width = (width / 2).saturating_sub(1);
     let max_processes = if area.height >= 35 { 14 } else { 6 };
@@ -334,7 +336,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     .areas(area);
 
     draw_top(frame, screen, report, lang);
-    draw_explanation(frame, screen, &body, explain_area, lang);
+    let most = draw_explanation(frame, screen, &body, explain_area, lang);
 
     let [host_area, box_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(panes);
@@ -425,6 +427,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     if help {
         draw_help(frame, lang);
     }
+    most
 }
 
 /// The title bar: lesson, step, language.
@@ -476,20 +479,22 @@ fn split_at_resources(rows: &[Row]) -> [Vec<Row>; 2] {
 }
 
 /// The step title stays put; the text under it scrolls, with a marker when there is more.
+/// Returns the furthest it can scroll.
 fn draw_explanation(
     frame: &mut Frame,
     screen: &LessonScreen,
     body: &[String],
     area: Rect,
     lang: Lang,
-) {
+) -> u16 {
     let Some(report) = screen.reports.get(screen.shown) else {
-        return;
+        return 0;
     };
     let step = &screen.lesson.steps[report.index];
     let inner = area.inner(ratatui::layout::Margin::new(1, 0));
     let visible = inner.height.saturating_sub(1) as usize;
-    let scroll = (screen.scroll as usize).min(body.len().saturating_sub(visible));
+    let most = body.len().saturating_sub(visible);
+    let scroll = (screen.scroll as usize).min(most);
     let more = body.len() > scroll + visible;
     let mut title = vec![Span::styled(
         step.title.get(lang).to_string(),
@@ -509,6 +514,7 @@ fn draw_explanation(
             .map(|l| Line::raw(l.clone())),
     );
     frame.render_widget(Paragraph::new(lines), inner);
+    u16::try_from(most).unwrap_or(u16::MAX)
 }
 
 fn draw_syscalls(frame: &mut Frame, sys: Vec<Line<'static>>, area: Rect, lang: Lang) {
@@ -1096,7 +1102,7 @@ fn draw_calls(
     sys: Vec<Line<'static>>,
     checks: Vec<Line<'static>>,
     lang: Lang,
-) {
+) -> u16 {
     let area = frame.area();
     let [_, body, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -1111,7 +1117,8 @@ fn draw_calls(
         lines.extend(checks);
     }
     let visible = body.height.saturating_sub(1) as usize;
-    let scroll = (screen.scroll as usize).min(lines.len().saturating_sub(visible));
+    let most = lines.len().saturating_sub(visible);
+    let scroll = (screen.scroll as usize).min(most);
     let more = lines.len() > scroll + visible;
     let title = if more {
         format!(" {} · {} ", s::SYSCALLS.get(lang), s::MORE_BELOW.get(lang))
@@ -1136,6 +1143,7 @@ fn draw_calls(
             ("q", &s::K_QUIT),
         ],
     );
+    u16::try_from(most).unwrap_or(u16::MAX)
 }
 
 fn draw_help(frame: &mut Frame, lang: Lang) {

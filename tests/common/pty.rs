@@ -160,6 +160,10 @@ impl Drop for Term {
 
 pub const RIGHT: &str = "\x1b[C";
 pub const LEFT: &str = "\x1b[D";
+pub const UP: &str = "\x1b[A";
+pub const DOWN: &str = "\x1b[B";
+pub const HOME: &str = "\x1b[H";
+pub const END: &str = "\x1b[F";
 pub const ENTER: &str = "\r";
 pub const TAB: &str = "\t";
 pub const ESC: &str = "\x1b";
