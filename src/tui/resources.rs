@@ -636,6 +636,9 @@ fn draw_detail(frame: &mut Frame, area: Rect, label_w: usize, parts: &[String]) 
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// What the CPU graph's bottom row shows where there is no bar.
+const FLOOR: &str = "▁";
+
 /// The CPU graph over the last minute in `area`, its scale in the label column: the top is
 /// 100% (more when the box may use more than one CPU); a line marks the quota.
 fn draw_graph(
@@ -679,6 +682,15 @@ fn draw_graph(
         );
     };
     gutter(frame, area.y, &percent_label(scale));
+    // A dim floor under the bars, so that an idle minute (0%) reads as a graph, not as a
+    // stray "100%".
+    let floor = area.bottom() - 1;
+    for x in bars.left()..bars.right() {
+        let cell = &mut frame.buffer_mut()[(x, floor)];
+        if cell.symbol() == " " {
+            cell.set_symbol(FLOOR).set_style(dim());
+        }
+    }
     // The quota as a line through the empty cells of the row it falls in, at the height within
     // the row closest to it (bars that reach it stop just under it).
     let Some(quota) = graph.quota.filter(|_| area.height >= 2) else {
@@ -695,7 +707,7 @@ fn draw_graph(
     let buf = frame.buffer_mut();
     for x in bars.left()..bars.right() {
         let cell = &mut buf[(x, y)];
-        if cell.symbol() == " " {
+        if cell.symbol() == " " || cell.symbol() == FLOOR {
             cell.set_symbol(symbol).set_style(dim());
         }
     }
