@@ -1231,10 +1231,14 @@ impl Check {
                 }
             }
             Check::OutputContains { text } => match &ev.facts.last_output {
-                Some(o) => (
-                    o.stdout.contains(text.as_str()),
-                    detail!("printed {:?}", "출력: {:?}", o.stdout.trim()),
-                ),
+                // The line that has it, or else all that was printed.
+                Some(o) => match o.stdout.lines().find(|l| l.contains(text.as_str())) {
+                    Some(line) => (true, detail!("printed {:?}", "출력: {:?}", line.trim())),
+                    None => (
+                        false,
+                        detail!("printed {:?}", "출력: {:?}", o.stdout.trim()),
+                    ),
+                },
                 None => (false, no_command()),
             },
         }
