@@ -267,7 +267,11 @@ fn lines(
                 Ok(c) => {
                     let mut out = vec![
                         format!("uid {} gid {}", c.uid, c.gid),
-                        format!("CapEff: {} caps", c.cap_count()),
+                        if ko {
+                            format!("CapEff: {}개", c.cap_count())
+                        } else {
+                            format!("CapEff: {} caps", c.cap_count())
+                        },
                     ];
                     if side == Side::Host {
                         out.push(read_from_outside(lang));
@@ -275,7 +279,7 @@ fn lines(
                         out.push(format!(
                             "uid_map: {}",
                             if c.uid_map.is_empty() {
-                                "(empty)"
+                                if ko { "(비어 있음)" } else { "(empty)" }
                             } else {
                                 &c.uid_map
                             }
