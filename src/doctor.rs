@@ -133,21 +133,25 @@ pub fn cgroup_layout() -> CgroupLayout {
     }
 }
 
-/// Where boxlab runs, if inside something: Docker, Podman, Kubernetes, LXC or WSL.
-pub fn container_environment() -> Option<&'static str> {
+/// Where boxlab runs, if inside something (Docker, Podman, Kubernetes, LXC or WSL), and what
+/// says so: the marker file or the line read, for the learner to judge (a VM built from a
+/// Docker image may keep its /.dockerenv).
+pub fn container_environment() -> Option<(&'static str, &'static str)> {
     let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
     let version = read("/proc/version").to_lowercase();
     let cgroup = read("/proc/1/cgroup");
     if version.contains("microsoft") || version.contains("wsl") {
-        Some("WSL")
-    } else if Path::new("/.dockerenv").exists() || cgroup.contains("/docker") {
-        Some("Docker")
+        Some(("WSL", "/proc/version"))
+    } else if Path::new("/.dockerenv").exists() {
+        Some(("Docker", "/.dockerenv"))
+    } else if cgroup.contains("/docker") {
+        Some(("Docker", "/proc/1/cgroup"))
     } else if Path::new("/run/.containerenv").exists() {
-        Some("Podman")
+        Some(("Podman", "/run/.containerenv"))
     } else if cgroup.contains("kubepods") {
-        Some("Kubernetes")
+        Some(("Kubernetes", "/proc/1/cgroup"))
     } else if cgroup.contains("/lxc") {
-        Some("LXC")
+        Some(("LXC", "/proc/1/cgroup"))
     } else {
         None
     }
@@ -365,12 +369,12 @@ pub fn report(lang: Lang) -> String {
             },
             None,
         ),
-        Some(env) => line(
+        Some((env, seen_in)) => line(
             "warn",
             if ko {
-                format!("실행 환경: {env} 안")
+                format!("실행 환경: {env} 안 ({seen_in}에서 확인)")
             } else {
-                format!("running inside {env}")
+                format!("running inside {env} (from {seen_in})")
             },
             Some(if ko {
                 "일부 수업(마운트, overlay 위의 overlay, cgroup)은 막힐 수 있습니다: 가능하면 VM이나 실제 호스트에서 실행하세요".into()
