@@ -191,6 +191,40 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     assert_host_as_found(&before, &boxes, "after kill -9 and the next start");
 }
 
+/// A hangup (the terminal window closed) or a SIGTERM mid-lesson: boxlab removes what it made
+/// before it exits with 128+signal, with no `boxlab cleanup` or next start needed.
+#[test]
+fn hangup_or_term_mid_lesson_removes_everything_at_once() {
+    if !root_or_skip("hangup_or_term_mid_lesson_removes_everything_at_once") {
+        return;
+    }
+    use nix::sys::signal::Signal;
+    let _one_at_a_time = serial();
+    for (sig, code) in [(Signal::SIGHUP, 129), (Signal::SIGTERM, 143)] {
+        let before = host_snapshot();
+        let boxes = box_processes();
+        let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
+        t.wait_for("step 1/7", 20);
+        t.step_to(5, 7);
+        let tui = t.child.id() as i32;
+        t.signal(sig);
+        assert_eq!(t.wait_exit(10), Some(code), "{sig}");
+        assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+        let ledger = boxlab::ledger::base_dir();
+        let left: Vec<_> = std::fs::read_dir(&ledger)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{tui}-"))
+            })
+            .collect();
+        assert!(left.is_empty(), "{sig} left its ledger: {left:?}");
+        assert_host_as_found(&before, &boxes, &format!("after {sig} mid-lesson"));
+    }
+}
+
 #[test]
 fn cleanup_command_reports_and_removes_stale_runs() {
     if !root_or_skip("cleanup_command_reports_and_removes_stale_runs") {

@@ -133,9 +133,14 @@ impl Term {
 
     /// SIGKILL to the program, as a crash or `kill -9` would end it, then waits for it.
     pub fn kill9(&mut self) {
-        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
+        self.signal(nix::sys::signal::Signal::SIGKILL);
         self.wait_exit(10);
+    }
+
+    /// Sends `sig` to the program.
+    pub fn signal(&mut self, sig: nix::sys::signal::Signal) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, sig).unwrap();
     }
 
     /// Waits for the program to exit and returns its exit code.
