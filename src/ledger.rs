@@ -187,15 +187,10 @@ pub fn sweep_stale() -> Swept {
     swept
 }
 
-/// Undoes a running boxlab's own ledger at `dir`, for when it must end at once (the TUI on a
-/// hangup) and its Drop will not run.
-pub fn undo_now(dir: &Path) {
-    undo(dir);
-}
-
 /// Kills the listed processes that are still the same processes, removes listed paths, then
-/// the ledger itself. Returns how many processes and paths were still there.
-fn undo(dir: &Path) -> (usize, usize) {
+/// the ledger itself. Returns how many processes and paths were still there. Used by the
+/// sweep, the Drop, and a TUI that must end at once (on a hangup) without its Drop.
+pub fn undo(dir: &Path) -> (usize, usize) {
     let mut killed = 0;
     for (pid, start) in lines(dir, "processes")
         .iter()

@@ -164,15 +164,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     // The kernel ends the box with its parent (PR_SET_PDEATHSIG), and its PID namespace with it.
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
     let ledger = boxlab::ledger::base_dir();
-    let stale: Vec<_> = std::fs::read_dir(&ledger)
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(&format!("{tui}-"))
-        })
-        .collect();
+    let stale = ledgers_of(tui);
     assert_eq!(
         stale.len(),
         1,
@@ -183,12 +175,26 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     let mut next = Term::start(&["--lang", "en"], 80, 24);
     next.wait_for("Lessons", 20);
     assert!(
-        !stale[0].path().exists(),
+        !stale[0].exists(),
         "the next start removed the stale ledger"
     );
     next.keys("q");
     assert_eq!(next.wait_exit(10), Some(0));
     assert_host_as_found(&before, &boxes, "after kill -9 and the next start");
+}
+
+/// The ledger directories of the boxlab whose pid is `tui` (named `PID-TAG`).
+fn ledgers_of(tui: i32) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(boxlab::ledger::base_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{tui}-"))
+        })
+        .map(|e| e.path())
+        .collect()
 }
 
 /// A hangup (the terminal window closed) or a SIGTERM mid-lesson: boxlab removes what it made
@@ -210,16 +216,7 @@ fn hangup_or_term_mid_lesson_removes_everything_at_once() {
         t.signal(sig);
         assert_eq!(t.wait_exit(10), Some(code), "{sig}");
         assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
-        let ledger = boxlab::ledger::base_dir();
-        let left: Vec<_> = std::fs::read_dir(&ledger)
-            .unwrap()
-            .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(&format!("{tui}-"))
-            })
-            .collect();
+        let left = ledgers_of(tui);
         assert!(left.is_empty(), "{sig} left its ledger: {left:?}");
         assert_host_as_found(&before, &boxes, &format!("after {sig} mid-lesson"));
     }

@@ -33,10 +33,10 @@ const SHELL_POLL: Duration = Duration::from_millis(50);
 static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
 
 /// On SIGHUP or SIGTERM: undo this run's ledger, restore the terminal if there is one and
-/// exit with 128+signal. The key loop cannot be relied on to see a flag: once the terminal has hung up,
-/// crossterm's read of it spins without returning. So the handler only writes the signal's
-/// number to a pipe (write(2) is async-signal-safe: signal-safety(7)) and a thread of its own
-/// does the rest. Handlers revert to the default at execve(2), so the boxes and shells, which
+/// exit with 128+signal. The key loop cannot be relied on to see a flag: once the terminal
+/// has hung up, crossterm's read of it spins without returning. So the handler only writes
+/// the signal's number to a pipe (write(2) is async-signal-safe: signal-safety(7)) and a
+/// thread of its own does the rest. Handlers revert to the default at execve(2), so the boxes and shells, which
 /// boxlab execs, keep the default.
 fn end_on_signal(ledger: &Path) -> std::io::Result<()> {
     use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
@@ -57,7 +57,7 @@ fn end_on_signal(ledger: &Path) -> std::io::Result<()> {
     std::thread::spawn(move || {
         let mut sig = [0u8];
         if rx.read_exact(&mut sig).is_ok() {
-            crate::ledger::undo_now(&dir);
+            crate::ledger::undo(&dir);
             // After a hangup there is no terminal to restore: try_restore fails quietly where
             // restore would print (and printing to a hung-up terminal panics).
             let _ = ratatui::try_restore();
