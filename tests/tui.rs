@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pty::{DOWN, END, ENTER, ESC, HOME, RIGHT, TAB, Term, UP};
+use common::pty::{DOWN, END, ENTER, ESC, HOME, LEFT, RIGHT, TAB, Term, UP};
 use common::{
     assert_host_as_found, box_processes, boxlab, host_snapshot, new_box_processes, root_or_skip,
     serial, wait_no_new_box_processes,
@@ -305,6 +305,15 @@ fn every_lesson_then_reset_or_kill_leaves_the_host_as_found() {
             t.wait_for(&format!("step 1/{steps}"), 20);
             let mut t = t;
             t.step_to(steps, steps);
+            let screen = t.wait_for("Last step", 30);
+            if !screen.contains("lesson complete") {
+                // An earlier step failed: show that step's screen, with its check's detail.
+                for k in (1..steps).rev() {
+                    t.keys(LEFT);
+                    let earlier = t.wait_for(&format!("step {k}/{steps}"), 10);
+                    assert!(!earlier.contains('✗'), "{}:\n{earlier}", lesson.id);
+                }
+            }
             let screen = t.wait_for("lesson complete", 30);
             assert!(!screen.contains('✗'), "{}:\n{screen}", lesson.id);
             t
