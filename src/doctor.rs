@@ -5,7 +5,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::kernel::namespaces::Namespace;
-use crate::lesson::types::{Lang, Lesson, Text};
+use crate::lang::Lang;
+use crate::lesson::types::{Lesson, Text};
 
 fn text(en: impl Into<String>, ko: impl Into<String>) -> Text {
     Text {

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod container;
 pub mod doctor;
 pub mod kernel;
+pub mod lang;
 pub mod ledger;
 pub mod lesson;
 pub mod paths;

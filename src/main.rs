@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use anyhow::Context;
-use boxlab::lesson::{Lang, Lesson, load};
+use boxlab::lang::Lang;
+use boxlab::lesson::{Lesson, load};
 use boxlab::{agent, container, doctor, ledger, rootfs, transcript, tui};
 use clap::{Parser, Subcommand, ValueEnum};
 

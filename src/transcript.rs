@@ -8,10 +8,11 @@ use std::rc::Rc;
 use unicode_width::UnicodeWidthStr;
 
 use crate::kernel::errno;
+use crate::lang::Lang;
 use crate::ledger::Ledger;
 use crate::lesson::present::{Side, pane};
 use crate::lesson::types::Place;
-use crate::lesson::{Lang, Lesson, Session};
+use crate::lesson::{Lesson, Session};
 
 /// Runs every step and writes what it shows; Ok(false) when an action or a check failed.
 pub fn run(

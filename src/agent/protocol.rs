@@ -11,7 +11,7 @@ use crate::kernel::files::FileStat;
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
-use crate::lesson::checks::Detail;
+use crate::lang::Detail;
 use crate::probe::{FileId, View};
 
 /// What a lesson step can do. Each variant's doc says which syscalls it makes.

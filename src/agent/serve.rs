@@ -15,7 +15,7 @@ use crate::kernel::namespaces::Namespace;
 use crate::kernel::{
     self, caps, files, ipc, mounts, namespaces, net, process, root, seccomp, users, uts,
 };
-use crate::lesson::checks::Detail;
+use crate::lang::Detail;
 use crate::probe::{self, View};
 use std::net::Ipv4Addr;
 

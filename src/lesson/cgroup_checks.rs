@@ -1,10 +1,11 @@
 //! The cgroup lessons' checks: what the box's cgroup files say, and what the loads measured.
 //! [`super::checks::Check`] holds the vocabulary; the descriptions and verdicts live here.
 
-use super::checks::{Check, Detail, Evidence, detail};
+use super::checks::{Check, Evidence};
 use super::limits::IoFact;
 use crate::agent::BOMB_CAP;
 use crate::kernel::cgroups::{Limit, Version, v1};
+use crate::lang::{Detail, detail};
 use crate::probe::resources::human_bytes;
 
 /// What a cgroup check confirms, in English and Korean.

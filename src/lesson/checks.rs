@@ -10,12 +10,13 @@ use super::layer_checks;
 use super::layers::LayerFacts;
 use super::limits::CgroupFacts;
 use super::network::Veth;
-use super::types::{Lang, Place};
+use super::types::Place;
 use crate::kernel::caps::Capability;
 use crate::kernel::cgroups::Usage;
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
+use crate::lang::{Detail, Lang, detail};
 use crate::probe::{FileId, Outside, Probed, View};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,42 +328,6 @@ pub struct CheckResult {
     /// The values compared, so a failure shows why.
     pub detail: Detail,
 }
-
-/// A check's evidence in both languages: the runner that judges a step does not know the
-/// learner's, and the screen may show either.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Detail {
-    pub en: String,
-    pub ko: String,
-}
-
-impl Detail {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Ko => &self.ko,
-        }
-    }
-
-    /// Text that is the same in both languages: a probe's error as the system worded it
-    /// (strerror, a path), or values alone.
-    pub fn same(text: impl Into<String>) -> Detail {
-        let en = text.into();
-        Detail { ko: en.clone(), en }
-    }
-}
-
-/// `detail!("host {h}", "호스트 {h}", args...)`: a [`Detail`] from one English and one Korean
-/// format string over the same values.
-macro_rules! detail {
-    ($en:literal, $ko:literal $(, $arg:expr)* $(,)?) => {
-        $crate::lesson::checks::Detail {
-            en: format!($en $(, $arg)*),
-            ko: format!($ko $(, $arg)*),
-        }
-    };
-}
-pub(crate) use detail;
 
 impl Check {
     /// What the check confirms, in the learner's language.

@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 
 use crate::container::{Spec, oci};
 use crate::kernel::process::CommandOutput;
+use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
-use crate::lesson::checks::{Detail, detail};
 
 /// The container this lesson describes: the one `boxlab run` and lesson 17 build.
 fn spec(rootfs: &Path, argv: &[String]) -> Spec {

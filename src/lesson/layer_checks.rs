@@ -2,9 +2,10 @@
 //! reported through their merged views. [`super::checks::Check`] holds the vocabulary; the
 //! descriptions and verdicts live here.
 
-use super::checks::{Check, Detail, Evidence, detail};
+use super::checks::{Check, Evidence};
 use super::layers::{Image, fingerprint};
 use crate::kernel::files::{FileStat, peek};
+use crate::lang::{Detail, detail};
 
 /// What a layers check confirms, in English and Korean.
 pub fn describe(check: &Check) -> (String, String) {

@@ -11,8 +11,8 @@ use crate::kernel::cgroups::{
     self, BoxCgroup, Controller, DeviceLess, Layout, Limit, NoDisk, Usage,
 };
 use crate::kernel::process::CommandOutput;
+use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
-use crate::lesson::checks::{Detail, detail};
 
 /// What the cgroup lessons did and measured, for the checks.
 #[derive(Clone, Debug, Default)]

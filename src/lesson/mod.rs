@@ -17,4 +17,4 @@ pub mod signals;
 pub mod types;
 
 pub use runner::{Session, StepReport};
-pub use types::{Lang, Lesson};
+pub use types::Lesson;

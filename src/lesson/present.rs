@@ -4,7 +4,8 @@
 use super::layer_checks;
 use super::layers::LayersSample;
 use super::runner::StepReport;
-use super::types::{Lang, Row};
+use super::types::Row;
+use crate::lang::Lang;
 use crate::probe::resources::{Sample, human_bytes};
 use crate::probe::{MountEntry, ProcessInfo, View};
 

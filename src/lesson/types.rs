@@ -7,37 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::checks::Check;
 use crate::agent::protocol::Action;
 use crate::kernel::namespaces::Namespace;
+use crate::lang::Lang;
 
 /// The lesson format this boxlab reads.
 pub const FORMAT: u32 = 1;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    En,
-    Ko,
-}
-
-impl Lang {
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::En => Lang::Ko,
-            Lang::Ko => Lang::En,
-        }
-    }
-
-    /// From the locale variables (LC_ALL, LC_MESSAGES, LANG): Korean for `ko*`, else English.
-    pub fn from_env() -> Lang {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
-        if locale.is_some_and(|l| l.starts_with("ko")) {
-            Lang::Ko
-        } else {
-            Lang::En
-        }
-    }
-}
 
 /// A text in both languages. Both must be present and non-empty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

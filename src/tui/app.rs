@@ -15,10 +15,11 @@ use super::ui::{self, Focus, LessonScreen, ListScreen, ShellView, ShellsView};
 use crate::agent::shell::Shell;
 use crate::doctor;
 use crate::kernel::namespaces::Namespace;
+use crate::lang::Lang;
 use crate::ledger::Ledger;
 use crate::lesson::progress::{self, Progress};
 use crate::lesson::types::{Row, Text};
-use crate::lesson::{Lang, Lesson, Session};
+use crate::lesson::{Lesson, Session};
 use crate::probe::FileId;
 
 /// One entry of the lesson list with its state.

@@ -22,8 +22,9 @@ use std::time::Duration;
 use crossterm::event::{self, Event, KeyEventKind};
 use ratatui::layout::Rect;
 
+use crate::lang::Lang;
 use crate::ledger::Ledger;
-use crate::lesson::{Lang, Lesson};
+use crate::lesson::Lesson;
 use app::App;
 
 /// How often the loop looks for a key while shells are open.

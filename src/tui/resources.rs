@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{LineGauge, Paragraph, Sparkline};
 
 use super::strings::{self as s, S};
-use crate::lesson::Lang;
+use crate::lang::Lang;
 use crate::lesson::present::Side;
 use crate::probe::resources::{Sample, human_bytes};
 

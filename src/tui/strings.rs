@@ -1,6 +1,6 @@
 //! The words of the screen itself (lesson text lives in the lesson files).
 
-use crate::lesson::Lang;
+use crate::lang::Lang;
 
 /// A piece of screen text in both languages.
 pub struct S(pub &'static str, pub &'static str);

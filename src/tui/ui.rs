@@ -22,9 +22,10 @@ use super::app::Entry;
 use super::resources::{self, History};
 use super::strings::{self as s, S};
 use crate::kernel::errno;
+use crate::lang::Lang;
 use crate::lesson::present::{PaneRow, Side, pane};
 use crate::lesson::types::{Place, Row};
-use crate::lesson::{Lang, Lesson, StepReport};
+use crate::lesson::{Lesson, StepReport};
 
 pub struct ListScreen<'a> {
     pub entries: &'a [Entry],
