@@ -136,7 +136,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             trace,
             program,
         }) => {
-            let code = agent::exec::run(pid, &program, trace, lang == Lang::Ko)?;
+            let code = agent::exec::run(pid, &program, trace, lang)?;
             Ok(ExitCode::from(code.clamp(0, 255) as u8))
         }
         Some(Cmd::Run {

@@ -46,7 +46,7 @@ pub fn run(
         if !report.records.is_empty() {
             writeln!(out, "{}:", if ko { "시스템 콜" } else { "syscalls" })?;
             for r in &report.records {
-                writeln!(out, "  {}", r.line())?;
+                writeln!(out, "  {}", r.line(lang, 1))?;
                 if let Some(name) = &r.errno {
                     let (en, k) = errno::explain_name(name);
                     writeln!(out, "    {name}: {}", if ko { k } else { en })?;

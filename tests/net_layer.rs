@@ -227,7 +227,7 @@ fn host_names(view: &NetView) -> Vec<String> {
 
 fn show(records: &[SyscallRecord]) {
     for r in records {
-        eprintln!("  {}", r.line());
+        eprintln!("  {}", r.line(boxlab::lang::Lang::En, 1));
     }
 }
 

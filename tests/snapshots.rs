@@ -130,13 +130,7 @@ fn report(
         .map(|r| {
             let (call, rest) = r.split_once('(').unwrap();
             let (args, result) = rest.rsplit_once(") = ").unwrap();
-            SyscallRecord {
-                call: call.into(),
-                args: args.into(),
-                result: result.into(),
-                errno: None,
-                by_host: false,
-            }
+            SyscallRecord::ok(call, args, result.into())
         })
         .collect();
     StepReport {
@@ -531,13 +525,11 @@ fn failed_syscall() {
     let lesson = lesson("uts");
     let mut reports = uts_reports(&lesson);
     let step = &mut reports[2];
-    step.records = vec![SyscallRecord {
-        call: "sethostname".into(),
-        args: "\"box\", 3".into(),
-        result: "-1".into(),
-        errno: Some("EPERM".into()),
-        by_host: false,
-    }];
+    step.records = vec![SyscallRecord::failed(
+        "sethostname",
+        "\"box\", 3",
+        nix::errno::Errno::EPERM,
+    )];
     step.error = Some("sethostname(\"box\", 3) failed with EPERM: operation not permitted".into());
     step.boxed.as_mut().unwrap().hostname = "devbox".into();
     let boxed = step.boxed.clone().unwrap();

@@ -25,6 +25,7 @@ use nix::unistd::ForkResult;
 
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::{self, cgroups, process, root, users};
+use crate::lang::Lang;
 
 /// The name `__exec` gives itself (prctl(PR_SET_NAME)), so the host's process list shows
 /// which processes were started in a box from outside.
@@ -63,9 +64,9 @@ pub fn clean_env(prompt: &str) -> Vec<(&'static str, String)> {
 
 /// Joins the box whose host pid is `pid` and runs `argv` there; returns its exit status (128 +
 /// signal when it was killed). With `trace`, the syscalls that joined the box are printed on
-/// stderr first, one per line (with a heading in Korean when `korean`), so the shell pane
+/// stderr first, one per line (in `lang`), so the shell pane
 /// starts by showing them.
-pub fn run(pid: i32, argv: &[String], trace: bool, korean: bool) -> anyhow::Result<i32> {
+pub fn run(pid: i32, argv: &[String], trace: bool, lang: Lang) -> anyhow::Result<i32> {
     anyhow::ensure!(!argv.is_empty(), "no program to run: give one after `--`");
     // Ends with the boxlab that started it (the shell pane), like the box itself.
     process::die_with_parent()?;
@@ -78,7 +79,7 @@ pub fn run(pid: i32, argv: &[String], trace: bool, korean: bool) -> anyhow::Resu
     let mut records = kernel::take_records();
     if let Err(e) = joined {
         if trace {
-            print_trace(&records, pid, korean);
+            print_trace(&records, pid, lang);
         }
         return Err(e);
     }
@@ -102,7 +103,7 @@ pub fn run(pid: i32, argv: &[String], trace: bool, korean: bool) -> anyhow::Resu
             drop(go_read);
             records.extend(kernel::take_records());
             if trace {
-                print_trace(&records, pid, korean);
+                print_trace(&records, pid, lang);
             }
             drop(go_write);
             Ok(process::wait_exit_code(child.as_raw())?)
@@ -176,9 +177,9 @@ fn same_namespace(ns: &Namespace, fd: &OwnedFd) -> bool {
 }
 
 /// The joining syscalls, without the open(2) calls that only prepared them.
-fn print_trace(records: &[kernel::SyscallRecord], pid: i32, korean: bool) {
+fn print_trace(records: &[kernel::SyscallRecord], pid: i32, lang: Lang) {
     let mut err = std::io::stderr().lock();
-    let head = if korean {
+    let head = if lang == Lang::Ko {
         format!("docker exec처럼 박스 {pid}에 들어감:")
     } else {
         format!("joined box {pid} as docker exec does:")
@@ -189,7 +190,7 @@ fn print_trace(records: &[kernel::SyscallRecord], pid: i32, korean: bool) {
         .iter()
         .filter(|r| r.call != "open" || r.errno.is_some())
     {
-        let _ = writeln!(err, "{}", r.line());
+        let _ = writeln!(err, "{}", r.line(lang, 1));
     }
     let _ = write!(err, "\x1b[0m");
     let _ = err.flush();

@@ -14,6 +14,7 @@ use nix::unistd::{ForkResult, Pid};
 
 use super::protocol::Outcome;
 use crate::kernel::{self, SyscallRecord, process};
+use crate::lang::detail;
 use crate::workload;
 
 /// The most processes the fork bomb makes, whatever the limits: even in a box with no pids
@@ -117,11 +118,11 @@ impl Loads {
             if records.len() > 5 {
                 let tail = records.split_off(records.len() - 2);
                 records.truncate(3);
-                records.push(SyscallRecord::ok(
-                    "fork",
-                    "",
-                    format!("… {} more, each a new pid", forked.saturating_sub(4)),
-                ));
+                let more = forked.saturating_sub(4);
+                records.push(SyscallRecord::ok("fork", "", "…".into()).noted(detail!(
+                    "{more} more, each a new pid",
+                    "{more}번 더, 매번 새 pid"
+                )));
                 records.extend(tail);
             }
             let msg = serde_json::to_string(&(forked, errno, records)).unwrap_or_default();
@@ -159,11 +160,12 @@ impl Loads {
                 Err(e) => return Err(e.into()),
             }
         }
-        kernel::adopt_records(vec![SyscallRecord::ok(
-            "waitpid",
-            &format!("-{leader}, &status, 0"),
-            format!("{} processes reaped", pids.len()),
-        )]);
+        let reaped = pids.len();
+        kernel::adopt_records(vec![
+            SyscallRecord::ok("waitpid", &format!("-{leader}, &status, 0"), "…".into()).noted(
+                detail!("{reaped} processes reaped", "프로세스 {reaped}개를 거둠"),
+            ),
+        ]);
         Ok(Outcome::Reaped { pids })
     }
 
@@ -178,13 +180,11 @@ impl Loads {
                 anyhow::bail!("writing to {}: {e}", dir.display());
             }
         };
+        let ms = took.as_millis();
         kernel::adopt_records(vec![
             SyscallRecord::ok("open", &args, "3".into()),
-            SyscallRecord::ok(
-                "write",
-                "3, buf, 1048576",
-                format!("1048576, × {mb} in {} ms", took.as_millis()),
-            ),
+            SyscallRecord::ok("write", "3, buf, 1048576", "1048576".into())
+                .noted(detail!("{mb} times in {ms} ms", "{mb}번, {ms} ms")),
         ]);
         Ok(Outcome::Timed {
             micros: took.as_micros() as u64,

@@ -461,15 +461,11 @@ impl Agent {
                 let listener = std::net::TcpListener::bind(("0.0.0.0", port));
                 let bound = listener.as_ref().map(|_| ()).map_err(|e| e.to_string());
                 let args = format!("0.0.0.0:{port}");
-                let record = match &bound {
-                    Ok(()) => kernel::SyscallRecord::ok("bind+listen", &args, "0".into()),
-                    Err(e) => kernel::SyscallRecord {
-                        call: "bind+listen".into(),
-                        args,
-                        result: "-1".into(),
-                        errno: Some(e.clone()),
-                        by_host: false,
-                    },
+                let record = match &listener {
+                    Ok(_) => kernel::SyscallRecord::ok("bind+listen", &args, "0".into()),
+                    Err(e) => {
+                        kernel::SyscallRecord::failed("bind+listen", &args, kernel::errno_of(e))
+                    }
                 };
                 let _ = writeln!(
                     tx,

@@ -37,6 +37,7 @@ use crate::kernel::cgroups::{BoxCgroup, Controller, Layout, Limit};
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::net::Netns;
 use crate::kernel::{self, KernelError, process};
+use crate::lang::Lang;
 use crate::ledger::Ledger;
 use crate::lesson::network::BoxLink;
 use crate::lesson::publish::Proxy;
@@ -375,9 +376,9 @@ fn trace(spec: &Spec, on_host: bool) {
     for r in kernel::take_records() {
         if spec.trace {
             if on_host {
-                eprint!("{}{end}", r.on_host().line());
+                eprint!("{}{end}", r.on_host().line(Lang::En, 1));
             } else {
-                eprint!("init: {}{end}", r.line());
+                eprint!("init: {}{end}", r.line(Lang::En, 1));
             }
         }
     }

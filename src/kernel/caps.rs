@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{KernelError, logged, zero};
+use super::{KernelError, logged, logged_noted, zero};
+use crate::lang::detail;
 
 /// Docker's default capability set (moby's `oci/caps/defaults.go`), by number
 /// (linux/capability.h): what a container's root keeps.
@@ -44,9 +45,13 @@ pub fn drop_bounding_except(keep: &[u32]) -> Result<(), KernelError> {
         }
         dropped += 1;
     }
-    logged(
+    logged_noted(
+        detail!(
+            "{dropped} times: each capability not in Docker's default set",
+            "{dropped}번: Docker 기본 집합에 없는 capability마다"
+        ),
         "prctl",
-        format!("PR_CAPBSET_DROP, each of {dropped} capabilities not in Docker's default set"),
+        "PR_CAPBSET_DROP, cap".into(),
         Ok(()),
         zero,
     )

@@ -20,9 +20,11 @@ pub mod uts;
 
 mod record;
 
-pub use record::{SyscallRecord, adopt_records, take_records};
+pub use record::{By, SyscallRecord, adopt_records, take_records};
 
 use nix::errno::Errno;
+
+use crate::lang::Detail;
 
 /// A syscall failed; carries the call so the message says what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +64,19 @@ pub(crate) fn logged<T>(
             Err(KernelError { call, args, errno })
         }
     }
+}
+
+/// [`logged`], with a note in both languages on what the one line stands for.
+pub(crate) fn logged_noted<T>(
+    note: Detail,
+    call: &'static str,
+    args: String,
+    result: nix::Result<T>,
+    show: impl FnOnce(&T) -> String,
+) -> Result<T, KernelError> {
+    let r = logged(call, args, result, show);
+    record::note_last(note);
+    r
 }
 
 /// The errno behind an I/O error from std (EIO when it carries none).

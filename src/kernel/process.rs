@@ -15,6 +15,7 @@ use nix::unistd::{ForkResult, Pid};
 use serde::{Deserialize, Serialize};
 
 use super::{KernelError, SyscallRecord, logged, record, zero};
+use crate::lang::detail;
 
 /// fork(2). The caller must be single-threaded (the box agent is).
 ///
@@ -302,8 +303,14 @@ pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
     });
     out.status = code;
     // One line for fork, execve in the child (PATH search) and waitpid in the parent.
-    let result = format!("child {}, exited {}", child.id(), code.unwrap_or(-1));
-    record::push(SyscallRecord::ok("fork+execve", &shown_args, result));
+    let pid = child.id();
+    let result = code.unwrap_or(-1).to_string();
+    record::push(
+        SyscallRecord::ok("fork+execve", &shown_args, result).noted(detail!(
+            "the exit status of child {pid}",
+            "자식 {pid}의 종료 상태"
+        )),
+    );
     out
 }
 

@@ -5,6 +5,8 @@ use std::cell::RefCell;
 use nix::errno::Errno;
 use serde::{Deserialize, Serialize};
 
+use crate::lang::{Detail, Lang};
+
 /// One syscall as the learner sees it: `unshare(CLONE_NEWUTS) = 0`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyscallRecord {
@@ -14,9 +16,23 @@ pub struct SyscallRecord {
     pub result: String,
     /// The errno name (`EPERM`) when the call failed; see [`super::errno::explain_name`].
     pub errno: Option<String>,
-    /// Made by boxlab on the host side (a veth, an id map, a proxy), not by the box.
     #[serde(default)]
-    pub by_host: bool,
+    pub by: By,
+    /// What the line stands for when it sums up several calls (`27 times: ...`), in words
+    /// the screen shows in the learner's language after the call.
+    #[serde(default)]
+    pub note: Option<Detail>,
+}
+
+/// Who made a call: the box, unless its line names another maker.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum By {
+    #[default]
+    Box,
+    /// boxlab on the host side: a veth, an id map, a proxy.
+    Host,
+    /// The images lesson's second box on the same layers.
+    SecondBox,
 }
 
 impl SyscallRecord {
@@ -26,34 +42,63 @@ impl SyscallRecord {
             args: args.into(),
             result,
             errno: None,
-            by_host: false,
+            by: By::Box,
+            note: None,
         }
     }
 
     pub fn failed(call: &str, args: &str, errno: Errno) -> Self {
         SyscallRecord {
-            call: call.into(),
-            args: args.into(),
             result: "-1".into(),
             errno: Some(format!("{errno:?}")),
-            by_host: false,
+            ..SyscallRecord::ok(call, args, String::new())
         }
     }
 
     /// `unshare(CLONE_NEWUTS) = 0`, `... = -1 EPERM`; `host: ...` for a call boxlab made on the
-    /// host side.
-    pub fn line(&self) -> String {
-        let by = if self.by_host { "host: " } else { "" };
-        match &self.errno {
-            Some(e) => format!("{by}{}({}) = {} {}", self.call, self.args, self.result, e),
-            None => format!("{by}{}({}) = {}", self.call, self.args, self.result),
+    /// host side; `×3` when the same call was made `repeats` times in a row; a note after `//`.
+    pub fn line(&self, lang: Lang, repeats: usize) -> String {
+        let ko = lang == Lang::Ko;
+        let by = match (self.by, ko) {
+            (By::Box, _) => "",
+            (By::Host, false) => "host: ",
+            (By::Host, true) => "호스트: ",
+            (By::SecondBox, false) => "box 2: ",
+            (By::SecondBox, true) => "박스 2: ",
+        };
+        if self.call.is_empty() {
+            return format!("{by}// {}", self.note.as_ref().map_or("", |n| n.get(lang)));
         }
+        let mut line = format!("{by}{}({}) = {}", self.call, self.args, self.result);
+        if let Some(e) = &self.errno {
+            line = format!("{line} {e}");
+        }
+        if repeats > 1 {
+            line = format!("{line}   ×{repeats}");
+        }
+        if let Some(note) = &self.note {
+            line = format!("{line}  // {}", note.get(lang));
+        }
+        line
     }
 
     /// The same record, marked as made on the host side.
     pub fn on_host(self) -> Self {
         SyscallRecord {
-            by_host: true,
+            by: By::Host,
+            ..self
+        }
+    }
+
+    /// A line that is only a note: what boxlab did not call, and why.
+    pub fn note_only(note: Detail) -> Self {
+        SyscallRecord::ok("", "", String::new()).noted(note)
+    }
+
+    /// The same record with a note on what it sums up.
+    pub fn noted(self, note: Detail) -> Self {
+        SyscallRecord {
+            note: Some(note),
             ..self
         }
     }
@@ -67,6 +112,15 @@ pub(super) fn push(r: SyscallRecord) {
     LOG.with(|log| log.borrow_mut().push(r));
 }
 
+/// Puts `note` on the record made last on this thread.
+pub(super) fn note_last(note: Detail) {
+    LOG.with(|log| {
+        if let Some(last) = log.borrow_mut().last_mut() {
+            last.note = Some(note);
+        }
+    });
+}
+
 /// Takes every record made on this thread since the last call.
 pub fn take_records() -> Vec<SyscallRecord> {
     LOG.with(|log| std::mem::take(&mut *log.borrow_mut()))
@@ -75,4 +129,36 @@ pub fn take_records() -> Vec<SyscallRecord> {
 /// Appends records another process made (a forked helper reports its calls through a pipe).
 pub fn adopt_records(records: Vec<SyscallRecord>) {
     LOG.with(|log| log.borrow_mut().extend(records));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::detail;
+
+    #[test]
+    fn a_line_names_its_maker_and_ends_in_its_note_in_the_learners_language() {
+        let r = SyscallRecord::ok("prctl", "PR_CAPBSET_DROP, cap", "0".into())
+            .noted(detail!("27 times", "27번"))
+            .on_host();
+        assert_eq!(
+            r.line(Lang::En, 1),
+            "host: prctl(PR_CAPBSET_DROP, cap) = 0  // 27 times"
+        );
+        assert_eq!(
+            r.line(Lang::Ko, 2),
+            "호스트: prctl(PR_CAPBSET_DROP, cap) = 0   ×2  // 27번"
+        );
+        let failed = SyscallRecord {
+            by: By::SecondBox,
+            ..SyscallRecord::failed("mount", "\"none\", \"/\"", Errno::EPERM)
+        };
+        assert_eq!(
+            failed.line(Lang::Ko, 1),
+            "박스 2: mount(\"none\", \"/\") = -1 EPERM"
+        );
+        let note = SyscallRecord::note_only(detail!("not written", "쓰지 않음"));
+        assert_eq!(note.line(Lang::En, 1), "// not written");
+        assert_eq!(note.line(Lang::Ko, 1), "// 쓰지 않음");
+    }
 }

@@ -6,7 +6,8 @@
 //! through. Calls from another architecture's ABI (32-bit x86 on x86_64) are refused too, so
 //! they cannot slip past the numbers checked here.
 
-use super::{KernelError, logged, zero};
+use super::{KernelError, logged_noted, zero};
+use crate::lang::detail;
 
 // Classic BPF opcodes (linux/filter.h, linux/bpf_common.h) and seccomp's return values
 // (linux/seccomp.h).
@@ -153,13 +154,15 @@ pub fn install() -> Result<(), KernelError> {
         )
     };
     let r = nix::errno::Errno::result(r).map(drop);
-    logged(
-        "prctl",
-        format!(
-            "PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {{{} BPF instructions: EPERM for {} calls}}",
+    logged_noted(
+        detail!(
+            "{} BPF instructions: EPERM for {} calls",
+            "BPF 명령 {}개: 호출 {}가지에 EPERM",
             filter.len(),
             DENIED.len()
         ),
+        "prctl",
+        "PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog".into(),
         r,
         zero,
     )

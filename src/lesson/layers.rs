@@ -12,7 +12,8 @@ use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, OverlayPaths, Request};
 use crate::kernel::files::{self, FileStat};
 use crate::kernel::process::CommandOutput;
-use crate::kernel::{SyscallRecord, root};
+use crate::kernel::{By, SyscallRecord, root};
+use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
 
 /// The app layer's files: (path in the image, contents).
@@ -102,8 +103,6 @@ pub struct LayerFacts {
     pub seen: Vec<(String, Option<FileStat>)>,
     /// The file the second box wrote.
     pub second_wrote: Option<String>,
-    /// Why the scratch directory is not beside the root filesystem, if it is not.
-    pub note: Option<String>,
 }
 
 /// The layers row of both panes: the upper directories as the host lists them, and the lesson's
@@ -158,15 +157,16 @@ impl Layers {
 
     /// The scratch directory: beside the root filesystem, unless that is on overlayfs (boxlab
     /// inside Docker), where no upper directory can live: then /dev/shm, a tmpfs.
-    fn place(&self, ledger: &Ledger) -> (PathBuf, Option<String>) {
+    fn place(&self, ledger: &Ledger) -> (PathBuf, Option<Detail>) {
         let name = format!("layers-{}", ledger.id());
         let beside = self.rootfs.parent().unwrap_or(&self.rootfs).to_path_buf();
         if !is_overlayfs(&beside) {
             return (beside.join(name), None);
         }
-        let note = format!(
-            "{} is on overlayfs, which cannot hold an upper directory: the upper and work directories go to /dev/shm",
-            beside.display()
+        let beside = beside.display();
+        let note = detail!(
+            "{beside} is on overlayfs, which cannot hold an upper directory: the upper and work directories go to /dev/shm",
+            "{beside}는 overlayfs 위에 있어 upper 디렉터리를 둘 수 없습니다: upper와 work 디렉터리는 /dev/shm에 둡니다"
         );
         (PathBuf::from("/dev/shm").join(name), Some(note))
     }
@@ -198,17 +198,16 @@ impl Layers {
             files::write_text(&image.app.join(path), text, false).map_err(e)?;
         }
         make_box_dirs(&image, 1)?;
-        let base = fingerprint(&image);
-        let mut stdout = format!(
-            "base layer (read-only):  {}\napp layer (read-only):   {}\nbox 1 upper (writable):  {}\nbox 1 work, merged:      {}/{{work,merged}}\n",
-            image.base.display(),
-            image.app.display(),
-            image.upper(1).display(),
-            image.box_dir(1).display(),
+        let fingerprint = fingerprint(&image);
+        // Named as overlayfs's mount options name them, lower layers top first.
+        let [app, base] = image.lowers().map(Path::display);
+        let box1 = image.box_dir(1);
+        let box1 = box1.display();
+        let stdout = format!(
+            "lowerdir  {app}\n          {base}\nupperdir  {box1}/upper\nworkdir   {box1}/work\nmerged    {box1}/merged\n"
         );
-        if let Some(n) = &note {
-            stdout.push_str(n);
-            stdout.push('\n');
+        if let Some(note) = note {
+            crate::kernel::adopt_records(vec![SyscallRecord::note_only(note)]);
         }
         outputs.push(CommandOutput {
             argv: vec!["(image layers)".into()],
@@ -216,8 +215,7 @@ impl Layers {
             stdout,
             stderr: String::new(),
         });
-        facts.fingerprint = Some(base);
-        facts.note = note;
+        facts.fingerprint = Some(fingerprint);
         facts.image = Some(image);
         Ok(())
     }
@@ -268,9 +266,9 @@ impl Layers {
             let reply = agent
                 .request(&Request::Perform(action), ledger)
                 .map_err(|e| format!("{e:#}"))?;
-            records.extend(reply.records.into_iter().map(|mut r| {
-                r.call = format!("box 2: {}", r.call);
-                r
+            records.extend(reply.records.into_iter().map(|r| SyscallRecord {
+                by: By::SecondBox,
+                ..r
             }));
             if let Outcome::Stat { path, stat } = reply.outcome {
                 facts.stats.push((2, path, stat));

@@ -235,11 +235,10 @@ impl Limits {
                         bps,
                     };
                     if let Some((file, value)) = cgroup.file_for(&example) {
-                        crate::kernel::adopt_records(vec![SyscallRecord::ok(
-                            "(not written)",
-                            &format!("{file:?}, \"{value}\""),
-                            "no disk here".into(),
-                        )]);
+                        crate::kernel::adopt_records(vec![SyscallRecord::note_only(detail!(
+                            "not written, as there is no disk here: {file:?}, \"{value}\"",
+                            "디스크가 없어 쓰지 않음: {file:?}, \"{value}\""
+                        ))]);
                     }
                     facts.io = Some(IoFact::NoDevice(no_disk(&why)));
                 }
@@ -274,7 +273,8 @@ impl Limits {
             .spawn()
             .map_err(|e| format!("starting the host's busy loop: {e}"))?;
         ledger.add_process(child.id() as i32);
-        record_load(&["spin", &seconds.to_string()], &child.id().to_string());
+        let record = load_record(&["spin", &seconds.to_string()], child.id().to_string());
+        crate::kernel::adopt_records(vec![record]);
         self.host_busy = Some(child);
         Ok(())
     }
@@ -424,11 +424,10 @@ pub struct LimitSpec {
 
 /// A write the I/O lesson leaves out where no disk can be limited, shown with the reason.
 pub fn skipped(why: &Detail) {
-    crate::kernel::adopt_records(vec![SyscallRecord::ok(
-        "(skipped)",
-        "the timed write",
-        why.en.clone(),
-    )]);
+    crate::kernel::adopt_records(vec![SyscallRecord::note_only(Detail {
+        en: format!("no timed write: {}", why.en),
+        ko: format!("시간을 재는 쓰기는 하지 않음: {}", why.ko),
+    })]);
 }
 
 /// Why the I/O lesson cannot limit a disk here, in both languages.
@@ -486,12 +485,12 @@ fn load_command(args: &[&str]) -> Command {
     cmd
 }
 
-fn record_load(args: &[&str], result: &str) {
-    crate::kernel::adopt_records(vec![SyscallRecord::ok(
+fn load_record(args: &[&str], result: String) -> SyscallRecord {
+    SyscallRecord::ok(
         "fork+execve",
         &format!("\"boxlab\", [\"__load\", \"{}\"]", args.join("\", \"")),
-        result.into(),
-    )]);
+        result,
+    )
 }
 
 /// Runs a load to its end: (exit status, the microseconds it printed, if any).
@@ -505,7 +504,9 @@ fn load(args: &[&str]) -> Result<(i32, u64), String> {
         .status
         .code()
         .unwrap_or_else(|| 128 + out.status.signal().unwrap_or(0));
-    record_load(args, &format!("exit status {status}"));
+    crate::kernel::adopt_records(vec![
+        load_record(args, status.to_string()).noted(detail!("exit status", "종료 상태")),
+    ]);
     if status != 0 {
         return Err(format!(
             "boxlab __load {}: exit status {status}: {}",

@@ -494,8 +494,12 @@ fn read_from_outside(lang: Lang) -> String {
 
 fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usize) -> Vec<String> {
     let ko = lang == Lang::Ko;
-    let Ok(all) = &view.processes else {
-        return vec![view.processes.clone().err().unwrap_or_default()];
+    let all = match &view.processes {
+        Ok(all) => all,
+        Err(e) if e == crate::probe::NO_PROCESSES && ko => {
+            return vec!["/proc에 프로세스가 없습니다(procfs인가요?)".into()];
+        }
+        Err(e) => return vec![e.clone()],
     };
     let (head, shown): (String, Vec<&ProcessInfo>) = match side {
         Side::Host => {

@@ -27,6 +27,7 @@ use crate::kernel::ipc::{self, IpcKind};
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::kernel::{self, SyscallRecord, net, users};
+use crate::lang::detail;
 use crate::ledger::Ledger;
 use crate::probe::resources::{HostTotals, Sample};
 use crate::probe::{Outside, View};
@@ -766,7 +767,11 @@ impl Session {
             Proxy::start(veth.box_ip, port).map_err(|e| format!("starting the proxy: {e}"))?;
         let args = format!("127.0.0.1:{} → {}:{port}", proxy.host_port, veth.box_ip);
         records.push(
-            SyscallRecord::ok("bind+listen", &args, "0 (a proxy thread in boxlab)".into())
+            SyscallRecord::ok("bind+listen", &args, "0".into())
+                .noted(detail!(
+                    "a proxy thread in boxlab",
+                    "boxlab 안의 프록시 스레드"
+                ))
                 .on_host(),
         );
         self.facts.host_port = Some(proxy.host_port);

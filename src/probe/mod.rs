@@ -295,6 +295,10 @@ pub fn root_info() -> Probed<RootInfo> {
     })
 }
 
+/// The process list's error when /proc lists no process: nothing (or no procfs) mounted
+/// there, as in a chroot before its /proc is mounted. The panes word it in either language.
+pub const NO_PROCESSES: &str = "/proc: no processes listed (is it a procfs?)";
+
 fn processes() -> Probed<Vec<ProcessInfo>> {
     let dir = fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
     let mut out: Vec<ProcessInfo> = dir
@@ -321,7 +325,7 @@ fn processes() -> Probed<Vec<ProcessInfo>> {
         })
         .collect();
     if out.is_empty() {
-        return Err("/proc: no processes listed (is it a procfs?)".into());
+        return Err(NO_PROCESSES.into());
     }
     out.sort_by_key(|p| p.pid);
     Ok(out)

@@ -954,12 +954,7 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> V
         } else {
             Style::new()
         };
-        let times = if repeats > 1 {
-            format!("   ×{repeats}")
-        } else {
-            String::new()
-        };
-        push(format!(" {}{times}", r.line()), style);
+        push(format!(" {}", r.line(lang, repeats)), style);
         if let Some(name) = &r.errno {
             let (en, ko) = errno::explain_name(name);
             let text = format!("   └ {name}: {}", if lang == Lang::Ko { ko } else { en });
