@@ -47,8 +47,8 @@ pub fn drop_bounding_except(keep: &[u32]) -> Result<(), KernelError> {
     }
     logged_noted(
         detail!(
-            "{dropped} times: each capability not in Docker's default set",
-            "{dropped}번: Docker 기본 집합에 없는 capability마다"
+            "{dropped} times: each cap Docker does not keep",
+            "{dropped}번: Docker가 남기지 않는 capability마다"
         ),
         "prctl",
         "PR_CAPBSET_DROP, cap".into(),

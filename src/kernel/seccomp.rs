@@ -156,10 +156,10 @@ pub fn install() -> Result<(), KernelError> {
     let r = nix::errno::Errno::result(r).map(drop);
     logged_noted(
         detail!(
-            "{} BPF instructions: EPERM for {} calls",
-            "BPF 명령 {}개: 호출 {}가지에 EPERM",
-            filter.len(),
-            DENIED.len()
+            "EPERM for {} calls, in {} BPF instructions",
+            "호출 {}가지에 EPERM, BPF 명령 {}개",
+            DENIED.len(),
+            filter.len()
         ),
         "prctl",
         "PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog".into(),
