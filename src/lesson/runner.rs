@@ -658,8 +658,8 @@ impl Session {
         }
     }
 
-    /// The same work timed on the host and in the box, twice each in turn; the faster of each
-    /// pair counts (the first run may pay for page faults and a cold cache).
+    /// The same work timed on the host and in the box, three times each in turn; the fastest of
+    /// each counts (a first run may pay for page faults and a cold cache).
     fn compare_work(
         &mut self,
         rounds: u64,
@@ -668,8 +668,7 @@ impl Session {
         let mut host = u64::MAX;
         let mut boxed = u64::MAX;
         let mut view = None;
-        // In turn, three times each, and the fastest of each kept: other work on the machine
-        // can only slow a run down, and one slowed run must not decide the ratio.
+        // Other work on the machine can only slow a run down: one slowed run must not decide.
         for _ in 0..3 {
             host = host.min(self.limits.host_work(rounds)?);
             records.extend(host_records());
