@@ -18,8 +18,8 @@ pub struct SyscallRecord {
     pub errno: Option<String>,
     #[serde(default)]
     pub by: By,
-    /// What the line stands for when it sums up several calls (`27 times: ...`), in words
-    /// the screen shows in the learner's language after the call.
+    /// Words on what the line stands for (it sums up several calls: `27 times: ...`; or its
+    /// result needs naming: `exit status`), shown after the call in the learner's language.
     #[serde(default)]
     pub note: Option<Detail>,
 }
