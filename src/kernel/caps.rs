@@ -48,7 +48,7 @@ pub fn drop_bounding_except(keep: &[u32]) -> Result<(), KernelError> {
     logged_noted(
         detail!(
             "{dropped} times: each cap Docker does not keep",
-            "{dropped}번: Docker가 남기지 않는 capability마다"
+            "{dropped}회: Docker 기본에 없는 capability 하나씩"
         ),
         "prctl",
         "PR_CAPBSET_DROP, cap".into(),

@@ -303,13 +303,11 @@ pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
     });
     out.status = code;
     // One line for fork, execve in the child (PATH search) and waitpid in the parent.
-    let pid = child.id();
-    let result = code.unwrap_or(-1).to_string();
+    // fork's result, the child's pid; what waitpid found, in the note.
+    let status = code.unwrap_or(-1);
     record::push(
-        SyscallRecord::ok("fork+execve", &shown_args, result).noted(detail!(
-            "the exit status of child {pid}",
-            "자식 {pid}의 종료 상태"
-        )),
+        SyscallRecord::ok("fork+execve", &shown_args, child.id().to_string())
+            .noted(detail!("exit status {status}", "종료 상태 {status}")),
     );
     out
 }

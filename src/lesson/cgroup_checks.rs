@@ -46,7 +46,7 @@ pub fn describe(check: &Check) -> (String, String) {
         ),
         Check::BoxThrottled => s(
             "the kernel throttled the box in some periods (cpu.stat)",
-            "커널이 일부 주기에서 박스를 멈춰 세웠다 (cpu.stat)",
+            "커널이 박스를 멈춰 세운 주기가 있다 (cpu.stat)",
         ),
         Check::WeightsShareCpu => s(
             "one CPU was shared in proportion to the weights",

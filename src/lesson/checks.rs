@@ -486,7 +486,7 @@ impl Check {
             ),
             Check::AttemptFailed { errno } => pick(
                 &format!("the attempt failed with {errno}"),
-                &format!("시도가 실패했다: {errno}"),
+                &format!("예상대로 실패했다: {errno}"),
             ),
             Check::IpcSeen {
                 made_by,
@@ -577,7 +577,7 @@ impl Check {
             },
             Check::OutputContains { text } => pick(
                 &format!("the command printed \"{text}\""),
-                &format!("명령이 출력한 글에 다음이 들어 있다: \"{text}\""),
+                &format!("명령 출력에 다음이 들어 있다: \"{text}\""),
             ),
             Check::ExitStatus { status } => pick(
                 &format!("the command exited with status {status}"),
@@ -1198,7 +1198,7 @@ impl Check {
             Check::OutputContains { text } => match &ev.facts.last_output {
                 // The line that has it, or else all that was printed.
                 Some(o) => match o.stdout.lines().find(|l| l.contains(text.as_str())) {
-                    Some(line) => (true, detail!("printed {:?}", "출력: {:?}", line.trim())),
+                    Some(line) => (true, detail!("printed \"{}\"", "출력: \"{}\"", line.trim())),
                     None => (
                         false,
                         detail!("printed {:?}", "출력: {:?}", o.stdout.trim()),

@@ -51,7 +51,7 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
     let lines = [
         format!("{}/config.json", dir.display()),
         format!("ociVersion   {}", c["ociVersion"]),
-        format!("root         {} (readonly)", c["root"]["path"]),
+        format!("root         {}", c["root"]),
         format!("process.args {}", c["process"]["args"]),
         format!("hostname     {}", c["hostname"]),
         format!(
@@ -66,15 +66,17 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
                 .unwrap_or_default()
         ),
         format!("resources    {}", c["linux"]["resources"]),
+        // Counts where the lists are long, in the file's own words: no sentence to translate.
         format!(
-            "capabilities {} kept",
+            "capabilities bounding × {}",
             c["process"]["capabilities"]["bounding"]
                 .as_array()
                 .map_or(0, Vec::len)
         ),
         format!("noNewPrivileges {}", c["process"]["noNewPrivileges"]),
         format!(
-            "seccomp      EPERM for {} calls",
+            "seccomp      {} × {}",
+            c["linux"]["seccomp"]["syscalls"][0]["action"],
             c["linux"]["seccomp"]["syscalls"][0]["names"]
                 .as_array()
                 .map_or(0, Vec::len)

@@ -495,17 +495,22 @@ fn load_record(args: &[&str], result: String) -> SyscallRecord {
 
 /// Runs a load to its end: (exit status, the microseconds it printed, if any).
 fn load(args: &[&str]) -> Result<(i32, u64), String> {
-    let out = load_command(args)
+    let failed = |e: std::io::Error| format!("boxlab __load {}: {e}", args.join(" "));
+    let child = load_command(args)
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("boxlab __load {}: {e}", args.join(" ")))?;
+        .spawn()
+        .map_err(failed)?;
+    let pid = child.id();
+    let out = child.wait_with_output().map_err(failed)?;
     use std::os::unix::process::ExitStatusExt;
     let status = out
         .status
         .code()
         .unwrap_or_else(|| 128 + out.status.signal().unwrap_or(0));
     crate::kernel::adopt_records(vec![
-        load_record(args, status.to_string()).noted(detail!("exit status", "종료 상태")),
+        load_record(args, pid.to_string())
+            .noted(detail!("exit status {status}", "종료 상태 {status}")),
     ]);
     if status != 0 {
         return Err(format!(

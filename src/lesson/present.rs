@@ -497,7 +497,7 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
     let all = match &view.processes {
         Ok(all) => all,
         Err(e) if e == crate::probe::NO_PROCESSES && ko => {
-            return vec!["/proc에 프로세스가 없습니다(procfs인가요?)".into()];
+            return vec!["/proc에 프로세스가 없습니다(procfs가 마운트되지 않았나요?)".into()];
         }
         Err(e) => return vec![e.clone()],
     };

@@ -87,7 +87,7 @@ pub fn stop_container(
         SyscallRecord::ok(
             "fork+execve",
             &format!("{:?}, {shown:?}", exe.display().to_string()),
-            format!("child {pid}"),
+            pid.to_string(),
         )
         .on_host(),
     );

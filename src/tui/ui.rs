@@ -918,8 +918,12 @@ fn wrap_hard(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// `text` wrapped to `width` under its own indent, continuation lines two further in.
+/// `text` wrapped to `width` under its own indent, continuation lines two further in. A line
+/// that fits is kept as it is, spaces and all (a command's output in columns).
 fn wrapped(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    if Span::raw(text).width() <= width.saturating_sub(1) {
+        return vec![Line::styled(text.to_string(), style)];
+    }
     let body = text.trim_start();
     let indent = text.len() - body.len();
     wrap_hard(body, width.saturating_sub(indent + 3))
@@ -1043,6 +1047,11 @@ fn check_lines(
         };
         let cmd = report.fill(&t.cmd);
         let lead = format!(" {}: ", s::TRY.get(lang));
+        if full {
+            // Whole, to be read and typed: a v1 cgroup path does not fit in 80 columns.
+            out.extend(wrapped(&format!("{lead}{place}$ {cmd}"), width, bold()));
+            continue;
+        }
         let cmd = fit(
             &format!("{place}$ {cmd}"),
             width.saturating_sub(Span::raw(&lead).width()),
