@@ -63,15 +63,20 @@ pub fn spin(time: Duration) {
 }
 
 /// A fixed amount of CPU-bound work: the same `rounds` wherever it runs, so its time compares
-/// a box with the host. Returns how long it took.
+/// a box with the host. Returns the CPU time it took: clock_gettime(2) with
+/// CLOCK_THREAD_CPUTIME_ID counts only while this thread ran, so other work on the machine
+/// (a kernel worker tearing down old namespaces, say) cannot lengthen one side's time.
 pub fn work(rounds: u64) -> Duration {
-    let start = Instant::now();
+    use nix::time::{ClockId, clock_gettime};
+    let now =
+        || clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID).map_or(Duration::ZERO, Duration::from);
+    let start = now();
     let mut x = 1u64;
     for _ in 0..rounds {
         x = xorshift(x);
     }
     std::hint::black_box(x);
-    start.elapsed()
+    now().saturating_sub(start)
 }
 
 fn xorshift(mut x: u64) -> u64 {
