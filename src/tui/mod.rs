@@ -37,8 +37,8 @@ static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
 /// exit with 128+signal. The key loop cannot be relied on to see a flag: once the terminal
 /// has hung up, crossterm's read of it spins without returning. So the handler only writes
 /// the signal's number to a pipe (write(2) is async-signal-safe: signal-safety(7)) and a
-/// thread of its own does the rest. Handlers revert to the default at execve(2), so the boxes and shells, which
-/// boxlab execs, keep the default.
+/// thread of its own does the rest. Handlers revert to the default at execve(2), so the boxes
+/// and shells, which boxlab execs, keep the default.
 fn end_on_signal(ledger: &Path) -> std::io::Result<()> {
     use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
     extern "C" fn pass_on(sig: libc::c_int) {
