@@ -48,16 +48,15 @@ pub fn run(
             for r in &report.records {
                 writeln!(out, "  {}", r.line(lang, 1))?;
                 if let Some(name) = &r.errno {
-                    let (en, k) = errno::explain_name(name);
-                    writeln!(out, "    {name}: {}", if ko { k } else { en })?;
+                    writeln!(out, "    {}", errno::explained(name, lang))?;
                 }
             }
         }
         for o in &report.outputs {
             writeln!(
                 out,
-                "$ {}\n{}",
-                o.argv.join(" "),
+                "{}\n{}",
+                o.heading(lang),
                 indent(&format!("{}{}", o.stdout, o.stderr))
             )?;
         }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use boxlab::kernel::SyscallRecord;
 use boxlab::kernel::namespaces::Namespace;
-use boxlab::kernel::process::CommandOutput;
+use boxlab::kernel::process::{CommandOutput, Heading};
 use boxlab::lang::Lang;
 use boxlab::lesson::checks::{Evidence, Facts};
 use boxlab::lesson::progress::Progress;
@@ -101,7 +101,7 @@ fn report(
     };
     let outputs: Vec<CommandOutput> = output
         .map(|(cmd, out)| CommandOutput {
-            argv: vec![cmd.into()],
+            heading: Heading::Ran(vec![cmd.into()]),
             status: Some(0),
             stdout: out.into(),
             stderr: String::new(),

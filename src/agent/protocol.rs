@@ -231,8 +231,8 @@ pub enum Action {
     ExportOciBundle { argv: Vec<String> },
     /// Host side: `runc run` (or `crun run`) of that bundle, if one is installed.
     RuntimeRun,
-    /// Host side: the `docker run` line for the same box, as output.
-    DockerCommand { argv: Vec<String> },
+    /// Host side: the `docker run` line for the bundle's box, as output.
+    DockerCommand,
     /// Host side: kill(BOXPID, SIGTERM), what `docker stop` sends first. The box is PID 1 of
     /// its PID namespace with no handler for SIGTERM, so the kernel drops it.
     TermBox,

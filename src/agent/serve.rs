@@ -269,7 +269,7 @@ impl Agent {
             | Action::SecondBox { .. }
             | Action::ExportOciBundle { .. }
             | Action::RuntimeRun
-            | Action::DockerCommand { .. }
+            | Action::DockerCommand
             | Action::TermBox
             | Action::StopContainer { .. } => {
                 anyhow::bail!("this action is done by boxlab on the host side, not by the box")

@@ -3,6 +3,8 @@
 
 use nix::errno::Errno;
 
+use crate::lang::Lang;
+
 /// (English, Korean) explanation of an errno.
 pub fn explain(errno: Errno) -> (&'static str, &'static str) {
     match errno {
@@ -85,14 +87,15 @@ pub fn explain(errno: Errno) -> (&'static str, &'static str) {
     }
 }
 
-/// Looks an errno up by the name a [`super::SyscallRecord`] stores (`"EPERM"`).
-pub fn explain_name(name: &str) -> (&'static str, &'static str) {
+/// `EPERM: not permitted: ...` in the learner's language, by the name a
+/// [`super::SyscallRecord`] stores: the line the screens show under a failed call.
+pub fn explained(name: &str, lang: Lang) -> String {
     let errno = (1..134)
         .map(Errno::from_raw)
-        .find(|e| format!("{e:?}") == name);
-    errno
-        .map(explain)
-        .unwrap_or_else(|| explain(Errno::UnknownErrno))
+        .find(|e| format!("{e:?}") == name)
+        .unwrap_or(Errno::UnknownErrno);
+    let (en, ko) = explain(errno);
+    format!("{name}: {}", if lang == Lang::Ko { ko } else { en })
 }
 
 #[cfg(test)]
@@ -101,7 +104,9 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(explain_name("EPERM"), explain(Errno::EPERM));
-        assert_eq!(explain_name("NOPE").0, explain(Errno::UnknownErrno).0);
+        let en = format!("EPERM: {}", explain(Errno::EPERM).0);
+        assert_eq!(explained("EPERM", Lang::En), en);
+        let ko = format!("NOPE: {}", explain(Errno::UnknownErrno).1);
+        assert_eq!(explained("NOPE", Lang::Ko), ko);
     }
 }

@@ -15,7 +15,7 @@ use nix::unistd::{ForkResult, Pid};
 use serde::{Deserialize, Serialize};
 
 use super::{KernelError, SyscallRecord, logged, record, zero};
-use crate::lang::detail;
+use crate::lang::{Detail, Lang, detail};
 
 /// fork(2). The caller must be single-threaded (the box agent is).
 ///
@@ -203,18 +203,53 @@ pub fn exit_code(status: &WaitStatus) -> i32 {
 /// What a program run inside the box printed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandOutput {
-    pub argv: Vec<String>,
+    pub heading: Heading,
     /// Exit code, 128+signal when killed, or None when it could not be started.
     pub status: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
 
+/// The line above a command's output on the screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Heading {
+    /// A program that ran, shown as `$ argv`.
+    Ran(Vec<String>),
+    /// Output boxlab made itself (a listing, a command line it did not run): what it is, in
+    /// both languages, so that nothing on screen pretends a program ran.
+    Made(Detail),
+}
+
+impl CommandOutput {
+    /// The heading in the learner's language: `$ sh -c hostname` or `(image layers)`.
+    pub fn heading(&self, lang: Lang) -> String {
+        match &self.heading {
+            Heading::Ran(argv) => format!("$ {}", typed(argv)),
+            Heading::Made(what) => what.get(lang).to_string(),
+        }
+    }
+}
+
+/// `argv` as a shell would need it typed: an argument with a space in it (a script after
+/// `sh -c`) quoted, in double quotes unless it holds one.
+pub fn typed(argv: &[String]) -> String {
+    let word = |a: &String| {
+        if !a.contains(char::is_whitespace) {
+            a.clone()
+        } else if a.contains('"') {
+            format!("'{a}'")
+        } else {
+            format!("\"{a}\"")
+        }
+    };
+    argv.iter().map(word).collect::<Vec<_>>().join(" ")
+}
+
 /// fork + execve(2) of `argv` with a small, fixed environment, an empty stdin and output
 /// captured; killed after `timeout`. Recorded as one execve line with the exit status.
 pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
     let mut out = CommandOutput {
-        argv: argv.to_vec(),
+        heading: Heading::Ran(argv.to_vec()),
         status: None,
         stdout: String::new(),
         stderr: String::new(),

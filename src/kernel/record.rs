@@ -14,7 +14,7 @@ pub struct SyscallRecord {
     pub args: String,
     /// The return value as the man page describes it (`0`, a pid, `-1`).
     pub result: String,
-    /// The errno name (`EPERM`) when the call failed; see [`super::errno::explain_name`].
+    /// The errno name (`EPERM`) when the call failed; see [`super::errno::explained`].
     pub errno: Option<String>,
     #[serde(default)]
     pub by: By,

@@ -6,19 +6,34 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::container::{Spec, oci};
-use crate::kernel::process::CommandOutput;
+use serde_json::Value;
+
+use crate::container::spec::Volume;
+use crate::kernel::process::{CommandOutput, Heading};
 use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
 
-/// The container this lesson describes: the one `boxlab run` and lesson 17 build.
-fn spec(rootfs: &Path, argv: &[String]) -> Spec {
+/// The container this lesson describes: the one `boxlab run` and lesson 17 build, with a
+/// volume (this run's `volume` directory) at /mnt where the root filesystem has that directory:
+/// a runtime would make a missing mount point in the shared root itself.
+fn spec(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Spec {
+    let volumes = rootfs
+        .join("mnt")
+        .is_dir()
+        .then(|| Volume {
+            host: ledger.dir().join("volume"),
+            target: "/mnt".into(),
+            readonly: false,
+        })
+        .into_iter()
+        .collect();
     Spec {
         layers: vec![rootfs.to_path_buf()],
         memory: Some(64 << 20),
         cpu_percent: Some(50),
         pids: Some(20),
         hostname: "web".into(),
-        volumes: Vec::new(),
+        volumes,
         publish: vec![(8080, 80)],
         interactive: false,
         tty: false,
@@ -45,7 +60,10 @@ fn bundle_dir(ledger: &Ledger) -> PathBuf {
 /// Writes the bundle (`config.json`) and shows its main parts as a command's output would.
 pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<CommandOutput, String> {
     let dir = bundle_dir(ledger);
-    let spec = spec(rootfs, argv);
+    let spec = spec(rootfs, argv, ledger);
+    for v in &spec.volumes {
+        std::fs::create_dir_all(&v.host).map_err(|e| format!("{}: {e}", v.host.display()))?;
+    }
     oci::write_bundle(&spec, &dir).map_err(|e| format!("{e:#}"))?;
     let c = oci::config(&spec, rootfs);
     let lines = [
@@ -83,12 +101,10 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
         ),
     ];
     Ok(CommandOutput {
-        argv: vec![
-            "boxlab".into(),
-            "run".into(),
-            "--oci-bundle".into(),
-            dir.display().to_string(),
-        ],
+        heading: Heading::Made(detail!(
+            "(the bundle written: config.json's main parts)",
+            "(쓴 번들: config.json의 주요 부분)"
+        )),
         status: Some(0),
         stdout: lines.join("\n") + "\n",
         stderr: String::new(),
@@ -123,7 +139,7 @@ pub fn run_bundle(ledger: &Ledger) -> RuntimeRun {
         return RuntimeRun::Ran(
             runtime.to_string(),
             CommandOutput {
-                argv,
+                heading: Heading::Ran(argv),
                 status: out.status.code(),
                 stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
                 stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -133,34 +149,87 @@ pub fn run_bundle(ledger: &Ledger) -> RuntimeRun {
     RuntimeRun::NoRuntime
 }
 
-/// The `docker run` line for the same box, shown as a command typed over three lines (its
-/// start is the output's argv, so the pane has no label to translate). `--memory-swap` as
-/// the bundle's swap limit: `-m` alone would allow as much swap again. What Docker's defaults
-/// add to it (the namespaces, the overlay, the capabilities, seccomp) the step's text says, in
-/// the learner's language.
-pub fn docker_command(argv: &[String]) -> CommandOutput {
-    let text = format!(
-        "  -m 64m --memory-swap 64m --cpus 0.5 --pids-limit 20 \\\n  \
-         -p 127.0.0.1:8080:80 IMAGE {}\n",
-        argv.join(" ")
-    );
-    CommandOutput {
-        argv: [
-            "docker",
-            "run",
-            "--rm",
-            "--hostname",
-            "web",
-            "--security-opt",
-            "no-new-privileges",
-            "\\",
-        ]
-        .map(String::from)
-        .to_vec(),
-        status: Some(0),
-        stdout: text,
-        stderr: String::new(),
+/// The `docker run` line that asks for the bundle's box: each flag read back from the
+/// config.json runc read, so the line shows where every setting went. `-p` alone comes from the
+/// lesson's box, as config.json has no field for it: dockerd publishes a port itself
+/// (docker-proxy, iptables), outside the container a runtime builds. Shown as made, not run.
+pub fn docker_command(rootfs: &Path, ledger: &Ledger) -> Result<CommandOutput, String> {
+    let file = bundle_dir(ledger).join("config.json");
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("{}: {e}: the bundle is written first", file.display()))?;
+    let c: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let r = &c["linux"]["resources"];
+    let mib = |v: &Value| v.as_u64().map(|b| format!("{}m", b >> 20));
+    let mut words = vec!["docker".to_string(), "run".into(), "--rm".into()];
+    if let Some(h) = c["hostname"].as_str() {
+        words.push(format!("--hostname {h}"));
     }
+    if c["process"]["noNewPrivileges"] == true {
+        words.push("--security-opt no-new-privileges".into());
+    }
+    if let Some(m) = mib(&r["memory"]["limit"]) {
+        words.push(format!("-m {m}"));
+    }
+    // A runtime's swap is memory plus swap; Docker's --memory-swap counts the same way.
+    if let Some(m) = mib(&r["memory"]["swap"]) {
+        words.push(format!("--memory-swap {m}"));
+    }
+    if let (Some(q), Some(p)) = (r["cpu"]["quota"].as_u64(), r["cpu"]["period"].as_u64()) {
+        words.push(format!("--cpus {}", q as f64 / p as f64));
+    }
+    if let Some(n) = r["pids"]["limit"].as_u64() {
+        words.push(format!("--pids-limit {n}"));
+    }
+    let binds = c["mounts"].as_array().into_iter().flatten();
+    for m in binds.filter(|m| m["type"] == "bind") {
+        let ro = m["options"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|x| x == "ro"));
+        let (from, to) = (m["source"].as_str(), m["destination"].as_str());
+        let suffix = if ro { ":ro" } else { "" };
+        words.push(format!(
+            "-v {}:{}{suffix}",
+            from.unwrap_or("?"),
+            to.unwrap_or("?")
+        ));
+    }
+    for (host, inside) in spec(rootfs, &[], ledger).publish {
+        words.push(format!("-p 127.0.0.1:{host}:{inside}"));
+    }
+    let args: Vec<String> = c["process"]["args"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str().map(String::from))
+        .collect();
+    words.push(format!("IMAGE {}", crate::kernel::process::typed(&args)));
+    Ok(CommandOutput {
+        heading: Heading::Made(detail!(
+            "(the same box with Docker: made from config.json, not run)",
+            "(Docker로 만드는 같은 박스: config.json으로 만든 명령이며, 실행하지 않음)"
+        )),
+        status: Some(0),
+        stdout: continued(&words, 64),
+        stderr: String::new(),
+    })
+}
+
+/// Words as a shell command typed over lines of about `width` columns, each line but the last
+/// ending in ` \` and the next indented, as in a README.
+fn continued(words: &[String], width: usize) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for w in words {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.trim().is_empty() && line.len() + 1 + w.len() > width {
+            lines.push(format!("  {w}"));
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(w);
+        }
+    }
+    lines.join(" \\\n") + "\n"
 }
 
 /// The `runtime_agrees` check: the runtime's container said hostname `web`, Docker's bounding

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::agent::BoxAgent;
 use crate::agent::protocol::{Action, Outcome, OverlayPaths, Request};
 use crate::kernel::files::{self, FileStat};
-use crate::kernel::process::CommandOutput;
+use crate::kernel::process::{CommandOutput, Heading};
 use crate::kernel::{By, SyscallRecord, root};
 use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
@@ -210,7 +210,7 @@ impl Layers {
             crate::kernel::adopt_records(vec![SyscallRecord::note_only(note)]);
         }
         outputs.push(CommandOutput {
-            argv: vec!["(image layers)".into()],
+            heading: Heading::Made(detail!("(image layers)", "(이미지 레이어)")),
             status: Some(0),
             stdout,
             stderr: String::new(),

@@ -10,7 +10,7 @@ use crate::kernel::SyscallRecord;
 use crate::kernel::cgroups::{
     self, BoxCgroup, Controller, DeviceLess, Layout, Limit, NoDisk, Usage,
 };
-use crate::kernel::process::CommandOutput;
+use crate::kernel::process::{CommandOutput, Heading};
 use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
 
@@ -171,7 +171,7 @@ impl Limits {
         let mut stdout = self.layout.describe().join("\n");
         stdout.push('\n');
         CommandOutput {
-            argv: vec!["(cgroup layout)".into()],
+            heading: Heading::Made(detail!("(cgroup layout)", "(cgroup 배치)")),
             status: Some(0),
             stdout,
             stderr: String::new(),

@@ -25,7 +25,7 @@ use crate::agent::protocol::{Action, Outcome, Request};
 use crate::kernel::cgroups::{Controller, Limit};
 use crate::kernel::ipc::{self, IpcKind};
 use crate::kernel::namespaces::Namespace;
-use crate::kernel::process::CommandOutput;
+use crate::kernel::process::{CommandOutput, Heading};
 use crate::kernel::{self, SyscallRecord, net, users};
 use crate::lang::detail;
 use crate::ledger::Ledger;
@@ -618,7 +618,10 @@ impl Session {
                     docker::RuntimeRun::NoRuntime => return Some(Ok(())),
                 }
             }
-            Action::DockerCommand { argv } => docker::docker_command(argv),
+            Action::DockerCommand => match docker::docker_command(&self.rootfs, &self.ledger) {
+                Ok(out) => out,
+                Err(e) => return Some(Err(e)),
+            },
             _ => return None,
         };
         outputs.push(out.clone());
@@ -717,7 +720,10 @@ impl Session {
                 let port = self.facts.host_port?;
                 let reply = publish::fetch(port);
                 let out = CommandOutput {
-                    argv: vec!["curl".into(), format!("http://127.0.0.1:{port}/")],
+                    heading: Heading::Made(detail!(
+                        "(GET http://127.0.0.1:{port}/ from the host)",
+                        "(호스트에서 GET http://127.0.0.1:{port}/)"
+                    )),
                     status: Some(if reply.is_ok() { 0 } else { 7 }),
                     stdout: reply.as_ref().cloned().unwrap_or_default(),
                     stderr: reply.err().map(|e| e.to_string()).unwrap_or_default(),

@@ -15,7 +15,7 @@ use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
 
-use crate::kernel::process::{self, CommandOutput};
+use crate::kernel::process::{self, CommandOutput, Heading};
 use crate::kernel::{KernelError, SyscallRecord};
 use crate::ledger::Ledger;
 
@@ -127,19 +127,8 @@ pub fn stop_container(
         .on_host(),
     );
     let status = process::exit_code(&ended);
-    // As a shell would need it typed: the script is one argument.
-    let quoted = shown
-        .into_iter()
-        .map(|a| {
-            if a.contains(char::is_whitespace) {
-                format!("\"{a}\"")
-            } else {
-                a
-            }
-        })
-        .collect();
     Ok(CommandOutput {
-        argv: quoted,
+        heading: Heading::Ran(shown),
         status: Some(status),
         stdout,
         stderr: stderr.recv_timeout(GRACE).unwrap_or_default(),

@@ -960,8 +960,7 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> V
         };
         push(format!(" {}", r.line(lang, repeats)), style);
         if let Some(name) = &r.errno {
-            let (en, ko) = errno::explain_name(name);
-            let text = format!("   └ {name}: {}", if lang == Lang::Ko { ko } else { en });
+            let text = format!("   └ {}", errno::explained(name, lang));
             push(text, Style::new().fg(Color::Red));
         }
         i += repeats;
@@ -969,7 +968,7 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> V
     let shown = if full { usize::MAX } else { 3 };
     for o in &report.outputs {
         push(
-            format!(" $ {}", o.argv.join(" ")),
+            format!(" {}", o.heading(lang)),
             Style::new().fg(Color::Cyan),
         );
         // A tab (as in /proc/self/status) is a space here: the terminal cell would drop it.
