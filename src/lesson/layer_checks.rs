@@ -316,11 +316,13 @@ fn kind_or_nothing(st: Option<&FileStat>) -> (String, String) {
     }
 }
 
-/// `-` 25B, `c 0,0`, `d`: how `ls -l` would begin the line.
+/// `25B` for a file (its size says what it is), `c 0,0` for a character device (a whiteout),
+/// `d` for a directory: `ls -l`'s type letter, but for the plain file's `-`, which reads as
+/// "nothing" beside a path.
 pub fn kind(st: &FileStat) -> String {
     match st.kind {
         'c' => format!("c {},{}", st.rdev.0, st.rdev.1),
-        '-' => format!("- {}B", st.size),
+        '-' => format!("{}B", st.size),
         k => k.to_string(),
     }
 }

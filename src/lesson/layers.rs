@@ -501,6 +501,6 @@ mod tests {
         assert!(st('c', 0, (0, 0)).is_whiteout());
         assert!(!st('c', 0, (1, 3)).is_whiteout());
         assert_eq!(kind(&st('c', 0, (0, 0))), "c 0,0");
-        assert_eq!(kind(&st('-', 25, (0, 0))), "- 25B");
+        assert_eq!(kind(&st('-', 25, (0, 0))), "25B");
     }
 }

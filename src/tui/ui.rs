@@ -742,9 +742,16 @@ fn lang_tag(lang: Lang) -> &'static str {
 }
 
 fn bar(frame: &mut Frame, area: Rect, left: &str, right: &str) {
-    // The right side (step, language) always shows; a long title gives way with an ellipsis.
+    // The right side (step, language) always shows. A long title gives its subtitle up first
+    // (a lesson's title is "name: what it shows", and the name alone still says where one is),
+    // then gives way with an ellipsis.
     let room = (area.width as usize).saturating_sub(Span::raw(right).width() + 2);
     let mut left = left.to_string();
+    if Span::raw(&left).width() > room
+        && let Some((name, _)) = left.rsplit_once(": ")
+    {
+        left = name.to_string();
+    }
     if Span::raw(&left).width() > room {
         while Span::raw(&left).width() + 1 > room && left.pop().is_some() {}
         left.push('…');
