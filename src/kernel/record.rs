@@ -58,6 +58,17 @@ impl SyscallRecord {
     /// `unshare(CLONE_NEWUTS) = 0`, `... = -1 EPERM`; `host: ...` for a call boxlab made on the
     /// host side; `×3` when the same call was made `repeats` times in a row; a note after `//`.
     pub fn line(&self, lang: Lang, repeats: usize) -> String {
+        match (&self.note, self.call.is_empty()) {
+            (Some(note), false) => {
+                format!("{}  // {}", self.call_line(lang, repeats), note.get(lang))
+            }
+            _ => self.call_line(lang, repeats),
+        }
+    }
+
+    /// [`Self::line`] without the note after the call, for a screen that puts the note on a
+    /// line of its own when both do not fit; a note-only record is its note.
+    pub fn call_line(&self, lang: Lang, repeats: usize) -> String {
         let ko = lang == Lang::Ko;
         let by = match (self.by, ko) {
             (By::Box, _) => "",
@@ -75,9 +86,6 @@ impl SyscallRecord {
         }
         if repeats > 1 {
             line = format!("{line}   ×{repeats}");
-        }
-        if let Some(note) = &self.note {
-            line = format!("{line}  // {}", note.get(lang));
         }
         line
     }

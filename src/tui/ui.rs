@@ -965,7 +965,16 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> V
         } else {
             Style::new()
         };
-        push(format!(" {}", r.line(lang, repeats)), style);
+        let line = format!(" {}", r.line(lang, repeats));
+        // Whole, a call too long for the width keeps its note out of the wrap: the note goes on
+        // the next line, under the call, rather than splitting it.
+        match &r.note {
+            Some(note) if full && !r.call.is_empty() && Span::raw(&line).width() >= width => {
+                push(format!(" {}", r.call_line(lang, repeats)), style);
+                push(format!("     // {}", note.get(lang)), dim());
+            }
+            _ => push(line, style),
+        }
         if let Some(name) = &r.errno {
             let text = format!("   └ {}", errno::explained(name, lang));
             push(text, Style::new().fg(Color::Red));
