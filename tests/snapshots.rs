@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use boxlab::kernel::SyscallRecord;
 use boxlab::kernel::namespaces::Namespace;
 use boxlab::kernel::process::{CommandOutput, Heading};
-use boxlab::lang::Lang;
+use boxlab::lang::{Detail, Lang};
 use boxlab::lesson::checks::{Evidence, Facts};
 use boxlab::lesson::progress::Progress;
 use boxlab::lesson::types::Text;
@@ -77,7 +77,7 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
             seccomp: 0,
         }),
         proc_pid: Some(pid),
-        net: Err("not read in this fixture".into()),
+        net: Err(Detail::same("not read in this fixture")),
         ipc: Ok(Vec::new()),
         processes: Ok(processes),
         mounts: Ok(Vec::new()),

@@ -633,7 +633,7 @@ fn escape(dir: &Path) -> Result<probe::RootInfo, String> {
         root::chroot(Path::new("."))
     };
     walk_out().map_err(|e| e.to_string())?;
-    probe::root_info()
+    probe::root_info().map_err(|e| e.en)
 }
 
 /// Waits up to half a second for a process to reach a state (signals are delivered async).

@@ -180,7 +180,7 @@ fn let_go(
     // PID 1 must also address its end of a veth.
     let mut go = format!("g {}", netns.as_raw_fd());
     if !spec.publish.is_empty() && !spec.rootless {
-        let host_net = crate::probe::net::collect().map_err(anyhow::Error::msg)?;
+        let host_net = crate::probe::net::collect().map_err(|e| anyhow::Error::msg(e.en))?;
         let made = BoxLink::create(Netns::Held(netns.as_fd()), &host_net, ledger)
             .map_err(anyhow::Error::msg)?;
         go += &format!(" {} {}", made.veth.box_if, made.veth.box_ip);

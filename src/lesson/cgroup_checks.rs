@@ -104,7 +104,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                     .iter()
                     .filter(|l| l.contains("/boxlab/") && own.iter().any(|o| l.ends_with(o)))
                     .count(),
-                Err(e) => return (false, Detail::same(e.clone())),
+                Err(e) => return (false, e.clone()),
             };
             let host_moved = ev
                 .host

@@ -794,7 +794,7 @@ impl Check {
                 let (moved, children) = match boxed.for_children.get(ns) {
                     Some(Ok(c)) => (own.is_some_and(|p| p != *c), Detail::same(c.to_string())),
                     Some(Err(e)) => (
-                        own.is_some() && e.contains("No such file"),
+                        own.is_some() && e.en.contains("No such file"),
                         detail!("none yet (ENOENT)", "아직 없음 (ENOENT)"),
                     ),
                     None => (false, Detail::same("?")),
@@ -842,7 +842,7 @@ impl Check {
                     !lines.is_empty() && lines.iter().all(|l| l.ends_with(":/")),
                     detail!("box reads {}", "박스가 읽은 값: {}", lines.join(" | ")),
                 ),
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::HostSeesBoxCgroupPath => match (&ev.outside.cgroups, &host.cgroups) {
                 // The box has not moved: read from outside, its cgroups are boxlab's own.
@@ -850,7 +850,7 @@ impl Check {
                     b == h,
                     detail!("host reads {}", "호스트가 읽은 값: {}", b.join(" | ")),
                 ),
-                (Err(e), _) | (_, Err(e)) => (false, Detail::same(e)),
+                (Err(e), _) | (_, Err(e)) => (false, e.clone()),
             },
             Check::OrphanAdopted => match ev.facts.orphan.and_then(|o| boxed.process(o)) {
                 Some(p) => (
@@ -959,7 +959,7 @@ impl Check {
                         )
                     },
                 ),
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::HostSeesUnprivilegedBox => match &ev.outside.creds {
                 Ok(c) => (
@@ -971,7 +971,7 @@ impl Check {
                         c.gid
                     ),
                 ),
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::BoxHasAllCaps => match &boxed.creds {
                 Ok(c) => (
@@ -982,14 +982,14 @@ impl Check {
                         c.cap_count()
                     ),
                 ),
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::BoxCapsDockerDefault => match &boxed.creds {
                 Ok(c) => (
                     c.cap_eff == crate::kernel::caps::docker_default_mask(),
                     Detail::same(format!("CapEff {:016x}", c.cap_eff)),
                 ),
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::BoxCap { cap, held } => match &boxed.creds {
                 Ok(c) => {
@@ -1013,21 +1013,21 @@ impl Check {
                         },
                     )
                 }
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::BoxNoNewPrivs => match &boxed.creds {
                 Ok(c) => (
                     c.no_new_privs,
                     Detail::same(format!("NoNewPrivs: {}", c.no_new_privs as u8)),
                 ),
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::BoxSeccompFilter => match &boxed.creds {
                 Ok(c) => (
                     c.seccomp == 2,
                     Detail::same(format!("Seccomp: {}", c.seccomp)),
                 ),
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::RuntimeAgrees => super::docker::judge(ev.facts.runtime.as_ref()),
             Check::AttemptFailed { errno } => match &ev.facts.attempt {
@@ -1074,7 +1074,7 @@ impl Check {
                             },
                         )
                     }
-                    Err(e) => (false, Detail::same(e)),
+                    Err(e) => (false, e.clone()),
                 }
             }
             Check::MqSeen { seen_by, seen } => {
@@ -1105,7 +1105,7 @@ impl Check {
                         detail!("box links: {}", "박스의 인터페이스: {}", names.join(" ")),
                     )
                 }
-                Err(e) => (false, Detail::same(e)),
+                Err(e) => (false, e.clone()),
             },
             Check::BoxLinkUp { name } => match boxed.net.as_ref().ok().and_then(|n| n.link(name)) {
                 Some(l) => (

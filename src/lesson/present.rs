@@ -120,7 +120,7 @@ fn lines(
                 r.entries.join(" "),
                 format!("dev:inode {}:{}", r.id.dev, r.id.ino),
             ],
-            Err(e) => vec![e.clone()],
+            Err(e) => vec![e.get(lang).to_string()],
         },
         Row::Ns(ns) => {
             let own = view
@@ -141,13 +141,14 @@ fn lines(
                     Some(inode) => {
                         // Say why the box could not read it: no /proc at all, or another error.
                         let why = match &view.namespaces {
-                            Err(e) if e.contains("No such file") => if ko {
+                            Err(e) if e.en.contains("No such file") => if ko {
                                 "(박스엔 /proc 없음: 호스트가 읽음)"
                             } else {
                                 "(no /proc in box: read by host)"
                             }
                             .to_string(),
                             Err(e) => {
+                                let e = e.get(lang);
                                 if ko {
                                     format!("(박스가 못 읽음: {e}; 호스트가 읽음)")
                                 } else {
@@ -187,7 +188,7 @@ fn lines(
             let own = own.map_or("?".to_string(), |v| format!("{kind}:[{v}]"));
             let children = match children {
                 Some(Ok(c)) => format!("{kind}:[{c}]"),
-                Some(Err(e)) if e.contains("No such file") => (if ko {
+                Some(Err(e)) if e.en.contains("No such file") => (if ko {
                     "새 ns, 아직 프로세스 없음"
                 } else {
                     "new ns, no process yet"
@@ -219,7 +220,7 @@ fn lines(
                 }));
                 out
             }
-            Err(e) => vec![e.clone()],
+            Err(e) => vec![e.get(lang).to_string()],
         },
         Row::Net => match &view.net {
             Ok(n) => {
@@ -257,7 +258,7 @@ fn lines(
                 }));
                 out
             }
-            Err(e) => vec![e.clone()],
+            Err(e) => vec![e.get(lang).to_string()],
         },
         Row::Creds => {
             let creds = match side {
@@ -288,7 +289,7 @@ fn lines(
                     }
                     out
                 }
-                Err(e) => vec![e.clone()],
+                Err(e) => vec![e.get(lang).to_string()],
             }
         }
         Row::Clocks => {
@@ -331,7 +332,7 @@ fn lines(
                     }
                     out
                 }
-                Err(e) => vec![e.clone()],
+                Err(e) => vec![e.get(lang).to_string()],
             }
         }
         Row::Processes => processes(view, report, side, lang, max),
@@ -341,7 +342,7 @@ fn lines(
         },
         Row::Mounts => match &view.mounts {
             Ok(ms) => mount_lines(ms, report, side, lang),
-            Err(e) => vec![e.clone()],
+            Err(e) => vec![e.get(lang).to_string()],
         },
         Row::Layers => match &report.layers {
             Some(sample) => layer_lines(sample, side, lang),
@@ -496,10 +497,7 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
     let ko = lang == Lang::Ko;
     let all = match &view.processes {
         Ok(all) => all,
-        Err(e) if e == crate::probe::NO_PROCESSES && ko => {
-            return vec!["/proc에 프로세스가 없습니다(procfs가 마운트되지 않았나요?)".into()];
-        }
-        Err(e) => return vec![e.clone()],
+        Err(e) => return vec![e.get(lang).to_string()],
     };
     let (head, shown): (String, Vec<&ProcessInfo>) = match side {
         Side::Host => {

@@ -740,7 +740,7 @@ impl Session {
     /// Host end of the veth here; the box addresses its own end.
     fn connect_veth(&mut self, records: &mut Vec<SyscallRecord>) -> Result<(), String> {
         let pid = self.box_pid().ok_or("no box is running")?;
-        let host_net = crate::probe::net::collect()?;
+        let host_net = crate::probe::net::collect().map_err(|e| e.en)?;
         let link = BoxLink::create(net::Netns::Of(pid), &host_net, &self.ledger);
         records.extend(host_records());
         let link = link?;

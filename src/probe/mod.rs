@@ -20,11 +20,13 @@ use std::os::unix::fs::MetadataExt;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::namespaces::Namespace;
+use crate::lang::{Detail, detail};
 pub use mountinfo::MountEntry;
 
 /// A part of a view that may be unreadable from where the probe runs (no /proc in a fresh
-/// chroot): the error says why, in a form the pane can show.
-pub type Probed<T> = Result<T, String>;
+/// chroot): the error says why, in either language (mostly the system's own words: a path and
+/// its strerror, the same in both).
+pub type Probed<T> = Result<T, Detail>;
 
 /// Identity of a directory: two processes see the same `/` when dev and inode match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,7 +183,7 @@ impl Outside {
 
     /// For a step with no box.
     pub fn none() -> Outside {
-        let no = "no box".to_string();
+        let no = detail!("no box", "박스 없음");
         Outside {
             namespaces: Err(no.clone()),
             for_children: BTreeMap::new(),
@@ -209,7 +211,7 @@ fn for_children_of(pid: &str) -> BTreeMap<Namespace, Probed<u64>> {
 pub fn creds_of(pid: &str) -> Probed<status::Creds> {
     let text = read(&format!("/proc/{pid}/status"))?;
     let mut creds = status::creds(&text)
-        .ok_or_else(|| format!("/proc/{pid}/status: no Uid/Gid/CapEff lines"))?;
+        .ok_or_else(|| Detail::same(format!("/proc/{pid}/status: no Uid/Gid/CapEff lines")))?;
     creds.uid_map = read(&format!("/proc/{pid}/uid_map"))
         .unwrap_or_default()
         .split_whitespace()
@@ -231,7 +233,7 @@ pub fn cgroups_of(pid: &str) -> Probed<Vec<String>> {
 /// Namespace inodes of a process (`"self"` or a pid), read from `/proc/PID/ns/*` links.
 pub fn namespaces_of(pid: &str) -> Probed<BTreeMap<Namespace, u64>> {
     let dir = format!("/proc/{pid}/ns");
-    let entries = fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
+    let entries = fs::read_dir(&dir).map_err(|e| Detail::same(format!("{dir}: {e}")))?;
     let mut out = BTreeMap::new();
     for entry in entries.flatten() {
         let Some(ns) = entry
@@ -249,15 +251,15 @@ pub fn namespaces_of(pid: &str) -> Probed<BTreeMap<Namespace, u64>> {
 }
 
 fn ns_inode(link: &str) -> Probed<u64> {
-    let target = fs::read_link(link).map_err(|e| format!("{link}: {e}"))?;
+    let target = fs::read_link(link).map_err(|e| Detail::same(format!("{link}: {e}")))?;
     let target = target.to_string_lossy();
     nslink::parse(&target)
         .map(|(_, inode)| inode)
-        .ok_or_else(|| format!("{link}: unexpected target {target}"))
+        .ok_or_else(|| Detail::same(format!("{link}: unexpected target {target}")))
 }
 
 fn read(path: &str) -> Probed<String> {
-    fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))
+    fs::read_to_string(path).map_err(|e| Detail::same(format!("{path}: {e}")))
 }
 
 /// uname(2): works without /proc, so a bare chroot still knows its hostname.
@@ -279,9 +281,9 @@ fn uname() -> (String, String) {
 
 /// stat(2) and a listing of `/` as the caller sees it.
 pub fn root_info() -> Probed<RootInfo> {
-    let meta = fs::metadata("/").map_err(|e| format!("/: {e}"))?;
+    let meta = fs::metadata("/").map_err(|e| Detail::same(format!("/: {e}")))?;
     let mut entries: Vec<String> = fs::read_dir("/")
-        .map_err(|e| format!("/: {e}"))?
+        .map_err(|e| Detail::same(format!("/: {e}")))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
@@ -295,12 +297,8 @@ pub fn root_info() -> Probed<RootInfo> {
     })
 }
 
-/// The process list's error when /proc lists no process: nothing (or no procfs) mounted
-/// there, as in a chroot before its /proc is mounted. The panes word it in either language.
-pub const NO_PROCESSES: &str = "/proc: no processes listed (is it a procfs?)";
-
 fn processes() -> Probed<Vec<ProcessInfo>> {
-    let dir = fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
+    let dir = fs::read_dir("/proc").map_err(|e| Detail::same(format!("/proc: {e}")))?;
     let mut out: Vec<ProcessInfo> = dir
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
@@ -324,8 +322,12 @@ fn processes() -> Probed<Vec<ProcessInfo>> {
             })
         })
         .collect();
+    // Nothing (or no procfs) mounted there, as in a chroot before its /proc is mounted.
     if out.is_empty() {
-        return Err(NO_PROCESSES.into());
+        return Err(detail!(
+            "/proc: no processes listed (is it a procfs?)",
+            "/proc에 프로세스가 없습니다(procfs가 마운트되지 않았나요?)"
+        ));
     }
     out.sort_by_key(|p| p.pid);
     Ok(out)

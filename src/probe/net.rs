@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::Probed;
 use crate::kernel::net::uapi::*;
 use crate::kernel::net::{Dump, ack_result, attributes, dump, messages, u32_at};
+use crate::lang::Detail;
 
 /// The network part of a view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,11 +63,14 @@ impl NetView {
 /// Reads the caller's network namespace: three dumps (links, IPv4 addresses, IPv4 routes).
 pub fn collect() -> Probed<NetView> {
     let read = |what| dump(what).map_err(|e| e.to_string());
-    parse(
-        &read(Dump::Links)?,
-        &read(Dump::Ipv4Addrs)?,
-        &read(Dump::Ipv4Routes)?,
-    )
+    let view = || {
+        parse(
+            &read(Dump::Links)?,
+            &read(Dump::Ipv4Addrs)?,
+            &read(Dump::Ipv4Routes)?,
+        )
+    };
+    view().map_err(Detail::same)
 }
 
 /// Builds a view from the raw answers to the three dumps: addresses go to their link by index,
