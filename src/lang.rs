@@ -46,6 +46,14 @@ impl Detail {
         }
     }
 
+    /// This text after a lead-in in each language (`no timed write: ` + why).
+    pub fn led_by(&self, en: &str, ko: &str) -> Detail {
+        Detail {
+            en: format!("{en}{}", self.en),
+            ko: format!("{ko}{}", self.ko),
+        }
+    }
+
     /// Text that is the same in both languages: a probe's error as the system worded it
     /// (strerror, a path), or values alone.
     pub fn same(text: impl Into<String>) -> Detail {

@@ -370,10 +370,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
         Check::IoWriteHeld => match &facts.io {
             Some(IoFact::NoDevice(why)) => (
                 true,
-                Detail {
-                    en: format!("not measurable here: {}", why.en),
-                    ko: format!("여기서는 잴 수 없다: {}", why.ko),
-                },
+                why.led_by("not measurable here: ", "여기서는 잴 수 없다: "),
             ),
             Some(IoFact::Device {
                 limit_bps: Some(limit),

@@ -424,10 +424,8 @@ pub struct LimitSpec {
 
 /// A write the I/O lesson leaves out where no disk can be limited, shown with the reason.
 pub fn skipped(why: &Detail) {
-    crate::kernel::adopt_records(vec![SyscallRecord::note_only(Detail {
-        en: format!("no timed write: {}", why.en),
-        ko: format!("시간을 재는 쓰기는 하지 않음: {}", why.ko),
-    })]);
+    let note = why.led_by("no timed write: ", "시간을 재는 쓰기는 하지 않음: ");
+    crate::kernel::adopt_records(vec![SyscallRecord::note_only(note)]);
 }
 
 /// Why the I/O lesson cannot limit a disk here, in both languages.
