@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use boxlab::kernel::cgroups::{BoxCgroup, Controller, Layout, Limit, Made, members};
-use common::{BOXLAB, assert_host_as_found, box_processes, host_snapshot, root_or_skip, serial};
+use common::{BOXLAB, box_processes, host_test, root_or_skip, serial};
 
 fn run_id(name: &str) -> String {
     format!("test-{}-{name}", std::process::id())
@@ -49,12 +49,9 @@ fn available(layout: &Layout) -> Vec<Controller> {
 
 #[test]
 fn limits_read_back_and_removal_ends_every_process() {
-    if !root_or_skip("limits_read_back_and_removal_ends_every_process") {
+    let Some(host) = host_test("limits_read_back_and_removal_ends_every_process") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let layout = Layout::detect();
     let mut made = Vec::new();
     let mut removed = Removed(Some(
@@ -98,7 +95,7 @@ fn limits_read_back_and_removal_ends_every_process() {
         }
     }
     assert!(dirs.iter().all(|d| !d.exists()));
-    assert_host_as_found(&before, &boxes, "after a cgroup was made and removed");
+    host.assert_as_found("after a cgroup was made and removed");
 }
 
 #[test]
@@ -134,12 +131,9 @@ fn exec_joins_the_box_cgroup() {
 /// the box with no parent-death signal): `boxlab cleanup` ends it with the cgroup.
 #[test]
 fn a_killed_run_leaves_nothing_after_cleanup() {
-    if !root_or_skip("a_killed_run_leaves_nothing_after_cleanup") {
+    let Some(host) = host_test("a_killed_run_leaves_nothing_after_cleanup") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let run = Command::new(BOXLAB)
         .args(["transcript", "cpu"])
         .env("XDG_STATE_HOME", common::state_dir())
@@ -163,5 +157,5 @@ fn a_killed_run_leaves_nothing_after_cleanup() {
     drop(run);
     let out = common::boxlab(&["cleanup"]);
     assert!(out.status.success());
-    assert_host_as_found(&before, &boxes, "after kill -9 mid-lesson and cleanup");
+    host.assert_as_found("after kill -9 mid-lesson and cleanup");
 }

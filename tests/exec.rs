@@ -6,10 +6,7 @@ mod common;
 use std::process::Command;
 
 use common::pty::{RIGHT, Term};
-use common::{
-    BOXLAB, assert_host_as_found, box_processes, host_snapshot, root_or_skip, serial,
-    wait_no_new_box_processes,
-};
+use common::{BOXLAB, box_processes, host_test, root_or_skip, serial, wait_no_new_box_processes};
 
 /// The box's pid as the box pane's title shows it (` box · pid 1234 `).
 fn box_pid_on(screen: &str) -> i32 {
@@ -45,12 +42,9 @@ fn ns_link(pid: &str, ns: &str) -> String {
 
 #[test]
 fn exec_joins_the_uts_box() {
-    if !root_or_skip("exec_joins_the_uts_box") {
+    let Some(host) = host_test("exec_joins_the_uts_box") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "uts"], 100, 30);
     t.wait_for("step 1/4", 20);
     t.keys(RIGHT);
@@ -75,17 +69,14 @@ fn exec_joins_the_uts_box() {
 
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 #[test]
 fn exec_joins_the_pid_box_as_a_child() {
-    if !root_or_skip("exec_joins_the_pid_box_as_a_child") {
+    let Some(host) = host_test("exec_joins_the_pid_box_as_a_child") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
     t.wait_for("step 1/7", 20);
     t.step_to(4, 7);
@@ -107,7 +98,7 @@ fn exec_joins_the_pid_box_as_a_child() {
 
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 /// Like `docker exec` into a user namespace: once the box's root is mapped, the joined program

@@ -3,15 +3,12 @@
 
 mod common;
 
-use common::{assert_host_as_found, box_processes, boxlab, host_snapshot, root_or_skip, serial};
+use common::{boxlab, host_test, serial};
 
 fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
-    if !root_or_skip(id) {
+    let Some(host) = host_test(id) else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     for (lang, done) in [
         ("en", "All checks passed."),
         ("ko", "모든 확인을 통과했습니다."),
@@ -34,7 +31,7 @@ fn lesson_passes_and_leaves_the_host_as_found(id: &str) {
                 "{id}: English in Korean checks:\n{english:#?}"
             );
         }
-        assert_host_as_found(&before, &boxes, &format!("after lesson {id} ({lang})"));
+        host.assert_as_found(&format!("after lesson {id} ({lang})"));
     }
 }
 
@@ -213,11 +210,9 @@ fn what_docker_adds() {
 /// saying so, with the install command, and shows no output of a runtime that did not run.
 #[test]
 fn what_docker_adds_without_a_runtime() {
-    if !root_or_skip("what_docker_adds_without_a_runtime") {
+    let Some(host) = host_test("what_docker_adds_without_a_runtime") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let (before, boxes) = (host_snapshot(), box_processes());
+    };
     let out = std::process::Command::new(common::BOXLAB)
         .args(["--lang", "ko", "transcript", "docker"])
         .env("XDG_STATE_HOME", common::state_dir())
@@ -234,5 +229,5 @@ fn what_docker_adds_without_a_runtime() {
         !text.contains("$ runc") && !text.contains("$ crun"),
         "{text}"
     );
-    assert_host_as_found(&before, &boxes, "after lesson docker without a runtime");
+    host.assert_as_found("after lesson docker without a runtime");
 }

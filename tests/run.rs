@@ -10,7 +10,9 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{BOXLAB, assert_host_as_found, box_processes, host_snapshot, root_or_skip, serial};
+use common::{
+    BOXLAB, assert_host_as_found, box_processes, host_snapshot, host_test, root_or_skip, serial,
+};
 
 fn run(args: &[&str]) -> Output {
     Command::new(BOXLAB)
@@ -74,12 +76,9 @@ fn sh(args: &[&str], script: &str) -> Output {
 
 #[test]
 fn inside_the_container() {
-    if !root_or_skip("inside_the_container") {
+    let Some(host) = host_test("inside_the_container") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let out = sh(
         &["--hostname", "web"],
         "hostname; cat /proc/1/comm; echo $$; grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; \
@@ -115,7 +114,7 @@ fn inside_the_container() {
     // The write went to the container's own upper layer, gone with it.
     let rootfs = dirs_rootfs();
     assert!(!rootfs.join("made-inside").exists());
-    assert_host_as_found(&before, &boxes, "after boxlab run");
+    host.assert_as_found("after boxlab run");
 }
 
 /// The built-in root filesystem (the overlay's lower layer).
@@ -182,12 +181,9 @@ fn a_volume_is_shared_and_can_be_read_only() {
 
 #[test]
 fn limits_hold() {
-    if !root_or_skip("limits_hold") {
+    let Some(host) = host_test("limits_hold") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     // A string that doubles until the memory limit stops it.
     let out = sh(&["--memory", "32M"], "s=x; while :; do s=\"$s$s\"; done");
     let (_, stderr) = text(&out);
@@ -230,7 +226,7 @@ fn limits_hold() {
         "/tasks\", \"0\") = 1"
     };
     assert!(stderr.contains(joined), "{joined} in {stderr}");
-    assert_host_as_found(&before, &boxes, "after the limits");
+    host.assert_as_found("after the limits");
 }
 
 #[test]
@@ -355,12 +351,9 @@ fn two_runs_at_once_take_out_the_controller_they_enabled() {
 /// command and the PID namespace; the cgroup it leaves is removed by `boxlab cleanup`.
 #[test]
 fn a_killed_run_leaves_nothing_after_cleanup() {
-    if !root_or_skip("a_killed_run_leaves_nothing_after_cleanup") {
+    let Some(host) = host_test("a_killed_run_leaves_nothing_after_cleanup") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let (mut child, _) = start_until_ready(
         &["--memory", "64M", "--pids", "20", "-v", "/tmp:/host-tmp"],
         "echo ready; sleep 30 & wait",
@@ -368,12 +361,12 @@ fn a_killed_run_leaves_nothing_after_cleanup() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(
-        common::wait_no_new_box_processes(&boxes, 5),
+        common::wait_no_new_box_processes(&host.boxes, 5),
         Vec::<String>::new()
     );
     let out = common::boxlab(&["cleanup"]);
     assert!(out.status.success(), "{}", text(&out).1);
-    assert_host_as_found(&before, &boxes, "after kill -9 and boxlab cleanup");
+    host.assert_as_found("after kill -9 and boxlab cleanup");
 }
 
 /// The chroot escape of the chroot lesson, tried in a running container's mount namespace
@@ -383,14 +376,11 @@ fn a_killed_run_leaves_nothing_after_cleanup() {
 /// container's. Its network namespace holds only a loopback link.
 #[test]
 fn the_chroot_escape_ends_inside() {
-    if !root_or_skip("the_chroot_escape_ends_inside") {
-        return;
-    }
-    let _one_at_a_time = serial();
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
-    let before = host_snapshot();
-    let boxes = box_processes();
+    let Some(host) = host_test("the_chroot_escape_ends_inside") else {
+        return;
+    };
     let (mut container, links) = start_until_ready(
         &[],
         "echo > /inside-marker; ip -o link; echo ready; sleep 30 & wait",
@@ -437,17 +427,14 @@ fn the_chroot_escape_ends_inside() {
     .unwrap();
     container.wait().unwrap();
     drop(mnt);
-    assert_host_as_found(&before, &boxes, "after the escape");
+    host.assert_as_found("after the escape");
 }
 
 #[test]
 fn many_in_a_row_and_at_once_leave_nothing() {
-    if !root_or_skip("many_in_a_row_and_at_once_leave_nothing") {
+    let Some(host) = host_test("many_in_a_row_and_at_once_leave_nothing") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     for i in 0..200 {
         let out = run(&["--memory", "64M", "--pids", "20", "--", "true"]);
         assert_eq!(out.status.code(), Some(0), "run {i}: {}", text(&out).1);
@@ -477,7 +464,7 @@ fn many_in_a_row_and_at_once_leave_nothing() {
         let out = c.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
     }
-    assert_host_as_found(&before, &boxes, "after 200 runs in a row and 20 at once");
+    host.assert_as_found("after 200 runs in a row and 20 at once");
 }
 
 /// `-p 18473:80`: a web server in the box (the host's static busybox, bound in read-only)

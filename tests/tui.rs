@@ -6,18 +6,15 @@ mod common;
 
 use common::pty::{DOWN, END, ENTER, ESC, HOME, LEFT, RIGHT, TAB, Term, UP};
 use common::{
-    assert_host_as_found, box_processes, boxlab, host_snapshot, new_box_processes, root_or_skip,
-    serial, wait_no_new_box_processes,
+    assert_host_as_found, box_processes, boxlab, host_snapshot, host_test, new_box_processes,
+    root_or_skip, serial, wait_no_new_box_processes,
 };
 
 #[test]
 fn uts_lesson_in_a_terminal() {
-    if !root_or_skip("uts_lesson_in_a_terminal") {
+    let Some(host) = host_test("uts_lesson_in_a_terminal") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en"], 80, 24);
     t.wait_for("Lessons", 20);
     t.keys("3");
@@ -32,7 +29,7 @@ fn uts_lesson_in_a_terminal() {
         "the box pane shows the changed hostname:\n{screen}"
     );
     // External oracles: util-linux, not our probe, sees the box's own UTS namespace.
-    let pid = new_box_processes(&boxes)[0]
+    let pid = new_box_processes(&host.boxes)[0]
         .split_whitespace()
         .next()
         .unwrap()
@@ -83,19 +80,16 @@ fn uts_lesson_in_a_terminal() {
     assert!(screen.contains("수업 완료"), "{screen}");
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 /// The `c` view of a long step at 80x24: End shows its last line, ↓ past the end does not
 /// pile up (one ↑ scrolls back at once), Home goes back to the top.
 #[test]
 fn calls_view_scrolls_to_the_end_and_back() {
-    if !root_or_skip("calls_view_scrolls_to_the_end_and_back") {
+    let Some(host) = host_test("calls_view_scrolls_to_the_end_and_back") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "container"], 80, 24);
     t.wait_for("step 1/11", 20);
     t.step_to(5, 11);
@@ -116,53 +110,50 @@ fn calls_view_scrolls_to_the_end_and_back() {
     t.wait_for(first, 10);
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 #[test]
 fn reset_ends_the_box_and_starts_clean() {
-    if !root_or_skip("reset_ends_the_box_and_starts_clean") {
+    let Some(host) = host_test("reset_ends_the_box_and_starts_clean") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
     t.wait_for("step 1/7", 20);
     t.keys(RIGHT);
     t.keys(RIGHT);
     t.wait_for("step 3/7", 10);
-    let old = new_box_processes(&boxes);
+    let old = new_box_processes(&host.boxes);
     assert!(!old.is_empty(), "a box runs before the reset");
     t.keys("r");
     t.wait_for("step 1/7", 10);
-    let now = new_box_processes(&boxes);
+    let now = new_box_processes(&host.boxes);
     assert!(
         old.iter().all(|p| !now.contains(p)),
         "the old box is gone after r: before {old:?}, now {now:?}"
     );
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 #[test]
 fn kill_9_mid_lesson_is_undone_by_the_next_start() {
-    if !root_or_skip("kill_9_mid_lesson_is_undone_by_the_next_start") {
+    let Some(host) = host_test("kill_9_mid_lesson_is_undone_by_the_next_start") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 100, 30);
     t.wait_for("step 1/7", 20);
     t.step_to(5, 7);
     // The box now has its own mount namespace with a procfs mounted, and an orphan.
-    assert!(!new_box_processes(&boxes).is_empty());
+    assert!(!new_box_processes(&host.boxes).is_empty());
     let tui = t.child.id() as i32;
     t.kill9();
     // The kernel ends the box with its parent (PR_SET_PDEATHSIG), and its PID namespace with it.
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    assert_eq!(
+        wait_no_new_box_processes(&host.boxes, 5),
+        Vec::<String>::new()
+    );
     let ledger = boxlab::ledger::base_dir();
     let stale = ledgers_of(tui);
     assert_eq!(
@@ -180,7 +171,7 @@ fn kill_9_mid_lesson_is_undone_by_the_next_start() {
     );
     next.keys("q");
     assert_eq!(next.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after kill -9 and the next start");
+    host.assert_as_found("after kill -9 and the next start");
 }
 
 /// The ledger directories of the boxlab whose pid is `tui` (named `PID-TAG`).
@@ -264,12 +255,9 @@ fn unavailable_lesson_stays_on_the_list_with_its_reason() {
 /// 127.0.0.1): killed with SIGKILL there, the next start must still leave the host as found.
 #[test]
 fn kill_9_during_the_network_lesson() {
-    if !root_or_skip("kill_9_during_the_network_lesson") {
+    let Some(host) = host_test("kill_9_during_the_network_lesson") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "net"], 100, 30);
     t.wait_for("step 1/6", 20);
     t.step_to(6, 6);
@@ -277,16 +265,19 @@ fn kill_9_during_the_network_lesson() {
     assert!(!screen.contains('✗'), "{screen}");
     assert_ne!(
         host_snapshot().net,
-        before.net,
+        host.before.net,
         "the veth's host end exists while the lesson runs"
     );
     t.kill9();
-    assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
+    assert_eq!(
+        wait_no_new_box_processes(&host.boxes, 5),
+        Vec::<String>::new()
+    );
     let mut next = Term::start(&["--lang", "en"], 80, 24);
     next.wait_for("Lessons", 20);
     next.keys("q");
     assert_eq!(next.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 /// Every lesson, twice: walked to its last step, then `r` (a fresh box) and `q`; and walked
@@ -473,12 +464,9 @@ fn run_in(t: &mut Term, left: bool, command: &str, answer: &str) {
 
 #[test]
 fn shell_panes_in_a_terminal() {
-    if !root_or_skip("shell_panes_in_a_terminal") {
+    let Some(host) = host_test("shell_panes_in_a_terminal") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "uts"], 80, 24);
     t.wait_for("step 1/4", 20);
     t.keys(RIGHT);
@@ -527,17 +515,14 @@ fn shell_panes_in_a_terminal() {
         Vec::<Started>::new(),
         "shells left after q"
     );
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 #[test]
 fn shells_end_with_reset_and_the_lesson_list() {
-    if !root_or_skip("shells_end_with_reset_and_the_lesson_list") {
+    let Some(host) = host_test("shells_end_with_reset_and_the_lesson_list") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "uts"], 80, 24);
     t.wait_for("step 1/4", 20);
     t.keys("s");
@@ -585,7 +570,7 @@ fn shells_end_with_reset_and_the_lesson_list() {
     assert_eq!(shell_processes(tui), Vec::<Started>::new());
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 /// kill -9 of the TUI with both shells open: the kernel ends the shells with it
@@ -626,12 +611,9 @@ fn shells_die_with_a_killed_tui() {
 /// into the forked child and its new mount namespace.
 #[test]
 fn pid_lesson_with_the_shells_open() {
-    if !root_or_skip("pid_lesson_with_the_shells_open") {
+    let Some(host) = host_test("pid_lesson_with_the_shells_open") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "pid"], 80, 24);
     t.wait_for("step 1/7", 20);
     t.keys("s");
@@ -660,7 +642,7 @@ fn pid_lesson_with_the_shells_open() {
     t.wait_for("lesson complete", 10);
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }
 
 /// The box shell joins the box's cgroups with its namespaces, so what runs there counts against
@@ -668,12 +650,9 @@ fn pid_lesson_with_the_shells_open() {
 /// cgroup, and the fork bomb, the host's program and the clean-up checks all still pass.
 #[test]
 fn pids_lesson_with_the_shells_open() {
-    if !root_or_skip("pids_lesson_with_the_shells_open") {
+    let Some(host) = host_test("pids_lesson_with_the_shells_open") else {
         return;
-    }
-    let _one_at_a_time = serial();
-    let before = host_snapshot();
-    let boxes = box_processes();
+    };
     let mut t = Term::start(&["--lang", "en", "learn", "pids"], 100, 30);
     t.wait_for("step 1/5", 20);
     t.keys("s");
@@ -701,5 +680,5 @@ fn pids_lesson_with_the_shells_open() {
     t.wait_for("lesson complete", 10);
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
-    assert_host_as_found(&before, &boxes, "after the test");
+    host.assert_as_found("after the test");
 }

@@ -227,6 +227,34 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A root test that starts boxes: root checked ([`root_or_skip`]), one such test at a time
+/// ([`serial`]), and the host as it was before, to compare with at the end.
+pub struct HostTest {
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
+    pub before: HostSnapshot,
+    pub boxes: Vec<String>,
+}
+
+/// None when the test is skipped (not root, and not CI).
+pub fn host_test(test: &str) -> Option<HostTest> {
+    if !root_or_skip(test) {
+        return None;
+    }
+    let one_at_a_time = serial();
+    Some(HostTest {
+        _one_at_a_time: one_at_a_time,
+        before: host_snapshot(),
+        boxes: box_processes(),
+    })
+}
+
+impl HostTest {
+    /// [`assert_host_as_found`] against the host as it was when the test began.
+    pub fn assert_as_found(&self, when: &str) {
+        assert_host_as_found(&self.before, &self.boxes, when);
+    }
+}
+
 /// The host after a test: every box the test started is gone, and the host snapshot equals
 /// `before`. The kernel tears a veth down with its namespace asynchronously, so the snapshot
 /// gets a few seconds to settle before it is compared.
