@@ -71,6 +71,7 @@ fn view(hostname: &str, pid: i32, uts: u64, pidns: u64, processes: Vec<ProcessIn
             uid: 0,
             gid: 0,
             cap_eff: 0x1ff_ffff_ffff,
+            cap_bnd: u64::MAX,
             uid_map: "0 0 4294967295".into(),
             gid_map: "0 0 4294967295".into(),
             no_new_privs: false,

@@ -74,7 +74,7 @@ fn uts_lesson_in_a_terminal() {
     let screen = t.wait_for("back to the step", 10);
     assert!(screen.contains("$ hostname"), "{screen}");
     t.keys("c");
-    t.wait_for("all calls", 10);
+    t.wait_for("whole step", 10);
     t.keys("L");
     let screen = t.wait_for("단계 4/4", 10);
     assert!(screen.contains("수업 완료"), "{screen}");
@@ -96,7 +96,8 @@ fn calls_view_scrolls_to_the_end_and_back() {
     t.keys("c");
     let top = t.wait_for("more: ↓", 10);
     t.keys(END);
-    let end = t.wait_for("limits read back", 10);
+    // The end is the box's pane, under the calls and checks.
+    let end = t.wait_for("sees 2:", 10);
     assert!(!end.contains("more: ↓"), "{end}");
     for _ in 0..5 {
         t.keys(DOWN);

@@ -12,7 +12,12 @@
 //!    capabilities to join the others; the mount namespace last, since entering it changes what
 //!    every path means.
 //! 3. fchdir(root) + chroot(".") + fchdir(cwd): the box's `/` and working directory.
-//! 4. fork(2): joining a PID namespace moves only the caller's children, so the program runs as
+//! 4. The box's walls, read from `/proc/PID/status` before entering, as `docker exec` gives
+//!    the process it starts the container's: where the box's bounding set is smaller, the same
+//!    bounding set and capabilities (prctl PR_CAPBSET_DROP, capset); its no_new_privs; and, if it
+//!    has a seccomp filter, boxlab's filter (the only one a box of boxlab's has). A shell in
+//!    the full container can then no more mount or load a module than the box.
+//! 5. fork(2): joining a PID namespace moves only the caller's children, so the program runs as
 //!    a child (that is why `docker exec` runs your command as a child process) while this
 //!    process waits and exits with the child's status.
 
@@ -24,8 +29,9 @@ use std::path::Path;
 use nix::unistd::ForkResult;
 
 use crate::kernel::namespaces::{self, Namespace};
-use crate::kernel::{self, cgroups, process, root, users};
+use crate::kernel::{self, caps, cgroups, process, root, seccomp, users};
 use crate::lang::Lang;
+use crate::probe::{self, status::Creds};
 
 /// The name `__exec` gives itself (prctl(PR_SET_NAME)), so the host's process list shows
 /// which processes were started in a box from outside.
@@ -111,7 +117,7 @@ pub fn run(pid: i32, argv: &[String], trace: bool, lang: Lang) -> anyhow::Result
     }
 }
 
-/// Steps 0 to 3: cgroups, open, setns, root. Every call leaves its record.
+/// Steps 0 to 4: cgroups, open, setns, root, walls. Every call leaves its record.
 fn join(pid: i32) -> anyhow::Result<()> {
     // Paths under /sys/fs/cgroup mean the host's tree only before any namespace is entered.
     cgroups::join_cgroups_of(pid)
@@ -129,6 +135,13 @@ fn join(pid: i32) -> anyhow::Result<()> {
             }
         }
     }
+    let walls = probe::creds_of(&pid.to_string()).map_err(|e| {
+        anyhow::anyhow!(
+            "reading box {pid}'s capabilities: {} (is the box still running?)",
+            e.en
+        )
+    })?;
+    let ours = probe::creds_of("self").map_err(|e| anyhow::anyhow!("{}", e.en))?;
     // Like docker exec: in a user namespace that maps root, become that root (the box did the
     // same with setresuid). Supplementary groups are dropped first, while setgroups(2) is
     // still allowed; inside, "deny" forbids it.
@@ -160,6 +173,25 @@ fn join(pid: i32) -> anyhow::Result<()> {
     root::fchdir(&root_fd)?;
     root::chroot(Path::new("."))?;
     root::fchdir(&cwd_fd)?;
+    put_up(&walls, &ours)?;
+    Ok(())
+}
+
+/// Step 4: the box's bounding set and capabilities where it gave up some of `ours` (the host
+/// itself may lack some: a machine that is a container), its no_new_privs, its seccomp filter.
+/// In this order: dropping needs CAP_SETPCAP, which capset may take away, and a filter needs
+/// no_new_privs (or CAP_SYS_ADMIN) to be installed (seccomp(2)).
+fn put_up(walls: &Creds, ours: &Creds) -> Result<(), kernel::KernelError> {
+    if ours.cap_bnd & !walls.cap_bnd != 0 {
+        caps::drop_bounding_except(&caps::numbers(walls.cap_bnd))?;
+        caps::set_all(&caps::numbers(walls.cap_eff))?;
+    }
+    if walls.no_new_privs {
+        caps::no_new_privs()?;
+    }
+    if walls.seccomp == 2 {
+        seccomp::install()?;
+    }
     Ok(())
 }
 

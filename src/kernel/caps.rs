@@ -47,8 +47,8 @@ pub fn drop_bounding_except(keep: &[u32]) -> Result<(), KernelError> {
     }
     logged_noted(
         detail!(
-            "{dropped} times: each cap Docker does not keep",
-            "{dropped}회: Docker 기본에 없는 capability 하나씩"
+            "{dropped} times: each capability not kept",
+            "{dropped}회: 남기지 않는 capability 하나씩"
         ),
         "prctl",
         "PR_CAPBSET_DROP, cap".into(),
@@ -62,14 +62,20 @@ pub fn mask(caps: &[u32]) -> u64 {
     caps.iter().fold(0, |m, c| m | 1 << c)
 }
 
+/// The capability numbers in the mask `m`: [`mask`] the other way.
+pub fn numbers(m: u64) -> Vec<u32> {
+    (0..64).filter(|c| m & 1 << c != 0).collect()
+}
+
 /// Docker's default set as a mask.
 pub fn docker_default_mask() -> u64 {
     mask(&DOCKER_DEFAULT.map(|(n, _)| n))
 }
 
-/// capset(2) of the calling process: effective, permitted and inheritable sets all become
-/// `keep`. A process already running (the box) loses the others now, not only at its next
-/// execve(2) as with the bounding set.
+/// capset(2) of the calling process: the effective and permitted sets become `keep` and the
+/// inheritable set is emptied, as Docker does since 20.10.14 (CVE-2022-24769: an inheritable
+/// capability let a program with file capabilities gain it back). A process already running
+/// (the box) loses the others now, not only at its next execve(2) as with the bounding set.
 pub fn set_all(keep: &[u32]) -> Result<(), KernelError> {
     set_mask(mask(keep))
 }
@@ -94,19 +100,20 @@ const HEADER: Header = Header {
     pid: 0,
 };
 
-/// capset(2) with every set of the calling process equal to the mask `m`.
+/// capset(2): the effective and permitted sets of the calling process equal to the mask `m`,
+/// the inheritable set empty.
 fn set_mask(m: u64) -> Result<(), KernelError> {
     let word = |w: u32| Data {
         effective: w,
         permitted: w,
-        inheritable: w,
+        inheritable: 0,
     };
     let data = [word(m as u32), word((m >> 32) as u32)];
     let r = unsafe { libc::syscall(libc::SYS_capset, &HEADER, data.as_ptr()) };
     let r = nix::errno::Errno::result(r).map(drop);
     logged(
         "capset",
-        format!("{{v3, 0}}, {{effective=permitted=inheritable={m:#x}}}"),
+        format!("{{v3, 0}}, {{effective=permitted={m:#x}, inheritable=0}}"),
         r,
         zero,
     )

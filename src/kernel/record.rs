@@ -66,17 +66,21 @@ impl SyscallRecord {
         }
     }
 
+    /// How a line names who made the call: `host: `, `box 2: `, or nothing for the box.
+    pub fn maker(&self, lang: Lang) -> &'static str {
+        match (self.by, lang) {
+            (By::Box, _) => "",
+            (By::Host, Lang::En) => "host: ",
+            (By::Host, Lang::Ko) => "호스트: ",
+            (By::SecondBox, Lang::En) => "box 2: ",
+            (By::SecondBox, Lang::Ko) => "박스 2: ",
+        }
+    }
+
     /// [`Self::line`] without the note after the call, for a screen that puts the note on a
     /// line of its own when both do not fit; a note-only record is its note.
     pub fn call_line(&self, lang: Lang, repeats: usize) -> String {
-        let ko = lang == Lang::Ko;
-        let by = match (self.by, ko) {
-            (By::Box, _) => "",
-            (By::Host, false) => "host: ",
-            (By::Host, true) => "호스트: ",
-            (By::SecondBox, false) => "box 2: ",
-            (By::SecondBox, true) => "박스 2: ",
-        };
+        let by = self.maker(lang);
         if self.call.is_empty() {
             return format!("{by}// {}", self.note.as_ref().map_or("", |n| n.get(lang)));
         }

@@ -576,8 +576,8 @@ impl Check {
                 ),
             },
             Check::OutputContains { text } => pick(
-                &format!("the command printed \"{text}\""),
-                &format!("명령 출력에 다음이 들어 있다: \"{text}\""),
+                &format!("the output shows \"{text}\""),
+                &format!("출력에 다음이 들어 있다: \"{text}\""),
             ),
             Check::ExitStatus { status } => pick(
                 &format!("the command exited with status {status}"),
@@ -738,12 +738,10 @@ impl Check {
                 (Ok(h), Ok(b)) => (
                     h.id != b.id,
                     detail!(
-                        "host / is {}:{}, box / is {}:{}",
-                        "호스트 / = {}:{}, 박스 / = {}:{}",
-                        h.id.dev,
-                        h.id.ino,
-                        b.id.dev,
-                        b.id.ino
+                        "host / is {}, box / is {}",
+                        "호스트 / = {}, 박스 / = {}",
+                        h.id,
+                        b.id
                     ),
                 ),
                 _ => (
@@ -755,12 +753,10 @@ impl Check {
                 (Ok(h), Some(e)) => (
                     h.id == e,
                     detail!(
-                        "host / is {}:{}, escaped / is {}:{}",
-                        "호스트 / = {}:{}, 탈출한 곳의 / = {}:{}",
-                        h.id.dev,
-                        h.id.ino,
-                        e.dev,
-                        e.ino
+                        "host / is {}, escaped / is {}",
+                        "호스트 / = {}, 탈출한 곳의 / = {}",
+                        h.id,
+                        e
                     ),
                 ),
                 _ => (false, no_escape()),
@@ -931,12 +927,10 @@ impl Check {
                 (Ok(b), Some(e)) => (
                     b.id == e,
                     detail!(
-                        "box / is {}:{}, escaped / is {}:{}",
-                        "박스 / = {}:{}, 탈출한 곳의 / = {}:{}",
-                        b.id.dev,
-                        b.id.ino,
-                        e.dev,
-                        e.ino
+                        "box / is {}, escaped / is {}",
+                        "박스 / = {}, 탈출한 곳의 / = {}",
+                        b.id,
+                        e
                     ),
                 ),
                 _ => (false, no_escape()),
@@ -1198,10 +1192,10 @@ impl Check {
             Check::OutputContains { text } => match &ev.facts.last_output {
                 // The line that has it, or else all that was printed.
                 Some(o) => match o.stdout.lines().find(|l| l.contains(text.as_str())) {
-                    Some(line) => (true, detail!("printed \"{}\"", "출력: \"{}\"", line.trim())),
+                    Some(line) => (true, detail!("in \"{}\"", "출력: \"{}\"", line.trim())),
                     None => (
                         false,
-                        detail!("printed {:?}", "출력: {:?}", o.stdout.trim()),
+                        detail!("it shows {:?}", "출력: {:?}", o.stdout.trim()),
                     ),
                 },
                 None => (false, no_command()),

@@ -116,10 +116,7 @@ fn lines(
             }
         },
         Row::Root => match &view.root {
-            Ok(r) => vec![
-                r.entries.join(" "),
-                format!("dev:inode {}:{}", r.id.dev, r.id.ino),
-            ],
+            Ok(r) => vec![r.entries.join(" "), r.id.to_string()],
             Err(e) => vec![e.get(lang).to_string()],
         },
         Row::Ns(ns) => {

@@ -35,6 +35,15 @@ pub struct FileId {
     pub ino: u64,
 }
 
+/// `dev 254:0 inode 2`: the device as major:minor, as `ls -l` and `stat` show device numbers.
+impl std::fmt::Display for FileId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dev = self.dev as libc::dev_t;
+        let (major, minor) = (libc::major(dev), libc::minor(dev));
+        write!(f, "dev {major}:{minor} inode {}", self.ino)
+    }
+}
+
 /// What `/` looks like to the prober.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RootInfo {

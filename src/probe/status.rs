@@ -17,6 +17,9 @@ pub struct Creds {
     pub gid: u32,
     /// CapEff: the capabilities the process has, in its own user namespace.
     pub cap_eff: u64,
+    /// CapBnd: the most it could ever have after an execve(2) (every bit where unreadable).
+    #[serde(default = "every_cap")]
+    pub cap_bnd: u64,
     /// `/proc/PID/uid_map` in one line ("0 100000 1"), empty if unreadable.
     pub uid_map: String,
     pub gid_map: String,
@@ -47,12 +50,19 @@ pub fn creds(text: &str) -> Option<Creds> {
         uid: first("Uid:")?,
         gid: first("Gid:")?,
         cap_eff: u64::from_str_radix(field("CapEff:")?, 16).ok()?,
+        cap_bnd: field("CapBnd:")
+            .and_then(|b| u64::from_str_radix(b, 16).ok())
+            .unwrap_or_else(every_cap),
         uid_map: String::new(),
         gid_map: String::new(),
         // Lines that older kernels lack read as "not set".
         no_new_privs: first("NoNewPrivs:").is_some_and(|n: u32| n == 1),
         seccomp: first("Seccomp:").unwrap_or(0),
     })
+}
+
+fn every_cap() -> u64 {
+    u64::MAX
 }
 
 /// Parses a status file; None if `Name` or `PPid` is missing.

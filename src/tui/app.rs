@@ -62,6 +62,9 @@ pub struct BoxIdentity {
     /// The box's /proc/PID/cgroup as the host reads it: it changes when a cgroup lesson moves
     /// the box into its own cgroup, which the shell must join to count against its limits.
     pub cgroups: Vec<String>,
+    /// The box's walls as the host reads them (bounding set, capabilities, no_new_privs,
+    /// seccomp mode): a shell joins with the same, so it changes when the box gives some up.
+    pub walls: Option<(u64, u64, bool, u32)>,
 }
 
 impl BoxIdentity {
@@ -86,6 +89,9 @@ impl BoxIdentity {
                 .and_then(|r| r.outside.cgroups.as_ref().ok())
                 .cloned()
                 .unwrap_or_default(),
+            walls: last
+                .and_then(|r| r.outside.creds.as_ref().ok())
+                .map(|c| (c.cap_bnd, c.cap_eff, c.no_new_privs, c.seccomp)),
         })
     }
 
@@ -109,7 +115,9 @@ impl BoxIdentity {
             _ => None,
         };
         let cgroup = pid.is_none() && old.cgroups != new.cgroups;
-        s::box_changed(lang, pid, &namespaces, root, uid, cgroup)
+        // A uid change moves the capabilities too; it says enough.
+        let walls = pid.is_none() && uid.is_none() && old.walls != new.walls;
+        s::box_changed(lang, pid, &namespaces, root, uid, cgroup, walls)
     }
 }
 
@@ -497,6 +505,8 @@ impl App {
             }
             KeyCode::Tab | KeyCode::BackTab => {
                 if let Some(shells) = &mut self.shells {
+                    // The c view hides the shells: the focus goes where it can be seen.
+                    *calls = false;
                     shells.focus = if code == KeyCode::Tab {
                         Focus::BoxShell
                     } else {

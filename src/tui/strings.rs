@@ -56,7 +56,7 @@ pub const K_HELP: S = S("help", "도움말");
 pub const K_QUIT: S = S("quit", "종료");
 pub const K_CLOSE: S = S("close", "닫기");
 pub const K_SHELLS: S = S("shells", "셸");
-pub const K_CALLS: S = S("all calls", "호출 전부");
+pub const K_CALLS: S = S("whole step", "단계 전부");
 pub const K_STEP_VIEW: S = S("back to the step", "단계 화면");
 pub const K_CLOSE_SHELLS: S = S("close shells", "셸 닫기");
 pub const K_TO_SHELL: S = S("type in a shell", "셸에 입력");
@@ -122,8 +122,8 @@ pub const HELP: &[(&str, S)] = &[
     (
         "c",
         S(
-            "the step's syscalls and checks, full screen",
-            "단계의 시스템 콜과 확인을 화면 가득",
+            "the step's syscalls, checks and both panes, full screen",
+            "단계의 시스템 콜, 확인, 양쪽 창을 화면 가득",
         ),
     ),
     (
@@ -172,6 +172,7 @@ pub fn box_changed(
     root: bool,
     uid: Option<(u32, u32)>,
     cgroup: bool,
+    walls: bool,
 ) -> String {
     let mut what = Vec::new();
     if let Some((old, new)) = uid {
@@ -201,6 +202,12 @@ pub fn box_changed(
         what.push(match lang {
             Lang::En => "new cgroup".into(),
             Lang::Ko => "새 cgroup".into(),
+        });
+    }
+    if walls {
+        what.push(match lang {
+            Lang::En => "new walls: capabilities, no_new_privs, seccomp".into(),
+            Lang::Ko => "새 벽: capability, no_new_privs, seccomp".into(),
         });
     }
     let what = what.join("; ");

@@ -377,10 +377,8 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
                 .clamp(1, max_processes.max(1));
             let now = pane(rows, report, side, lang, max);
             let before = previous.map(|p| pane(rows, p, side, lang, max));
-            frame.render_widget(
-                Paragraph::new(pane_lines(&now, before.as_deref(), text_width)),
-                inner,
-            );
+            let lines = pane_lines(&now, before.as_deref(), text_width);
+            frame.render_widget(Paragraph::new(cut_to(lines, inner.height, lang)), inner);
             continue;
         }
         // Text rows above the display, the display, then text rows below it.
@@ -401,8 +399,9 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
             Constraint::Fill(1),
         ])
         .areas(inner);
-        frame.render_widget(Paragraph::new(above), above_area);
+        frame.render_widget(Paragraph::new(cut_to(above, above_h, lang)), above_area);
         resources::draw(frame, live_area, side, history, lang);
+        let below = cut_to(below, below_area.height, lang);
         frame.render_widget(Paragraph::new(below), below_area);
     }
 
@@ -813,7 +812,8 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.trim().split('\n') {
         let mut line = String::new();
-        for word in para.split_whitespace() {
+        // Split at plain spaces only: a no-break space (U+00A0) holds its neighbours together.
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
             let candidate = if line.is_empty() {
                 word.to_string()
             } else {
@@ -829,6 +829,18 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+/// A pane's lines cut to `height`, the last line saying how many more there are, so that a
+/// pane too short for its rows does not seem to end where it was cut.
+fn cut_to(mut lines: Vec<Line<'static>>, height: u16, lang: Lang) -> Vec<Line<'static>> {
+    let height = height as usize;
+    if height > 0 && lines.len() > height {
+        let more = lines.len() - (height - 1);
+        lines.truncate(height - 1);
+        lines.push(Line::styled(more_lines(more, lang), dim()));
+    }
+    lines
 }
 
 /// Cuts a line to `width` display columns, ending it with "…" when something was cut.
@@ -848,13 +860,15 @@ fn fit(text: &str, width: usize) -> String {
 }
 
 /// A pane's rows, each value wrapped under its label (process tables at full width, cut
-/// instead of wrapped); rows whose lines differ from the previous step's are highlighted.
+/// instead of wrapped); the lines that are new since the previous step are highlighted (a
+/// row that only lost lines or changed their order, its first line).
 fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for row in now {
         let was = before.and_then(|b| b.iter().find(|r| r.row == row.row && r.label == row.label));
         let is_changed = before.is_some() && was.is_none_or(|w| w.lines != row.lines);
-        let value_style = if is_changed { changed() } else { Style::new() };
+        let is_new = |value: &String| is_changed && was.is_none_or(|w| !w.lines.contains(value));
+        let only_lost = is_changed && !row.lines.iter().any(is_new);
         let label = fit(&row.label, LABEL_WIDTH - 1);
         let label = format!(
             "{label}{}",
@@ -863,6 +877,8 @@ fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>, width: usize) -> Vec<
         let table = row.row == Row::Processes;
         let mut first = true;
         for (i, value) in row.lines.iter().enumerate() {
+            let new = is_new(value) || (only_lost && i == 0);
+            let value_style = if new { changed() } else { Style::new() };
             let (indent, room) = if table && i > 0 {
                 (1, width.saturating_sub(1))
             } else {
@@ -879,13 +895,13 @@ fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>, width: usize) -> Vec<
                 let last = pieces.pop().unwrap_or_default();
                 pieces.push(fit(&format!("{last} …"), room));
             }
-            for piece in pieces {
+            for (n, piece) in pieces.into_iter().enumerate() {
                 let lead = if first {
                     Span::styled(label.clone(), dim())
                 } else {
                     Span::raw(" ".repeat(indent - 1))
                 };
-                let marker = if is_changed && first { "▸" } else { " " };
+                let marker = if new && n == 0 { "▸" } else { " " };
                 out.push(Line::from(vec![
                     lead,
                     Span::styled(marker, changed()),
@@ -966,14 +982,18 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> V
             Style::new()
         };
         let line = format!(" {}", r.line(lang, repeats));
-        // Whole, a call too long for the width keeps its note out of the wrap: the note goes on
-        // the next line, under the call, rather than splitting it.
-        match &r.note {
-            Some(note) if full && !r.call.is_empty() && Span::raw(&line).width() >= width => {
-                push(format!(" {}", r.call_line(lang, repeats)), style);
+        if !full || Span::raw(&line).width() < width {
+            push(line, style);
+        } else {
+            // Wrapped, a call keeps its maker (`host:`) and its `= result` on its own lines
+            // (no-break spaces), and its note goes on the next line, under it.
+            let maker = r.maker(lang);
+            let call = r.call_line(lang, repeats);
+            let call = call[maker.len()..].replacen(") = ", ")\u{a0}=\u{a0}", 1);
+            push(format!(" {}{call}", maker.replace(' ', "\u{a0}")), style);
+            if let Some(note) = r.note.as_ref().filter(|_| !r.call.is_empty()) {
                 push(format!("     // {}", note.get(lang)), dim());
             }
-            _ => push(line, style),
         }
         if let Some(name) = &r.errno {
             let text = format!("   └ {}", errno::explained(name, lang));
@@ -1113,8 +1133,12 @@ fn more_lines(more: usize, lang: Lang) -> String {
     }
 }
 
-/// `c`: the step's system calls, then its checks and commands to try, on the whole screen
-/// below the title bar, scrolled with ↑↓: where an 80x24 terminal shows only a line of them.
+/// How many processes the `c` view lists on each side.
+const WHOLE_PROCESS_LIST: usize = 40;
+
+/// `c`: the step's system calls, then its checks and commands to try, then both panes, on the
+/// whole screen below the title bar, scrolled with ↑↓: where an 80x24 terminal shows only a
+/// line of the calls and cuts the panes.
 fn draw_calls(
     frame: &mut Frame,
     screen: &LessonScreen,
@@ -1135,6 +1159,19 @@ fn draw_calls(
     if !checks.is_empty() {
         lines.push(Line::styled(format!(" {}", s::CHECKS.get(lang)), bold()));
         lines.extend(checks);
+    }
+    // Then both panes whole (the live display aside), which a small terminal cuts on the step
+    // screen.
+    let rows = split_at_resources(screen.lesson.rows(report.index)).concat();
+    let previous = report
+        .index
+        .checked_sub(1)
+        .and_then(|i| screen.reports.get(i));
+    for (side, name) in [(Side::Host, &s::HOST), (Side::Box, &s::BOX)] {
+        let now = pane(&rows, report, side, lang, WHOLE_PROCESS_LIST);
+        let before = previous.map(|p| pane(&rows, p, side, lang, WHOLE_PROCESS_LIST));
+        lines.push(Line::styled(format!(" {}", name.get(lang)), bold()));
+        lines.extend(pane_lines(&now, before.as_deref(), area.width as usize));
     }
     let visible = body.height.saturating_sub(1) as usize;
     let most = lines.len().saturating_sub(visible);
