@@ -140,3 +140,31 @@ fn exec_into_a_user_namespace_becomes_its_root() {
     assert_eq!(t.wait_exit(10), Some(0));
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
 }
+
+/// Like `docker exec` into a locked-down container: once the full container has dropped
+/// NET_RAW and set no_new_privs and its seccomp filter, a program joined from outside has the
+/// same bounding set, capabilities, no_new_privs and filter, so it cannot mount either.
+#[test]
+fn exec_into_the_full_container_gets_its_walls() {
+    let Some(host) = host_test("exec_into_the_full_container_gets_its_walls") else {
+        return;
+    };
+    let mut t = Term::start(&["--lang", "en", "learn", "container"], 100, 30);
+    t.wait_for("step 1/11", 20);
+    let screen = t.step_to(8, 11);
+    let pid = box_pid_on(&screen);
+    let status = "grep -E '^(CapBnd|CapEff|CapInh|NoNewPrivs|Seccomp):' /proc/self/status";
+    let (code, out, err) = exec(pid, &["sh", "-c", status]);
+    assert_eq!(code, 0, "stderr: {err}");
+    let walls = boxlab::kernel::caps::docker_default_mask() & !(1 << 13); // no CAP_NET_RAW
+    let want = format!(
+        "CapInh:\t0000000000000000\nCapEff:\t{walls:016x}\nCapBnd:\t{walls:016x}\n\
+         NoNewPrivs:\t1\nSeccomp:\t2"
+    );
+    assert_eq!(out, want, "stderr: {err}");
+    let (code, _, err) = exec(pid, &["mount", "-t", "tmpfs", "x", "/mnt"]);
+    assert_ne!(code, 0, "a mount from the joined program must fail: {err}");
+    t.keys("q");
+    assert_eq!(t.wait_exit(10), Some(0));
+    host.assert_as_found("after the test");
+}
