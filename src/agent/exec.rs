@@ -31,7 +31,7 @@ use nix::unistd::ForkResult;
 use crate::kernel::namespaces::{self, Namespace};
 use crate::kernel::{self, caps, cgroups, process, root, seccomp, users};
 use crate::lang::Lang;
-use crate::probe::{self, status::Creds};
+use crate::probe::{self, status::Walls};
 
 /// The name `__exec` gives itself (prctl(PR_SET_NAME)), so the host's process list shows
 /// which processes were started in a box from outside.
@@ -142,6 +142,7 @@ fn join(pid: i32) -> anyhow::Result<()> {
         )
     })?;
     let ours = probe::creds_of("self").map_err(|e| anyhow::anyhow!("{}", e.en))?;
+    let (walls, ours) = (walls.walls(), ours.walls());
     // Like docker exec: in a user namespace that maps root, become that root (the box did the
     // same with setresuid). Supplementary groups are dropped first, while setgroups(2) is
     // still allowed; inside, "deny" forbids it.
@@ -181,7 +182,7 @@ fn join(pid: i32) -> anyhow::Result<()> {
 /// itself may lack some: a machine that is a container), its no_new_privs, its seccomp filter.
 /// In this order: dropping needs CAP_SETPCAP, which capset may take away, and a filter needs
 /// no_new_privs (or CAP_SYS_ADMIN) to be installed (seccomp(2)).
-fn put_up(walls: &Creds, ours: &Creds) -> Result<(), kernel::KernelError> {
+fn put_up(walls: &Walls, ours: &Walls) -> Result<(), kernel::KernelError> {
     if ours.cap_bnd & !walls.cap_bnd != 0 {
         caps::drop_bounding_except(&caps::numbers(walls.cap_bnd))?;
         caps::set_all(&caps::numbers(walls.cap_eff))?;

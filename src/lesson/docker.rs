@@ -13,6 +13,9 @@ use crate::kernel::process::{CommandOutput, Heading};
 use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
 
+/// The lesson's published port, (host, box): the one of lesson 17's web server.
+const PUBLISHED: (u16, u16) = (8080, 80);
+
 /// The container this lesson describes: the one `boxlab run` and lesson 17 build, with a
 /// volume (this run's `volume` directory) at /mnt where the root filesystem has that directory:
 /// a runtime would make a missing mount point in the shared root itself.
@@ -34,7 +37,7 @@ fn spec(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Spec {
         pids: Some(20),
         hostname: "web".into(),
         volumes,
-        publish: vec![(8080, 80)],
+        publish: vec![PUBLISHED],
         interactive: false,
         tty: false,
         trace: false,
@@ -153,7 +156,7 @@ pub fn run_bundle(ledger: &Ledger) -> RuntimeRun {
 /// config.json runc read, so the line shows where every setting went. `-p` alone comes from the
 /// lesson's box, as config.json has no field for it: dockerd publishes a port itself
 /// (docker-proxy, iptables), outside the container a runtime builds. Shown as made, not run.
-pub fn docker_command(rootfs: &Path, ledger: &Ledger) -> Result<CommandOutput, String> {
+pub fn docker_command(ledger: &Ledger) -> Result<CommandOutput, String> {
     let file = bundle_dir(ledger).join("config.json");
     let text = std::fs::read_to_string(&file)
         .map_err(|e| format!("{}: {e}: the bundle is written first", file.display()))?;
@@ -193,9 +196,8 @@ pub fn docker_command(rootfs: &Path, ledger: &Ledger) -> Result<CommandOutput, S
             to.unwrap_or("?")
         ));
     }
-    for (host, inside) in spec(rootfs, &[], ledger).publish {
-        words.push(format!("-p 127.0.0.1:{host}:{inside}"));
-    }
+    let (host, inside) = PUBLISHED;
+    words.push(format!("-p 127.0.0.1:{host}:{inside}"));
     let args: Vec<String> = c["process"]["args"]
         .as_array()
         .into_iter()

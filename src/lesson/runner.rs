@@ -618,7 +618,7 @@ impl Session {
                     docker::RuntimeRun::NoRuntime => return Some(Ok(())),
                 }
             }
-            Action::DockerCommand => match docker::docker_command(&self.rootfs, &self.ledger) {
+            Action::DockerCommand => match docker::docker_command(&self.ledger) {
                 Ok(out) => out,
                 Err(e) => return Some(Err(e)),
             },

@@ -31,7 +31,27 @@ pub struct Creds {
     pub seccomp: u32,
 }
 
+/// What a process may still do, as `docker exec` copies it from a container: its bounding set,
+/// effective capabilities, no_new_privs and seccomp mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walls {
+    pub cap_bnd: u64,
+    pub cap_eff: u64,
+    pub no_new_privs: bool,
+    pub seccomp: u32,
+}
+
 impl Creds {
+    /// This process's [`Walls`].
+    pub fn walls(&self) -> Walls {
+        Walls {
+            cap_bnd: self.cap_bnd,
+            cap_eff: self.cap_eff,
+            no_new_privs: self.no_new_privs,
+            seccomp: self.seccomp,
+        }
+    }
+
     /// How many capabilities are in the effective set.
     pub fn cap_count(&self) -> u32 {
         self.cap_eff.count_ones()

@@ -21,6 +21,7 @@ use crate::lesson::progress::{self, Progress};
 use crate::lesson::types::{Row, Text};
 use crate::lesson::{Lesson, Session};
 use crate::probe::FileId;
+use crate::probe::status::{Creds, Walls};
 
 /// One entry of the lesson list with its state.
 pub struct Entry {
@@ -62,9 +63,9 @@ pub struct BoxIdentity {
     /// The box's /proc/PID/cgroup as the host reads it: it changes when a cgroup lesson moves
     /// the box into its own cgroup, which the shell must join to count against its limits.
     pub cgroups: Vec<String>,
-    /// The box's walls as the host reads them (bounding set, capabilities, no_new_privs,
-    /// seccomp mode): a shell joins with the same, so it changes when the box gives some up.
-    pub walls: Option<(u64, u64, bool, u32)>,
+    /// The box's walls as the host reads them: a shell joins with the same, so it changes
+    /// when the box gives some up.
+    pub walls: Option<Walls>,
 }
 
 impl BoxIdentity {
@@ -91,7 +92,7 @@ impl BoxIdentity {
                 .unwrap_or_default(),
             walls: last
                 .and_then(|r| r.outside.creds.as_ref().ok())
-                .map(|c| (c.cap_bnd, c.cap_eff, c.no_new_privs, c.seccomp)),
+                .map(Creds::walls),
         })
     }
 

@@ -341,10 +341,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
 
     let [host_area, box_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(panes);
-    let previous = report
-        .index
-        .checked_sub(1)
-        .and_then(|i| screen.reports.get(i));
+    let previous = previous_of(screen, report);
     // Both sides give the display the same lines, so host and box line up.
     let inner_h = panes.height.saturating_sub(1);
     let live_h = inner_h
@@ -1133,6 +1130,14 @@ fn more_lines(more: usize, lang: Lang) -> String {
     }
 }
 
+/// The report of the step before `report`'s, to mark what changed since.
+fn previous_of<'a>(screen: &LessonScreen<'a>, report: &StepReport) -> Option<&'a StepReport> {
+    report
+        .index
+        .checked_sub(1)
+        .and_then(|i| screen.reports.get(i))
+}
+
 /// How many processes the `c` view lists on each side.
 const WHOLE_PROCESS_LIST: usize = 40;
 
@@ -1163,10 +1168,7 @@ fn draw_calls(
     // Then both panes whole (the live display aside), which a small terminal cuts on the step
     // screen.
     let rows = split_at_resources(screen.lesson.rows(report.index)).concat();
-    let previous = report
-        .index
-        .checked_sub(1)
-        .and_then(|i| screen.reports.get(i));
+    let previous = previous_of(screen, report);
     for (side, name) in [(Side::Host, &s::HOST), (Side::Box, &s::BOX)] {
         let now = pane(&rows, report, side, lang, WHOLE_PROCESS_LIST);
         let before = previous.map(|p| pane(&rows, p, side, lang, WHOLE_PROCESS_LIST));
