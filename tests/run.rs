@@ -260,7 +260,7 @@ fn exit_codes_and_bad_flags() {
         (vec!["-p", "70000:80", "--", "true"], "65535"),
         (
             vec!["-p", "18475:80", "-p", "18475:81", "--", "true"],
-            "twice",
+            "-p 18475:81: host port 18475 is already published by -p 18475:80",
         ),
     ] {
         let out = run(&args);

@@ -74,11 +74,13 @@ impl Spec {
                 layer.display()
             );
         }
-        for (i, &(host, _)) in self.publish.iter().enumerate() {
-            anyhow::ensure!(
-                !self.publish[..i].iter().any(|&(h, _)| h == host),
-                "-p {host}:...: host port {host} is published twice: give each -p its own"
-            );
+        for (i, &(host, port)) in self.publish.iter().enumerate() {
+            if let Some(&(_, first)) = self.publish[..i].iter().find(|&&(h, _)| h == host) {
+                anyhow::bail!(
+                    "-p {host}:{port}: host port {host} is already published by -p {host}:{first}: \
+                     give each -p a host port of its own"
+                );
+            }
         }
         for v in &self.volumes {
             anyhow::ensure!(
