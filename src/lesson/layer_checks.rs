@@ -134,8 +134,8 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
                 (Ok(u), Ok(b)) => (
                     u != b && peek(&up).is_some_and(|s| s.kind == '-'),
                     detail!(
-                        "upper {} bytes, base {} bytes",
-                        "upper 레이어 {}바이트, base 레이어 {}바이트",
+                        "upper: {}B, base: {}B",
+                        "upper 레이어: {}B, base 레이어: {}B",
                         u.len(),
                         b.len()
                     ),
@@ -163,7 +163,7 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
             let (up_en, up_ko) = kind_or_nothing(up.as_ref());
             let (low_en, low_ko) = kind_or_nothing(low.as_ref().map(|(_, s)| s));
             let (box_en, box_ko) = if hidden {
-                ("gone", "안 보임")
+                ("gone", "없음")
             } else {
                 ("still sees it", "아직 보임")
             };

@@ -191,7 +191,8 @@ impl Layers {
         };
         let e = |e: crate::kernel::KernelError| e.to_string();
         root::mkdir(&image.dir).map_err(e)?;
-        for d in ["", "app", "etc"] {
+        root::mkdir(&image.app).map_err(e)?;
+        for d in ["app", "etc"] {
             root::mkdir(&image.app.join(d)).map_err(e)?;
         }
         for (path, text) in APP_FILES {

@@ -366,10 +366,10 @@ fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
             };
             let same = sample.untouched == Some(true);
             let mut out = vec![match (same, ko) {
-                (true, true) => format!("lower: 파일 {}개, 그대로", base + app),
-                (true, false) => format!("lower: {} files, unchanged", base + app),
-                (false, true) => format!("lower: 파일 {}개, 바뀜!", base + app),
-                (false, false) => format!("lower: {} files, CHANGED", base + app),
+                (true, true) => format!("lower: 항목 {}개, 그대로", base + app),
+                (true, false) => format!("lower: {} entries, unchanged", base + app),
+                (false, true) => format!("lower: 항목 {}개, 바뀜!", base + app),
+                (false, false) => format!("lower: {} entries, CHANGED", base + app),
             }];
             for i in &sample.inodes {
                 out.push(format!("lower {}:", i.path));
@@ -407,7 +407,7 @@ fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
                 for (path, st) in seen {
                     out.push(match st {
                         Some(st) => format!("{path} {}", layer_checks::kind(st)),
-                        None => format!("{path} {}", if ko { "(없음)" } else { "(none)" }),
+                        None => format!("{path} {}", if ko { "(없음)" } else { "(gone)" }),
                     });
                     // What each box's lstat said of it, under the path.
                     let stats = sample.inodes.iter().filter(|i| &i.path == path);
