@@ -15,7 +15,7 @@ use crate::kernel::namespaces::Namespace;
 use crate::kernel::{
     self, caps, files, ipc, mounts, namespaces, net, process, root, seccomp, users, uts,
 };
-use crate::lang::Detail;
+use crate::lang::{Detail, detail};
 use crate::probe::{self, View};
 use std::net::Ipv4Addr;
 
@@ -418,7 +418,19 @@ impl Agent {
         );
         // A child forks the orphan-to-be and exits at once, leaving it without a parent.
         let pid = in_child(|| match unsafe { process::fork() } {
-            Ok(ForkResult::Parent { child }) => Ok(child.as_raw()),
+            Ok(ForkResult::Parent { child }) => {
+                // The trace would show two forks as if PID 1 made both: say who made this one.
+                let (me, orphan) = (std::process::id(), child.as_raw());
+                let mut records = kernel::take_records();
+                if let Some(fork) = records.pop() {
+                    records.push(fork.noted(detail!(
+                        "made by PID {me}, which exits now: PID {orphan} is an orphan",
+                        "부른 쪽은 PID {me}, 곧 종료 → PID {orphan}: 고아"
+                    )));
+                }
+                kernel::adopt_records(records);
+                Ok(orphan)
+            }
             Ok(ForkResult::Child) => {
                 // The orphan: named so both panes can point at it, waiting to be ended.
                 let _ = nix::sys::prctl::set_name(c"orphan");

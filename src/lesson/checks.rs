@@ -17,7 +17,7 @@ use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::lang::{Detail, Lang, detail};
-use crate::probe::{FileId, Outside, Probed, View};
+use crate::probe::{self, FileId, Outside, Probed, View};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "is", rename_all = "snake_case", deny_unknown_fields)]
@@ -790,7 +790,7 @@ impl Check {
                 let (moved, children) = match boxed.for_children.get(ns) {
                     Some(Ok(c)) => (own.is_some_and(|p| p != *c), Detail::same(c.to_string())),
                     Some(Err(e)) => (
-                        own.is_some() && e.en.contains("No such file"),
+                        own.is_some() && probe::not_there(e),
                         detail!("none yet (ENOENT)", "아직 없음 (ENOENT)"),
                     ),
                     None => (false, Detail::same("?")),
@@ -883,10 +883,19 @@ impl Check {
                             .collect()
                     })
                     .unwrap_or_default();
-                (
-                    boxed.processes.is_ok() && zombies.is_empty(),
-                    detail!("zombies: {zombies:?}", "좀비: {zombies:?}"),
-                )
+                let detail = match (&boxed.processes, zombies.as_slice()) {
+                    (Err(e), _) => e.clone(),
+                    (Ok(_), []) => detail!(
+                        "the box lists no process in state Z",
+                        "박스 목록에 상태 Z인 프로세스가 없다"
+                    ),
+                    (Ok(_), pids) => {
+                        let pids = pids.iter().map(i32::to_string).collect::<Vec<_>>();
+                        let pids = pids.join(", ");
+                        detail!("zombies left: PID {pids}", "남은 좀비: PID {pids}")
+                    }
+                };
+                (boxed.processes.is_ok() && zombies.is_empty(), detail)
             }
             Check::BoxHasMount { at } => {
                 let m = mount_at(boxed, at);

@@ -7,7 +7,7 @@ use super::runner::StepReport;
 use super::types::Row;
 use crate::lang::Lang;
 use crate::probe::resources::{Sample, human_bytes};
-use crate::probe::{MountEntry, ProcessInfo, View};
+use crate::probe::{self, MountEntry, ProcessInfo, View};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -138,7 +138,7 @@ fn lines(
                     Some(inode) => {
                         // Say why the box could not read it: no /proc at all, or another error.
                         let why = match &view.namespaces {
-                            Err(e) if e.en.contains("No such file") => if ko {
+                            Err(e) if probe::not_there(e) => if ko {
                                 "(박스엔 /proc 없음: 호스트가 읽음)"
                             } else {
                                 "(no /proc in box: read by host)"
@@ -185,7 +185,7 @@ fn lines(
             let own = own.map_or("?".to_string(), |v| format!("{kind}:[{v}]"));
             let children = match children {
                 Some(Ok(c)) => format!("{kind}:[{c}]"),
-                Some(Err(e)) if e.en.contains("No such file") => (if ko {
+                Some(Err(e)) if probe::not_there(e) => (if ko {
                     "새 ns, 아직 프로세스 없음"
                 } else {
                     "new ns, no process yet"

@@ -28,6 +28,12 @@ pub use mountinfo::MountEntry;
 /// its strerror, the same in both).
 pub type Probed<T> = Result<T, Detail>;
 
+/// Whether a probe failed because its path was not there (ENOENT): no /proc in the box yet, or
+/// a namespace link with no process behind it. The error keeps std's strerror for it.
+pub fn not_there(e: &Detail) -> bool {
+    e.en.contains("No such file")
+}
+
 /// Identity of a directory: two processes see the same `/` when dev and inode match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileId {
