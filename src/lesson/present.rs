@@ -367,7 +367,7 @@ fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
             let same = sample.untouched == Some(true);
             let mut out = vec![match (same, ko) {
                 (true, true) => format!("lower: 항목 {}개, 그대로", base + app),
-                (true, false) => format!("lower: {} entries, unchanged", base + app),
+                (true, false) => format!("lower: {} entries, intact", base + app),
                 (false, true) => format!("lower: 항목 {}개, 바뀜!", base + app),
                 (false, false) => format!("lower: {} entries, CHANGED", base + app),
             }];
