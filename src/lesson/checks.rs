@@ -69,6 +69,8 @@ pub enum Check {
     /// The orphan's parent is now the box's PID 1.
     OrphanAdopted,
     OrphanIsZombie,
+    /// PID 1's `reap` collected the orphan: one of its waitpid calls returned the orphan's pid.
+    OrphanReaped,
     /// No zombie process is left in the box.
     NoZombies,
     /// The last command run in the box printed this text.
@@ -278,6 +280,8 @@ macro_rules! layer_check {
 pub struct Facts {
     pub escaped_root: Option<FileId>,
     pub orphan: Option<i32>,
+    /// The pids the box last collected with waitpid (`reap`, or a load it ended), in order.
+    pub reaped: Vec<i32>,
     pub last_output: Option<CommandOutput>,
     /// The last `attempt`: None inside when it succeeded, else its error.
     pub attempt: Option<Option<Detail>>,
@@ -424,6 +428,7 @@ impl Check {
                 "the ended orphan is a zombie until PID 1 waits",
                 "끝난 고아는 PID 1이 wait할 때까지 좀비로 남는다",
             ),
+            Check::OrphanReaped => pick("PID 1 reaped the orphan", "PID 1이 고아를 거둬들였다"),
             Check::NoZombies => pick(
                 "no zombie is left in the box",
                 "박스에 좀비가 남아 있지 않다",
@@ -870,6 +875,26 @@ impl Check {
                         p.state
                     ),
                 ),
+                None => (false, orphan_missing()),
+            },
+            Check::OrphanReaped => match ev.facts.orphan {
+                Some(orphan) => {
+                    let reaped = ev.facts.reaped.iter().map(i32::to_string);
+                    let reaped = reaped.collect::<Vec<_>>().join(", ");
+                    (
+                        ev.facts.reaped.contains(&orphan),
+                        match reaped.as_str() {
+                            "" => detail!(
+                                "waitpid collected nobody; the orphan is PID {orphan}",
+                                "waitpid가 거둔 프로세스 없음, 고아는 PID {orphan}"
+                            ),
+                            _ => detail!(
+                                "waitpid collected PID {reaped}; the orphan is PID {orphan}",
+                                "waitpid가 거둔 프로세스: PID {reaped}, 고아는 PID {orphan}"
+                            ),
+                        },
+                    )
+                }
                 None => (false, orphan_missing()),
             },
             Check::NoZombies => {

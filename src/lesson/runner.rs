@@ -338,10 +338,10 @@ impl Session {
             Outcome::Reaped { .. } if matches!(action, Action::EndForkBomb) => {
                 self.facts.cgroup.bomb_left = Some(self.limits.members_named("fork-bomb"));
             }
+            Outcome::Reaped { pids } => self.facts.reaped = pids,
             Outcome::Stat { path, stat } => self.facts.layers.stats.push((1, path, stat)),
             Outcome::Forked { .. }
             | Outcome::Looked { .. }
-            | Outcome::Reaped { .. }
             | Outcome::Started { .. }
             | Outcome::Nothing => {}
         }
