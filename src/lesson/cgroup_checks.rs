@@ -65,7 +65,10 @@ pub fn describe(check: &Check) -> (String, String) {
             "그동안 호스트는 새 프로그램을 곧바로 실행했다",
         ),
         Check::BoxPidsAtMost { count } => (
-            format!("the box's cgroup holds no more than {count} processes"),
+            format!(
+                "the box's cgroup holds no more than {count} {}",
+                if *count == 1 { "process" } else { "processes" }
+            ),
             format!("박스의 cgroup에는 프로세스가 {count}개 이하다"),
         ),
         Check::BombCleared => s(
@@ -166,10 +169,18 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
             (
                 bad.is_empty(),
                 if bad.is_empty() {
+                    // Named, not counted: one limit may take two files (v1's memory and
+                    // memsw limits, cfs quota and period), so a count would not match the
+                    // writes the syscall pane lists.
                     detail!(
                         "limits read back: {}",
-                        "제한 {}개가 그대로 읽혔다",
-                        facts.limits.len()
+                        "그대로 읽힌 제한: {}",
+                        facts
+                            .limits
+                            .iter()
+                            .map(show_limit)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 } else {
                     detail!("not read back: {}", "읽히지 않은 제한: {}", bad.join(", "))
