@@ -422,7 +422,7 @@ fn cpu_not_measured() -> Detail {
 /// the kernel's units, which read the same in both languages.
 fn show_limit(limit: &Limit) -> String {
     match limit {
-        Limit::MemoryBytes(b) => format!("memory {b} B"),
+        Limit::MemoryBytes(b) => format!("memory {}", human_bytes(*b)),
         Limit::CpuQuota {
             quota_us,
             period_us,
@@ -432,6 +432,6 @@ fn show_limit(limit: &Limit) -> String {
         Limit::IoWriteBps {
             device: (major, minor),
             bps,
-        } => format!("io {major}:{minor} {bps} B/s"),
+        } => format!("io {major}:{minor} {}/s", human_bytes(*bps)),
     }
 }
