@@ -8,6 +8,9 @@ use super::types::Row;
 use crate::lang::Lang;
 use crate::probe::resources::{Sample, human_bytes};
 use crate::probe::{self, MountEntry, ProcessInfo, View};
+use crate::tui::resources;
+use crate::tui::strings::{self as s, S};
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -565,7 +568,6 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
     out
 }
 
-/// Seconds as "3d 04:05:06".
 /// /proc/PID/cgroup lines, the controllers the lessons limit first (memory, cpu, pids, I/O,
 /// then v2's single line), the others (name=systemd, freezer, devices...) after them.
 fn by_interest(lines: &[String]) -> Vec<&String> {
@@ -582,81 +584,99 @@ fn by_interest(lines: &[String]) -> Vec<&String> {
     sorted
 }
 
-/// The resource row as text: the host's totals, or the box's usage against its limits.
+/// The resource row as text, from the step's one sample: totals and limits (rates need two
+/// samples, so the live display's rates and graph are not here). The words are the live
+/// display's, so the transcript and the screen name things alike.
 fn resource_lines(sample: &Sample, side: Side, lang: Lang) -> Vec<String> {
-    let ko = lang == Lang::Ko;
+    let label_w = resources::label_width(lang);
+    let line = |label: &S, parts: Vec<String>| {
+        let label = label.get(lang);
+        let pad = " ".repeat(label_w.saturating_sub(UnicodeWidthStr::width(label)));
+        format!("{label}{pad}{}", parts.join(" · "))
+    };
+    let in_all = |r: u64, w: u64| {
+        format!(
+            "{} {} {} {} {}",
+            s::R_IN_ALL.get(lang),
+            s::R_READ.get(lang),
+            human_bytes(r),
+            s::R_WRITE.get(lang),
+            human_bytes(w)
+        )
+    };
+    let no_limit = || s::R_NO_LIMIT.get(lang).to_string();
     let h = &sample.host;
     match side {
-        Side::Host => vec![
-            if ko {
-                format!(
-                    "메모리 {} 사용 / 전체 {}",
-                    human_bytes(h.memory_total - h.memory_available.min(h.memory_total)),
-                    human_bytes(h.memory_total)
-                )
-            } else {
-                format!(
-                    "memory {} used of {}",
-                    human_bytes(h.memory_total - h.memory_available.min(h.memory_total)),
-                    human_bytes(h.memory_total)
-                )
-            },
-            format!("CPU    {} × 100%", h.cpus),
-            if ko {
-                format!("프로세스 {}개", h.processes)
-            } else {
-                format!("pids   {} processes", h.processes)
-            },
-            format!(
-                "disk   r {} w {}",
-                human_bytes(h.disk_read_bytes),
-                human_bytes(h.disk_write_bytes)
-            ),
-        ],
+        Side::Host => {
+            let used = h.memory_total.saturating_sub(h.memory_available);
+            vec![
+                line(
+                    &s::R_MEMORY,
+                    vec![
+                        format!("{}/{}", human_bytes(used), human_bytes(h.memory_total)),
+                        format!(
+                            "{} {}",
+                            s::R_AVAILABLE.get(lang),
+                            human_bytes(h.memory_available)
+                        ),
+                    ],
+                ),
+                line(&s::R_CPU, vec![s::r_cpus(lang, h.cpus)]),
+                line(&s::R_PIDS, vec![s::r_processes(lang, h.processes)]),
+                line(
+                    &s::R_DISK,
+                    vec![in_all(h.disk_read_bytes, h.disk_write_bytes)],
+                ),
+            ]
+        }
         Side::Box => {
             let Some(u) = &sample.boxed else {
-                return vec![if ko {
-                    "(아직 자기 cgroup이 없습니다)".into()
-                } else {
-                    "(no cgroup of its own yet)".into()
-                }];
+                return vec![s::R_NO_CGROUP.get(lang).into()];
             };
-            let no_limit = if ko { "제한 없음" } else { "no limit" };
             let mut out = Vec::new();
             if let Some(m) = &u.memory {
-                let limit = m.limit.map_or(no_limit.to_string(), human_bytes);
-                out.push(format!(
-                    "memory {} / {limit}  (OOM kills {})",
-                    human_bytes(m.current),
-                    m.oom_kills
-                ));
+                // As on the screen: "used/limit", or "used · no limit".
+                let mut parts = match m.limit {
+                    Some(l) => vec![format!("{}/{}", human_bytes(m.current), human_bytes(l))],
+                    None => vec![human_bytes(m.current), no_limit()],
+                };
+                parts.push(s::r_count(lang, &s::R_OOM_KILLS, m.oom_kills));
+                out.push(line(&s::R_MEMORY, parts));
             }
             if let Some(c) = &u.cpu {
-                let quota = c.quota.map_or(no_limit.to_string(), |(q, p)| {
-                    format!("{}%", q * 100 / p.max(1))
-                });
-                out.push(format!(
-                    "CPU    {:.1}s, quota {quota}, throttled {}/{}",
-                    c.usage_usec as f64 / 1e6,
-                    c.throttled,
-                    c.periods
+                let quota = c.quota.map_or_else(
+                    || s::R_NO_QUOTA.get(lang).to_string(),
+                    |(q, p)| format!("{} {}%", s::R_QUOTA.get(lang), q * 100 / p.max(1)),
+                );
+                out.push(line(
+                    &s::R_CPU,
+                    vec![
+                        format!("{:.1}s", c.usage_usec as f64 / 1e6),
+                        quota,
+                        // Throttled periods of all periods so far (cpu.stat).
+                        format!("{} {}/{}", s::R_THROTTLED.get(lang), c.throttled, c.periods),
+                    ],
                 ));
             }
             if let Some(p) = &u.pids {
-                let limit = p.limit.map_or(no_limit.to_string(), |l| l.to_string());
-                out.push(format!("pids   {} / {limit}", p.current));
+                let mut parts = match p.limit {
+                    Some(l) => vec![format!("{}/{l}", p.current)],
+                    None => vec![p.current.to_string(), no_limit()],
+                };
+                parts.push(s::r_count(lang, &s::R_REFUSED, p.refused));
+                out.push(line(&s::R_PIDS, parts));
             }
             if let Some(io) = &u.io {
-                let limit = io
-                    .write_limit
-                    .as_ref()
-                    .map_or(no_limit.to_string(), |(d, b)| {
-                        format!("{}/s on {d}", human_bytes(*b))
-                    });
-                out.push(format!(
-                    "io     r {} w {}, {limit}",
-                    human_bytes(io.read_bytes),
-                    human_bytes(io.write_bytes)
+                let limit = io.write_limit.as_ref().map_or_else(no_limit, |(dev, b)| {
+                    format!(
+                        "{} · {}",
+                        s::r_write_limit(lang, &format!("{}/s", human_bytes(*b))),
+                        s::r_on_device(lang, dev)
+                    )
+                });
+                out.push(line(
+                    &s::R_IO,
+                    vec![in_all(io.read_bytes, io.write_bytes), limit],
                 ));
             }
             out
@@ -664,6 +684,7 @@ fn resource_lines(sample: &Sample, side: Side, lang: Lang) -> Vec<String> {
     }
 }
 
+/// Seconds as "3d 04:05:06".
 fn duration(secs: f64) -> String {
     let s = secs as u64;
     let (d, h, m, sec) = (s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);

@@ -507,7 +507,7 @@ fn width(text: &str) -> usize {
 }
 
 /// The label column: the widest label of the language, and a space.
-fn label_width(lang: Lang) -> usize {
+pub fn label_width(lang: Lang) -> usize {
     [&s::R_MEMORY, &s::R_CPU, &s::R_PIDS, &s::R_IO, &s::R_DISK]
         .iter()
         .map(|l| width(l.get(lang)))
