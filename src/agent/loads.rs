@@ -136,7 +136,17 @@ impl Loads {
         std::io::BufReader::new(rx).read_line(&mut line)?;
         let (forked, errno, records): (u64, String, Vec<SyscallRecord>) =
             serde_json::from_str(&line)?;
-        let mut all = kernel::take_records();
+        // The agent's own fork made the leader; said so, or it reads as one of the bomb's.
+        let mut all: Vec<SyscallRecord> = kernel::take_records()
+            .into_iter()
+            .map(|r| match r.call.as_str() {
+                "fork" => r.noted(detail!(
+                    "the bomb's leader, which makes the forks below",
+                    "폭탄의 리더: 아래의 fork는 모두 리더가 합니다"
+                )),
+                _ => r,
+            })
+            .collect();
         all.extend(records);
         kernel::adopt_records(all);
         Ok(Outcome::Bomb { forked, errno })

@@ -316,8 +316,8 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
             Some((forked, e)) => (
                 e == errno && *forked < BOMB_CAP,
                 detail!(
-                    "{forked} forks, then {e}",
-                    "fork {forked}번 성공 뒤 오류: {e}"
+                    "the leader's {forked} forks, then {e}",
+                    "리더의 fork {forked}번 성공 뒤 오류: {e}"
                 ),
             ),
             None => (
