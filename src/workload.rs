@@ -10,6 +10,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::lang::{Detail, detail};
+
 /// Names the calling process as `ps` and the panes show it (15 bytes at most).
 pub fn name_process(name: &str) {
     if let Ok(c) = std::ffi::CString::new(name) {
@@ -77,6 +79,13 @@ pub fn work(rounds: u64) -> Duration {
     }
     std::hint::black_box(x);
     now().saturating_sub(start)
+}
+
+/// What a syscall line says of a timed `work` run: its CPU time, the figure the CPU lesson
+/// compares.
+pub fn work_note(micros: u64) -> Detail {
+    let ms = micros as f64 / 1000.0;
+    detail!("work: {ms:.0} ms of CPU time", "일: CPU 시간 {ms:.0} ms")
 }
 
 fn xorshift(mut x: u64) -> u64 {

@@ -31,6 +31,7 @@ use crate::lang::detail;
 use crate::ledger::Ledger;
 use crate::probe::resources::{HostTotals, Sample};
 use crate::probe::{Outside, View};
+use crate::workload;
 
 /// What one step did and what both sides saw afterwards.
 #[derive(Clone, Debug)]
@@ -661,7 +662,7 @@ impl Session {
         }
     }
 
-    /// The same work timed on the host and in the box, three times each in turn; the fastest of
+    /// The same work timed on the host and in the box, five times each in turn; the fastest of
     /// each counts (a first run may pay for page faults and a cold cache).
     fn compare_work(
         &mut self,
@@ -675,8 +676,13 @@ impl Session {
         // served on the thread's CPU, a hypervisor's steal), so the fastest of five on each
         // side counts (with three each, the two were once 17% apart on a busy VM).
         for _ in 0..5 {
-            host = host.min(self.limits.host_work(rounds)?);
-            records.extend(host_records());
+            let took = self.limits.host_work(rounds)?;
+            host = host.min(took);
+            records.extend(
+                host_records()
+                    .into_iter()
+                    .map(|r| r.noted(workload::work_note(took))),
+            );
             let agent = self.agent.as_mut().ok_or("no box is running")?;
             let reply = agent
                 .request(&Request::Perform(Action::Work { rounds }), &self.ledger)
