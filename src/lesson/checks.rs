@@ -12,7 +12,7 @@ use super::limits::CgroupFacts;
 use super::network::Veth;
 use super::types::Place;
 use crate::kernel::caps::Capability;
-use crate::kernel::cgroups::Usage;
+use crate::kernel::cgroups::{Layout, Scheme, Usage};
 use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
@@ -66,6 +66,9 @@ pub enum Check {
     /// The host, reading /proc/BOXPID/cgroup, sees the box's real cgroup paths (the same as
     /// boxlab's own, since the box has not moved).
     HostSeesBoxCgroupPath,
+    /// After `show_cgroup_layout`: the host mounts v1 hierarchies, the v2 one, or both
+    /// (hybrid); the detail says which.
+    CgroupVersions,
     /// The orphan's parent is now the box's PID 1.
     OrphanAdopted,
     OrphanIsZombie,
@@ -75,6 +78,10 @@ pub enum Check {
     NoZombies,
     /// The last command run in the box printed this text.
     OutputContains {
+        text: String,
+    },
+    /// Every line the last command printed ends in this text.
+    OutputLinesEndWith {
         text: String,
     },
     /// The last command run exited with this status.
@@ -420,6 +427,10 @@ impl Check {
                 "the host sees the box's real cgroup path",
                 "호스트는 박스의 실제 cgroup 경로를 본다",
             ),
+            Check::CgroupVersions => pick(
+                "cgroup versions mounted here",
+                "이 머신에 마운트된 cgroup 버전",
+            ),
             Check::OrphanAdopted => pick(
                 "PID 1 adopted the orphan",
                 "PID 1이 고아 프로세스를 입양했다",
@@ -583,6 +594,10 @@ impl Check {
             Check::OutputContains { text } => pick(
                 &format!("the output shows \"{text}\""),
                 &format!("출력에 다음이 들어 있다: \"{text}\""),
+            ),
+            Check::OutputLinesEndWith { text } => pick(
+                &format!("every line of the output ends in \"{text}\""),
+                &format!("출력의 모든 줄이 다음으로 끝난다: \"{text}\""),
             ),
             Check::ExitStatus { status } => pick(
                 &format!("the command exited with status {status}"),
@@ -840,10 +855,27 @@ impl Check {
             }
             Check::BoxCgroupIsRoot => match &boxed.cgroups {
                 Ok(lines) => (
-                    !lines.is_empty() && lines.iter().all(|l| l.ends_with(":/")),
+                    all_end_with(lines, ":/"),
                     detail!("box reads {}", "박스가 읽은 값: {}", lines.join(" | ")),
                 ),
                 Err(e) => (false, e.clone()),
+            },
+            Check::CgroupVersions => match ev.facts.cgroup.layout.as_ref().map(Layout::scheme) {
+                Some(Some(scheme)) => (true, scheme_detail(&scheme)),
+                Some(None) => (
+                    false,
+                    detail!(
+                        "no cgroup hierarchy is mounted",
+                        "마운트된 cgroup 계층이 없다"
+                    ),
+                ),
+                None => (
+                    false,
+                    detail!(
+                        "the cgroup layout was not shown",
+                        "cgroup 배치를 보여 주지 않았다"
+                    ),
+                ),
             },
             Check::HostSeesBoxCgroupPath => match (&ev.outside.cgroups, &host.cgroups) {
                 // The box has not moved: read from outside, its cgroups are boxlab's own.
@@ -1223,6 +1255,16 @@ impl Check {
                     ),
                 }
             }
+            Check::OutputLinesEndWith { text } => match &ev.facts.last_output {
+                Some(o) => {
+                    let lines: Vec<&str> = o.stdout.lines().map(str::trim_end).collect();
+                    (
+                        all_end_with(&lines, text),
+                        detail!("it shows {}", "출력: {}", lines.join(" | ")),
+                    )
+                }
+                None => (false, no_command()),
+            },
             Check::OutputContains { text } => match &ev.facts.last_output {
                 // The line that has it, or else all that was printed.
                 Some(o) => match o.stdout.lines().find(|l| l.contains(text.as_str())) {
@@ -1244,6 +1286,28 @@ fn host_and_box(host: &str, boxed: &str) -> Detail {
         "host \"{host}\", box \"{boxed}\"",
         "호스트 \"{host}\", 박스 \"{boxed}\""
     )
+}
+
+/// Whether there are lines and each ends in `suffix` (`:/`: a cgroup namespace's root).
+fn all_end_with(lines: &[impl AsRef<str>], suffix: &str) -> bool {
+    !lines.is_empty() && lines.iter().all(|l| l.as_ref().ends_with(suffix))
+}
+
+/// Which versions carry the host's cgroups, and where the v2 tree is mounted.
+fn scheme_detail(scheme: &Scheme) -> Detail {
+    match scheme {
+        Scheme::V1 => detail!("v1 only: no cgroup2 mount", "v1만: cgroup2 마운트 없음"),
+        Scheme::V2(at) => detail!(
+            "v2 only: one tree at {}",
+            "v2만: {}에 트리 하나",
+            at.display()
+        ),
+        Scheme::Hybrid(at) => detail!(
+            "hybrid: v1, plus v2 at {}",
+            "혼합: v1, 그리고 {}에 v2",
+            at.display()
+        ),
+    }
 }
 
 fn no_escape() -> Detail {

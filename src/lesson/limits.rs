@@ -38,6 +38,8 @@ pub struct CgroupFacts {
     /// How long starting a program on the host took, in microseconds.
     pub host_spawn: Option<Result<u64, String>>,
     pub io: Option<IoFact>,
+    /// The host's cgroup layout, once `show_cgroup_layout` has shown it.
+    pub layout: Option<Layout>,
 }
 
 /// How much CPU each side got while both loops ran, in percent of one CPU.
@@ -167,7 +169,8 @@ impl Limits {
     }
 
     /// Where each controller lives, as a command's output would show it.
-    pub fn show_layout(&self) -> CommandOutput {
+    pub fn show_layout(&self, facts: &mut CgroupFacts) -> CommandOutput {
+        facts.layout = Some(self.layout.clone());
         let mut stdout = self.layout.describe().join("\n");
         stdout.push('\n');
         CommandOutput {

@@ -457,7 +457,7 @@ impl Session {
                 None => Err("no box is running".into()),
             },
             Action::ShowCgroupLayout => {
-                let out = self.limits.show_layout();
+                let out = self.limits.show_layout(facts);
                 outputs.push(out.clone());
                 self.facts.last_output = Some(out);
                 Ok(())

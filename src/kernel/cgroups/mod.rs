@@ -191,6 +191,21 @@ impl Layout {
         self.hierarchies.iter().find(|h| h.version == Version::V2)
     }
 
+    /// Which versions carry this host's cgroups; None when no hierarchy is mounted.
+    pub fn scheme(&self) -> Option<Scheme> {
+        // A v1 hierarchy counts when it carries a controller: systemd's `name=systemd`
+        // hierarchy carries none, and a v2 host may still mount it.
+        let v1 = Controller::ALL
+            .iter()
+            .any(|&c| self.place(c).is_some_and(|h| h.version == Version::V1));
+        match (v1, self.unified()) {
+            (true, Some(u)) => Some(Scheme::Hybrid(u.mount.clone())),
+            (true, None) => Some(Scheme::V1),
+            (false, Some(u)) => Some(Scheme::V2(u.mount.clone())),
+            (false, None) => None,
+        }
+    }
+
     /// The hierarchies a box's cgroup needs a directory in to use `controllers`.
     fn needed(&self, controllers: &[Controller]) -> Vec<&Hierarchy> {
         let mut out: Vec<&Hierarchy> = Vec::new();
@@ -224,6 +239,17 @@ impl Layout {
             })
             .collect()
     }
+}
+
+/// Which cgroup versions a host mounts (cgroups(7), "CGROUPS VERSION 1 AND VERSION 2").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// v1 hierarchies only.
+    V1,
+    /// The unified v2 hierarchy only, mounted here.
+    V2(PathBuf),
+    /// v1 controllers, and a cgroup2 mount beside them here (`/sys/fs/cgroup/unified`).
+    Hybrid(PathBuf),
 }
 
 /// Something a box's cgroup made on the host, told to the caller before it is made so a crash

@@ -56,6 +56,10 @@ fn hybrid_host_has_every_controller_on_v1() {
     let unified = layout.unified().unwrap();
     assert_eq!(unified.controllers, ["hugetlb"]);
     assert_eq!(unified.own, "/");
+    assert_eq!(
+        layout.scheme(),
+        Some(Scheme::Hybrid(root.join("sys/fs/cgroup/unified")))
+    );
     // name=systemd is a hierarchy without controllers; it is listed but never used.
     assert_eq!(
         layout.describe()[0],
@@ -109,6 +113,10 @@ fn unified_host() {
         root.join("sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope")
     );
     assert!(missing(&layout, &Controller::ALL).is_empty());
+    assert_eq!(
+        layout.scheme(),
+        Some(Scheme::V2(root.join("sys/fs/cgroup")))
+    );
 }
 
 #[test]
@@ -127,6 +135,8 @@ fn v1_container_view_is_relative_to_the_mounted_subtree() {
         missing(&layout, &Controller::ALL),
         [Controller::Io].into_iter().collect()
     );
+    assert_eq!(layout.scheme(), Some(Scheme::V1));
+    assert_eq!(Layout::default().scheme(), None);
 }
 
 #[test]
