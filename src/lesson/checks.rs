@@ -807,22 +807,28 @@ impl Check {
                     .and_then(|m| m.get(ns).copied());
                 // Until its first process exists, a new PID or time namespace cannot be opened:
                 // the link then fails with ENOENT, which itself shows the switch.
+                // The two links as the ns/ and "children ns" rows show them.
+                let kind = ns.proc_name();
                 let (moved, children) = match boxed.for_children.get(ns) {
-                    Some(Ok(c)) => (own.is_some_and(|p| p != *c), Detail::same(c.to_string())),
+                    Some(Ok(c)) => (
+                        own.is_some_and(|p| p != *c),
+                        Detail::same(format!("{kind}:[{c}]")),
+                    ),
                     Some(Err(e)) => (
                         own.is_some() && probe::not_there(e),
-                        detail!("none yet (ENOENT)", "아직 없음 (ENOENT)"),
+                        detail!(
+                            "new ns, no process yet (ENOENT)",
+                            "새 ns, 아직 프로세스 없음 (ENOENT)"
+                        ),
                     ),
                     None => (false, Detail::same("?")),
                 };
-                let (kind, own) = (ns.proc_name(), show(own));
-                let both =
-                    |children: &str| format!("{kind}:[{own}], {kind}_for_children: {children}");
+                let own = format!("{kind}:[{}]", show(own));
                 (
                     moved,
                     Detail {
-                        en: both(&children.en),
-                        ko: both(&children.ko),
+                        en: format!("own {own}; for children: {}", children.en),
+                        ko: format!("자기 {own}; 자식용: {}", children.ko),
                     },
                 )
             }

@@ -68,7 +68,7 @@ pub fn label(row: Row, lang: Lang) -> String {
         Row::Pid => "PID".into(),
         Row::Root => if ko { "루트 /" } else { "root /" }.into(),
         Row::Ns(ns) => format!("ns/{}", ns.proc_name()),
-        Row::ForChildren(_) => if ko { "자식용 ns" } else { "children" }.into(),
+        Row::ForChildren(_) => if ko { "자식용 ns" } else { "children ns" }.into(),
         Row::Creds => if ko { "사용자" } else { "ids" }.into(),
         Row::Net => if ko { "네트워크" } else { "network" }.into(),
         Row::Ipc => if ko { "IPC 객체" } else { "IPC objects" }.into(),
