@@ -381,19 +381,28 @@ impl Limits {
     }
 
     pub fn host_spawn(&self, facts: &mut CgroupFacts) {
+        let args = "\"true\", [\"true\"]";
         let start = Instant::now();
-        let r = Command::new("true")
-            .status()
-            .map(|_| start.elapsed().as_micros() as u64)
-            .map_err(|e| format!("true: {e}"));
-        crate::kernel::adopt_records(vec![SyscallRecord::ok(
-            "fork+execve",
-            "\"true\"",
-            match &r {
-                Ok(us) => format!("0 ({:.1} ms)", *us as f64 / 1000.0),
-                Err(e) => e.clone(),
-            },
-        )]);
+        // Written as every other program's line: fork's result, the child's pid; what waitpid
+        // found and how long from fork to exit, in the note.
+        let (r, record) = match Command::new("true").spawn() {
+            Ok(mut child) => {
+                let status = child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
+                let us = start.elapsed().as_micros() as u64;
+                let ms = us as f64 / 1000.0;
+                let record =
+                    SyscallRecord::ok("fork+execve", args, child.id().to_string()).noted(detail!(
+                        "exit status {status} after {ms:.1} ms",
+                        "{ms:.1} ms 뒤 종료 상태 {status}"
+                    ));
+                (Ok(us), record)
+            }
+            Err(e) => (
+                Err(format!("true: {e}")),
+                SyscallRecord::failed("fork+execve", args, crate::kernel::errno_of(&e)),
+            ),
+        };
+        crate::kernel::adopt_records(vec![record]);
         facts.host_spawn = Some(r);
     }
 
