@@ -45,8 +45,8 @@ pub fn describe(check: &Check) -> (String, String) {
             "호스트의 루프가 박스의 루프보다 CPU를 더 받는다",
         ),
         Check::BoxThrottled => s(
-            "the kernel throttled the box in some periods (cpu.stat)",
-            "커널이 박스를 멈춰 세운 주기가 있다 (cpu.stat)",
+            "cpu.stat: the kernel throttled the box",
+            "cpu.stat: 커널이 박스를 멈춰 세웠다",
         ),
         Check::WeightsShareCpu => s(
             "one CPU was shared in proportion to the weights",
@@ -287,8 +287,8 @@ pub fn judge(check: &Check, ev: &Evidence) -> (bool, Detail) {
             Some(c) => (
                 c.throttled > 0,
                 detail!(
-                    "throttled in {} of {} periods",
-                    "주기 {1}개 중 {0}개에서 멈춰 세워졌다",
+                    "in {} of the {} periods measured",
+                    "측정한 주기 {1}개 중 {0}개",
                     c.throttled,
                     c.periods
                 ),
