@@ -1160,8 +1160,11 @@ fn draw_calls(
     ])
     .areas(area);
     draw_top(frame, screen, report, lang);
+    // Where each part starts, so the title names the part at the top as it scrolls.
+    let mut parts = vec![(0, &s::SYSCALLS)];
     let mut lines = sys;
     if !checks.is_empty() {
+        parts.push((lines.len(), &s::CHECKS));
         lines.push(Line::styled(format!(" {}", s::CHECKS.get(lang)), bold()));
         lines.extend(checks);
     }
@@ -1172,6 +1175,7 @@ fn draw_calls(
     for (side, name) in [(Side::Host, &s::HOST), (Side::Box, &s::BOX)] {
         let now = pane(&rows, report, side, lang, WHOLE_PROCESS_LIST);
         let before = previous.map(|p| pane(&rows, p, side, lang, WHOLE_PROCESS_LIST));
+        parts.push((lines.len(), name));
         lines.push(Line::styled(format!(" {}", name.get(lang)), bold()));
         lines.extend(pane_lines(&now, before.as_deref(), area.width as usize));
     }
@@ -1179,10 +1183,16 @@ fn draw_calls(
     let most = lines.len().saturating_sub(visible);
     let scroll = (screen.scroll as usize).min(most);
     let more = lines.len() > scroll + visible;
+    let part = parts
+        .iter()
+        .rev()
+        .find(|(start, _)| *start <= scroll)
+        .map_or(&s::SYSCALLS, |(_, name)| *name)
+        .get(lang);
     let title = if more {
-        format!(" {} · {} ", s::SYSCALLS.get(lang), s::MORE_BELOW.get(lang))
+        format!(" {part} · {} ", s::MORE_BELOW.get(lang))
     } else {
-        format!(" {} ", s::SYSCALLS.get(lang))
+        format!(" {part} ")
     };
     let block = Block::new()
         .borders(Borders::TOP)
