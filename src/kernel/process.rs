@@ -200,6 +200,14 @@ pub fn exit_code(status: &WaitStatus) -> i32 {
     }
 }
 
+/// [`exit_code`] for a child std::process waited for.
+pub fn shell_status(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+}
+
 /// What a program run inside the box printed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandOutput {
@@ -332,10 +340,7 @@ pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
         out.stderr
             .push_str(&format!("(killed after {}s)", timeout.as_secs()));
     }
-    let code = child.wait().ok().map(|s| {
-        use std::os::unix::process::ExitStatusExt;
-        s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))
-    });
+    let code = child.wait().ok().map(shell_status);
     out.status = code;
     // One line for fork, execve in the child (PATH search) and waitpid in the parent.
     // fork's result, the child's pid; what waitpid found, in the note.

@@ -805,10 +805,10 @@ impl Check {
                     .as_ref()
                     .ok()
                     .and_then(|m| m.get(ns).copied());
+                // Both links as the ns/ and "children ns" rows show them.
+                let kind = ns.proc_name();
                 // Until its first process exists, a new PID or time namespace cannot be opened:
                 // the link then fails with ENOENT, which itself shows the switch.
-                // The two links as the ns/ and "children ns" rows show them.
-                let kind = ns.proc_name();
                 let (moved, children) = match boxed.for_children.get(ns) {
                     Some(Ok(c)) => (
                         own.is_some_and(|p| p != *c),

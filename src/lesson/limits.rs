@@ -10,7 +10,7 @@ use crate::kernel::SyscallRecord;
 use crate::kernel::cgroups::{
     self, BoxCgroup, Controller, DeviceLess, Layout, Limit, NoDisk, Usage,
 };
-use crate::kernel::process::{CommandOutput, Heading};
+use crate::kernel::process::{CommandOutput, Heading, shell_status};
 use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
 
@@ -387,7 +387,7 @@ impl Limits {
         // found and how long from fork to exit, in the note.
         let (r, record) = match Command::new("true").spawn() {
             Ok(mut child) => {
-                let status = child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
+                let status = child.wait().map_or(-1, shell_status);
                 let us = start.elapsed().as_micros() as u64;
                 let ms = us as f64 / 1000.0;
                 let record =
@@ -513,11 +513,7 @@ fn load(args: &[&str]) -> Result<(i32, u64), String> {
         .map_err(failed)?;
     let pid = child.id();
     let out = child.wait_with_output().map_err(failed)?;
-    use std::os::unix::process::ExitStatusExt;
-    let status = out
-        .status
-        .code()
-        .unwrap_or_else(|| 128 + out.status.signal().unwrap_or(0));
+    let status = shell_status(out.status);
     crate::kernel::adopt_records(vec![
         load_record(args, pid.to_string())
             .noted(detail!("exit status {status}", "종료 상태 {status}")),
