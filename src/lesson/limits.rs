@@ -305,6 +305,12 @@ impl Limits {
             .ok()
             .flatten()
             .unwrap_or(100) as f64;
+        crate::kernel::adopt_records(cpu_reads(
+            cgroup,
+            host_pid,
+            wall,
+            [b1 - b0, p1 - p0, th1 - th0, h1 - h0],
+        ));
         facts.cpu = Some(CpuShare {
             box_percent: (b1 - b0) as f64 / 1e6 / wall * 100.0,
             host_percent: (h1 - h0) as f64 / tps / wall * 100.0,
@@ -533,6 +539,52 @@ fn load(args: &[&str]) -> Result<(i32, u64), String> {
 }
 
 /// utime + stime of a process, in clock ticks (proc(5)).
+/// The lines for measure_cpu's reads, each file read twice `wall` seconds apart, noted with
+/// what grew between: `used` µs of CPU time, `periods` and `throttled` in cpu.stat, the host
+/// loop's `ticks` (see cgroups(7) on cpu.stat, proc_pid_stat(5) on utime and stime).
+fn cpu_reads(
+    cgroup: &BoxCgroup,
+    host_pid: Option<i32>,
+    wall: f64,
+    [used, periods, throttled, ticks]: [u64; 4],
+) -> Vec<SyscallRecord> {
+    let read = |path: &Path, grew: Detail| {
+        SyscallRecord::ok("read", &format!("{path:?}"), "…".into())
+            .on_host()
+            .noted(Detail {
+                en: format!("{wall:.1} s apart: {}", grew.en),
+                ko: format!("{wall:.1}초 간격: {}", grew.ko),
+            })
+    };
+    let seconds = used as f64 / 1e6;
+    let time = detail!("CPU time +{seconds:.2} s", "CPU 시간 +{seconds:.2}초");
+    let counts = format!("nr_periods +{periods}, nr_throttled +{throttled}");
+    let mut records = Vec::new();
+    if let Some((version, dir, acct)) = cgroup.cpu_dirs() {
+        match version {
+            cgroups::Version::V2 => records.push(read(
+                &dir.join("cpu.stat"),
+                Detail {
+                    en: format!("{}, {counts}", time.en),
+                    ko: format!("{}, {counts}", time.ko),
+                },
+            )),
+            cgroups::Version::V1 => {
+                records.push(read(&acct.join("cpuacct.usage"), time));
+                records.push(read(&dir.join("cpu.stat"), Detail::same(counts)));
+            }
+        }
+    }
+    if let Some(pid) = host_pid {
+        let path = PathBuf::from(format!("/proc/{pid}/stat"));
+        records.push(read(
+            &path,
+            detail!("utime+stime +{ticks} ticks", "utime+stime +{ticks}틱"),
+        ));
+    }
+    records
+}
+
 fn cpu_ticks_of(pid: i32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()

@@ -499,6 +499,27 @@ impl BoxCgroup {
         Some((dir.join(file), value))
     }
 
+    /// Where the box's CPU time is read: the cpu directory (cpu.stat: periods, throttling) and
+    /// the one holding the time used, cpuacct's on v1 (cpuacct.usage), the same one on v2
+    /// (cpu.stat's usage_usec).
+    pub fn cpu_dirs(&self) -> Option<(Version, &Path, &Path)> {
+        let (version, dir) = self.dir_of(Controller::Cpu)?;
+        let acct = match version {
+            Version::V1 => self
+                .dirs
+                .iter()
+                .map(|(_, d)| d.as_path())
+                .find(|d| {
+                    self.layout
+                        .v1("cpuacct")
+                        .is_some_and(|h| d.starts_with(h.own_dir()))
+                })
+                .unwrap_or(dir),
+            Version::V2 => dir,
+        };
+        Some((version, dir, acct))
+    }
+
     /// What the box uses now, read from its files.
     pub fn usage(&self) -> Usage {
         let mut usage = Usage::default();
@@ -508,21 +529,9 @@ impl BoxCgroup {
                 Version::V2 => v2::memory(dir),
             };
         }
-        if let Some((version, dir)) = self.dir_of(Controller::Cpu) {
+        if let Some((version, dir, acct)) = self.cpu_dirs() {
             usage.cpu = match version {
-                Version::V1 => {
-                    let acct = self
-                        .dirs
-                        .iter()
-                        .map(|(_, d)| d.as_path())
-                        .find(|d| {
-                            self.layout
-                                .v1("cpuacct")
-                                .is_some_and(|h| d.starts_with(h.own_dir()))
-                        })
-                        .unwrap_or(dir);
-                    v1::cpu(dir, acct)
-                }
+                Version::V1 => v1::cpu(dir, acct),
                 Version::V2 => v2::cpu(dir),
             };
         }
