@@ -62,6 +62,11 @@ impl Detail {
     }
 }
 
+/// `count` English words: "1 fork", "3 forks" (Korean counts with 개 and needs no plural).
+pub fn count_of(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// `detail!("host {h}", "호스트 {h}", args...)`: a [`Detail`] from one English and one Korean
 /// format string over the same values.
 macro_rules! detail {

@@ -37,6 +37,7 @@ fn proc(pid: i32, ppid: i32, state: char, name: &str, nspid: &[i32]) -> ProcessI
         name: name.into(),
         nspid: nspid.to_vec(),
         start_time: 100 + pid as u64,
+        kernel_thread: false,
     }
 }
 
@@ -150,9 +151,19 @@ fn report(
     }
 }
 
+/// kthreadd and one of its kernel threads: counted by the box pane, never listed.
+fn kernel_thread(pid: i32, ppid: i32, name: &str) -> ProcessInfo {
+    ProcessInfo {
+        kernel_thread: true,
+        ..proc(pid, ppid, 'S', name, &[pid])
+    }
+}
+
 fn host_processes(extra: Vec<ProcessInfo>) -> Vec<ProcessInfo> {
     let mut ps = vec![
         proc(1, 0, 'S', "systemd", &[1]),
+        kernel_thread(2, 0, "kthreadd"),
+        kernel_thread(3, 2, "kworker/0:0"),
         proc(812, 1, 'S', "bash", &[812]),
         proc(4100, 812, 'S', "boxlab", &[4100]),
     ];

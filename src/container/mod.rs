@@ -135,10 +135,9 @@ pub fn run(spec: &Spec, ledger: &Ledger) -> anyhow::Result<i32> {
                 );
             }
             if let Some(p) = usage.pids.filter(|p| p.refused > 0) {
-                let forks = if p.refused == 1 { "fork" } else { "forks" };
                 eprintln!(
-                    "boxlab run: {} {forks} refused at the pids limit (--pids {})",
-                    p.refused,
+                    "boxlab run: {} refused at the pids limit (--pids {})",
+                    crate::lang::count_of(p.refused, "fork", "forks"),
                     p.limit.unwrap_or(0)
                 );
             }

@@ -66,8 +66,8 @@ pub fn describe(check: &Check) -> (String, String) {
         ),
         Check::BoxPidsAtMost { count } => (
             format!(
-                "the box's cgroup holds no more than {count} {}",
-                if *count == 1 { "process" } else { "processes" }
+                "the box's cgroup holds no more than {}",
+                crate::lang::count_of(*count, "process", "processes")
             ),
             format!("박스의 cgroup에는 프로세스가 {count}개 이하다"),
         ),

@@ -5,7 +5,7 @@ use super::layer_checks;
 use super::layers::LayersSample;
 use super::runner::StepReport;
 use super::types::Row;
-use crate::lang::Lang;
+use crate::lang::{Lang, count_of};
 use crate::probe::resources::{Sample, human_bytes};
 use crate::probe::{self, MountEntry, ProcessInfo, View};
 use crate::tui::resources;
@@ -499,6 +499,9 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
         Ok(all) => all,
         Err(e) => return vec![e.get(lang).to_string()],
     };
+    // Kernel threads are counted at the foot of the box's list, never listed: they only fill
+    // the pane (a box reading the host's /proc sees dozens of them).
+    let mut kernel_threads = 0;
     let (head, shown): (String, Vec<&ProcessInfo>) = match side {
         Side::Host => {
             let tree = report.box_pid.map(|p| view.tree(p)).unwrap_or_default();
@@ -511,13 +514,13 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
         }
         Side::Box => {
             // Own process tree first (found by the pid this /proc gives it, which is the host's
-            // pid while the box still reads the host's /proc), then what else it can see, without
-            // kernel threads (children of kthreadd, pid 2), which only fill the pane.
+            // pid while the box still reads the host's /proc), then what else it can see.
             let me = view.proc_pid.unwrap_or(view.pid);
             let mut list = view.tree(me);
+            kernel_threads = all.iter().filter(|p| p.kernel_thread).count();
             let others: Vec<&ProcessInfo> = all
                 .iter()
-                .filter(|p| p.pid != 2 && p.ppid != 2 && !list.iter().any(|q| q.pid == p.pid))
+                .filter(|p| !p.kernel_thread && !list.iter().any(|q| q.pid == p.pid))
                 .collect();
             list.extend(others);
             let head = if ko {
@@ -558,13 +561,17 @@ fn processes(view: &View, report: &StepReport, side: Side, lang: Lang, max: usiz
         }
         Side::Box => format!("{:>6} {:>6} {} {}", p.pid, p.ppid, p.state, p.name),
     }));
-    if shown.len() > shown_count {
-        out.push(if ko {
-            format!("  … 외 {}개", shown.len() - shown_count)
-        } else {
-            format!("  … {} more", shown.len() - shown_count)
-        });
-    }
+    let more = shown.len() - shown_count;
+    let threads = |k: usize| count_of(k as u64, "kernel thread", "kernel threads");
+    out.extend(match (more, kernel_threads, ko) {
+        (0, 0, _) => None,
+        (m, 0, false) => Some(format!("  … {m} more")),
+        (m, 0, true) => Some(format!("  … 외 {m}개")),
+        (0, k, false) => Some(format!("  + {}", threads(k))),
+        (0, k, true) => Some(format!("  + 커널 스레드 {k}개")),
+        (m, k, false) => Some(format!("  … {m} more + {}", threads(k))),
+        (m, k, true) => Some(format!("  … 외 {m}개 + 커널 스레드 {k}개")),
+    });
     out
 }
 

@@ -70,6 +70,9 @@ pub struct ProcessInfo {
     pub nspid: Vec<i32>,
     /// Clock ticks after boot: with pid, it names a process even after its pid is reused.
     pub start_time: u64,
+    /// A kernel thread (kthreadd and its children), which the box pane counts but does not list.
+    #[serde(default)]
+    pub kernel_thread: bool,
 }
 
 /// Everything one process can see of the system.
@@ -334,6 +337,7 @@ fn processes() -> Probed<Vec<ProcessInfo>> {
                     st.nspid
                 },
                 start_time: sf.start_time,
+                kernel_thread: sf.kernel_thread,
             })
         })
         .collect();

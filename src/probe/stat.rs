@@ -6,12 +6,17 @@ pub struct Stat {
     pub state: char,
     /// Field 6: the session id (the pid of the session's leader, as this /proc numbers it).
     pub session: i32,
+    /// Field 9 has PF_KTHREAD (0x00200000, include/linux/sched.h): a kernel thread, with no
+    /// program of its own. The sure test: a process outside the box's tree may have ppid 0 too.
+    pub kernel_thread: bool,
     /// Fields 14 and 15: clock ticks spent in user and kernel mode.
     pub utime: u64,
     pub stime: u64,
     /// Field 22: clock ticks after boot when the process started.
     pub start_time: u64,
 }
+
+const PF_KTHREAD: u64 = 0x0020_0000;
 
 pub fn parse(text: &str) -> Option<Stat> {
     let rest = &text[text.rfind(')')? + 1..];
@@ -20,6 +25,7 @@ pub fn parse(text: &str) -> Option<Stat> {
     Some(Stat {
         state: fields.first()?.chars().next()?,
         session: fields.get(3)?.parse().ok()?,
+        kernel_thread: fields.get(6)?.parse::<u64>().ok()? & PF_KTHREAD != 0,
         utime: fields.get(11)?.parse().ok()?,
         stime: fields.get(12)?.parse().ok()?,
         start_time: fields.get(19)?.parse().ok()?,
@@ -38,11 +44,19 @@ mod tests {
             Stat {
                 state: 'S',
                 session: 4242,
+                kernel_thread: false,
                 utime: 7,
                 stime: 3,
                 start_time: 8734
             }
         );
+    }
+
+    #[test]
+    fn kernel_thread() {
+        let line =
+            "3 (pool_workqueue_release) S 2 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 25 0 0";
+        assert!(parse(line).unwrap().kernel_thread);
     }
 
     #[test]
