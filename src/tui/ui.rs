@@ -229,7 +229,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     let sys = syscall_lines(report, lang, width, screen.calls);
     let checks = check_lines(screen, report, lang, width, screen.calls);
     if screen.calls {
-        let most = draw_calls(frame, screen, report, sys, checks, lang);
+        let most = draw_calls(frame, screen, report, sys.all(), checks, lang);
         if help {
             draw_help(frame, lang);
         }
@@ -322,7 +322,11 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
     };
     left -= check_h;
     let sys_h = (1 + sys.len() as u16)
-        .min(left.saturating_sub(pane_need).max(3))
+        .min(
+            left.saturating_sub(pane_need)
+                .max(3)
+                .max(1 + sys.least() as u16),
+        )
         .min(left.saturating_sub(pane_min))
         .max(2.min(left));
     left -= sys_h;
@@ -514,12 +518,12 @@ fn draw_explanation(
     u16::try_from(most).unwrap_or(u16::MAX)
 }
 
-fn draw_syscalls(frame: &mut Frame, sys: Vec<Line<'static>>, area: Rect, lang: Lang) {
+fn draw_syscalls(frame: &mut Frame, sys: CallLines, area: Rect, lang: Lang) {
     let block = Block::new()
         .borders(Borders::TOP)
         .title(Span::styled(format!(" {} ", s::SYSCALLS.get(lang)), bold()));
     frame.render_widget(
-        Paragraph::new(capped(sys, area.height.saturating_sub(1) as usize, lang)).block(block),
+        Paragraph::new(sys.capped(area.height.saturating_sub(1) as usize, lang)).block(block),
         area,
     );
 }
@@ -956,12 +960,113 @@ fn wrapped(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
         .collect()
 }
 
+/// The syscall pane's lines: the step's calls, what its commands printed (each heading with
+/// every line, cut only where drawn) and the step's error.
+struct CallLines {
+    calls: Vec<Line<'static>>,
+    printed: Vec<(Line<'static>, Vec<Line<'static>>)>,
+    error: Vec<Line<'static>>,
+}
+
+/// On the step screen a command's output shows three lines and the count of the rest (four
+/// when that is all: the count would take the line anyway).
+const PRINTED_SHOWN: usize = 3;
+
+impl CallLines {
+    /// Lines one output takes on the step screen: its heading and up to four more.
+    fn printed_want(lines: &[Line<'static>]) -> usize {
+        1 + if lines.len() > PRINTED_SHOWN + 1 {
+            PRINTED_SHOWN + 1
+        } else {
+            lines.len()
+        }
+    }
+
+    fn printed_len(&self) -> usize {
+        self.printed
+            .iter()
+            .map(|(_, l)| Self::printed_want(l))
+            .sum::<usize>()
+            + self.error.len()
+    }
+
+    /// Lines the step screen shows when there is room for all.
+    fn len(&self) -> usize {
+        self.calls.len() + self.printed_len()
+    }
+
+    /// The lines the step screen gives the pane before the panes get their fill: what the
+    /// commands printed (often the step's point, as the layout lesson's table) and a line or
+    /// two of calls.
+    fn least(&self) -> usize {
+        self.printed_len() + self.calls.len().min(2)
+    }
+
+    /// Everything, whole: the `c` view.
+    fn all(self) -> Vec<Line<'static>> {
+        let mut lines = self.calls;
+        for (heading, printed) in self.printed {
+            lines.push(heading);
+            lines.extend(printed);
+        }
+        lines.extend(self.error);
+        lines
+    }
+
+    /// At most `cap` lines for the step screen. Where not all fit, the calls are cut first,
+    /// down to the count of them, so what the commands printed and the error stay in view.
+    fn capped(self, cap: usize, lang: Lang) -> Vec<Line<'static>> {
+        let wanted = self.printed_len();
+        let floor = usize::from(!self.calls.is_empty());
+        let mut room = wanted.min(cap.saturating_sub(floor));
+        let calls_room = cap - room;
+        let mut lines = if calls_room == 1 && self.calls.len() > 1 {
+            vec![Line::styled(more_lines(self.calls.len(), lang), dim())]
+        } else {
+            capped(self.calls, calls_room, lang)
+        };
+        let error = self.error;
+        room = room.saturating_sub(error.len());
+        for (heading, printed) in self.printed {
+            let take = Self::printed_want(&printed).min(room);
+            room -= take;
+            lines.extend(cut_printed(heading, printed, take, lang));
+        }
+        lines.extend(error);
+        lines
+    }
+}
+
+/// An output's heading and lines in `room` lines, the last of them the count of the rest.
+fn cut_printed(
+    heading: Line<'static>,
+    printed: Vec<Line<'static>>,
+    room: usize,
+    lang: Lang,
+) -> Vec<Line<'static>> {
+    if room == 0 {
+        return Vec::new();
+    }
+    let mut lines = vec![heading];
+    if printed.len() < room {
+        lines.extend(printed);
+    } else {
+        let kept = room.saturating_sub(2);
+        let more = printed.len() - kept;
+        lines.extend(printed.into_iter().take(kept));
+        if room > 1 {
+            lines.push(Line::styled(format!("  {}", more_lines(more, lang)), dim()));
+        }
+    }
+    lines
+}
+
 /// The step's calls (an errno explained under a failed one), then what its commands printed:
 /// each line cut to the width and three lines of output, or with `full` (the `c` view) every
 /// line whole, wrapped.
-fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> Vec<Line<'static>> {
+fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> CallLines {
     let mut out = Vec::new();
-    let mut push = |text: String, style: Style| {
+    let push = |out: &mut Vec<Line<'static>>, text: String, style: Style| {
         if full {
             out.extend(wrapped(&text, width, style));
         } else {
@@ -980,56 +1085,62 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> V
         };
         let line = format!(" {}", r.line(lang, repeats));
         if !full || Span::raw(&line).width() < width {
-            push(line, style);
+            push(&mut out, line, style);
         } else {
             // Wrapped, a call keeps its maker (`host:`) and its `= result` on its own lines
             // (no-break spaces), and its note goes on the next line, under it.
             let maker = r.maker(lang);
             let call = r.call_line(lang, repeats);
             let call = call[maker.len()..].replacen(") = ", ")\u{a0}=\u{a0}", 1);
-            push(format!(" {}{call}", maker.replace(' ', "\u{a0}")), style);
+            push(
+                &mut out,
+                format!(" {}{call}", maker.replace(' ', "\u{a0}")),
+                style,
+            );
             if let Some(note) = r.note.as_ref().filter(|_| !r.call.is_empty()) {
-                push(format!("     // {}", note.get(lang)), dim());
+                push(&mut out, format!("     // {}", note.get(lang)), dim());
             }
         }
         if let Some(name) = &r.errno {
             let text = format!("   └ {}", errno::explained(name, lang));
-            push(text, Style::new().fg(Color::Red));
+            push(&mut out, text, Style::new().fg(Color::Red));
         }
         i += repeats;
     }
-    let shown = if full { usize::MAX } else { 3 };
-    for o in &report.outputs {
-        push(
-            format!(" {}", o.heading(lang)),
-            Style::new().fg(Color::Cyan),
-        );
-        // A tab (as in /proc/self/status) is a space here: the terminal cell would drop it.
-        let printed = format!("{}{}", o.stdout, o.stderr).replace('\t', " ");
-        let lines: Vec<&str> = printed.lines().collect();
-        // The marker takes a line: one line more is shown rather than counted.
-        let cut = if lines.len() > shown.saturating_add(1) {
-            shown
-        } else {
-            lines.len()
-        };
-        for l in &lines[..cut] {
-            push(format!("   {l}"), Style::new().fg(Color::Cyan));
-        }
-        if cut < lines.len() {
-            push(format!("  {}", more_lines(lines.len() - cut, lang)), dim());
-        }
-    }
+    let cyan = Style::new().fg(Color::Cyan);
+    let printed = report
+        .outputs
+        .iter()
+        .map(|o| {
+            let mut heading = Vec::new();
+            push(&mut heading, format!(" {}", o.heading(lang)), cyan);
+            // A tab (as in /proc/self/status) is a space here: the terminal cell would drop it.
+            let text = format!("{}{}", o.stdout, o.stderr).replace('\t', " ");
+            let mut lines = Vec::new();
+            for l in text.lines() {
+                push(&mut lines, format!("   {l}"), cyan);
+            }
+            // A heading wrapped in the `c` view: its first line heads, the rest lead the lines.
+            let first = heading.remove(0);
+            heading.extend(lines);
+            (first, heading)
+        })
+        .collect();
+    let mut error = Vec::new();
     if let Some(e) = &report.error {
-        push(format!(" {}: {e}", s::ERROR.get(lang)), bad());
+        push(&mut error, format!(" {}: {e}", s::ERROR.get(lang)), bad());
     }
-    if out.is_empty() {
+    if out.is_empty() && report.outputs.is_empty() && error.is_empty() {
         out.push(Line::styled(
             format!(" {}", s::NO_SYSCALLS.get(lang)),
             dim(),
         ));
     }
-    out
+    CallLines {
+        calls: out,
+        printed,
+        error,
+    }
 }
 
 /// The checks with their details, the commands to try and the end of the lesson: a line each,
@@ -1260,7 +1371,37 @@ fn draw_help(frame: &mut Frame, lang: Lang) {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap_hard;
+    use super::{CallLines, Lang, Line, wrap_hard};
+
+    fn texts(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn the_calls_are_cut_before_what_the_commands_printed() {
+        let sys = CallLines {
+            calls: (0..20).map(|i| Line::raw(format!("call {i}"))).collect(),
+            printed: vec![(
+                Line::raw("(table)"),
+                (0..10).map(|i| Line::raw(format!("row {i}"))).collect(),
+            )],
+            error: vec![Line::raw("error: x")],
+        };
+        // The table takes its heading, three rows and the count; the error its line; the
+        // calls what is left, here one line: their count.
+        assert_eq!(
+            texts(&sys.capped(7, Lang::En)),
+            [
+                " … 20 more lines (c shows them all)",
+                "(table)",
+                "row 0",
+                "row 1",
+                "row 2",
+                "   … 7 more lines (c shows them all)",
+                "error: x",
+            ]
+        );
+    }
 
     #[test]
     fn a_long_path_breaks_between_its_components() {
