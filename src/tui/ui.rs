@@ -304,8 +304,13 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         .max()
         .unwrap_or(1) as u16
         + 1;
-    // The panes' least: their title and four lines, or the live display's least.
-    let pane_min = if live { 1 + resources::MIN_HEIGHT } else { 5 };
+    // The panes' least: their title and four lines (fewer when that is all they hold), or
+    // the live display's least.
+    let pane_min = if live {
+        1 + resources::MIN_HEIGHT
+    } else {
+        pane_need.clamp(2, 5)
+    };
 
     // Lines are given out in order of what a learner needs most: the explanation (title plus
     // up to 35%), the checks and commands to try (the proof), the syscalls, then the panes,
