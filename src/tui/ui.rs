@@ -541,7 +541,13 @@ fn draw_checks(frame: &mut Frame, checks: Vec<Line<'static>>, area: Rect, lang: 
         .borders(Borders::TOP)
         .title(Span::styled(format!(" {} ", s::CHECKS.get(lang)), bold()));
     frame.render_widget(
-        Paragraph::new(capped(checks, area.height.saturating_sub(1) as usize, lang)).block(block),
+        Paragraph::new(capped(
+            checks,
+            area.height.saturating_sub(1) as usize,
+            "",
+            lang,
+        ))
+        .block(block),
         area,
     );
 }
@@ -980,14 +986,11 @@ const PRINTED_SHOWN: usize = 3;
 impl CallLines {
     /// Lines one output takes on the step screen: its heading and up to four more.
     fn printed_want(lines: &[Line<'static>]) -> usize {
-        1 + if lines.len() > PRINTED_SHOWN + 1 {
-            PRINTED_SHOWN + 1
-        } else {
-            lines.len()
-        }
+        1 + lines.len().min(PRINTED_SHOWN + 1)
     }
 
-    fn printed_len(&self) -> usize {
+    /// Lines the step screen wants under the calls: the outputs and the error.
+    fn below_len(&self) -> usize {
         self.printed
             .iter()
             .map(|(_, l)| Self::printed_want(l))
@@ -997,14 +1000,14 @@ impl CallLines {
 
     /// Lines the step screen shows when there is room for all.
     fn len(&self) -> usize {
-        self.calls.len() + self.printed_len()
+        self.calls.len() + self.below_len()
     }
 
     /// The lines the step screen gives the pane before the panes get their fill: what the
     /// commands printed (often the step's point, as the layout lesson's table) and a line or
     /// two of calls.
     fn least(&self) -> usize {
-        self.printed_len() + self.calls.len().min(2)
+        self.below_len() + self.calls.len().min(2)
     }
 
     /// Everything, whole: the `c` view.
@@ -1021,14 +1024,14 @@ impl CallLines {
     /// At most `cap` lines for the step screen. Where not all fit, the calls are cut first,
     /// down to the count of them, so what the commands printed and the error stay in view.
     fn capped(self, cap: usize, lang: Lang) -> Vec<Line<'static>> {
-        let wanted = self.printed_len();
         let floor = usize::from(!self.calls.is_empty());
-        let mut room = wanted.min(cap.saturating_sub(floor));
+        let mut room = self.below_len().min(cap.saturating_sub(floor));
         let calls_room = cap - room;
+        // Above an output, one call alone would read as all of them: the line is their count.
         let mut lines = if calls_room == 1 && self.calls.len() > 1 {
             vec![Line::styled(more_lines(self.calls.len(), lang), dim())]
         } else {
-            capped(self.calls, calls_room, lang)
+            capped(self.calls, calls_room, "", lang)
         };
         let error = self.error;
         room = room.saturating_sub(error.len());
@@ -1042,7 +1045,7 @@ impl CallLines {
     }
 }
 
-/// An output's heading and lines in `room` lines, the last of them the count of the rest.
+/// An output's heading and lines in `room` lines, its count of the rest indented as its lines.
 fn cut_printed(
     heading: Line<'static>,
     printed: Vec<Line<'static>>,
@@ -1053,16 +1056,7 @@ fn cut_printed(
         return Vec::new();
     }
     let mut lines = vec![heading];
-    if printed.len() < room {
-        lines.extend(printed);
-    } else {
-        let kept = room.saturating_sub(2);
-        let more = printed.len() - kept;
-        lines.extend(printed.into_iter().take(kept));
-        if room > 1 {
-            lines.push(Line::styled(format!("  {}", more_lines(more, lang)), dim()));
-        }
-    }
+    lines.extend(capped(printed, room - 1, "  ", lang));
     lines
 }
 
@@ -1225,15 +1219,23 @@ fn check_lines(
     out
 }
 
-/// Keeps `cap` lines, the last one saying how many more there are and that `c` shows them
-/// all. A single line stays a line of content.
-fn capped(mut lines: Vec<Line<'static>>, cap: usize, lang: Lang) -> Vec<Line<'static>> {
+/// Keeps `cap` lines, the last one (after `indent`) saying how many more there are and that
+/// `c` shows them all. A single line stays a line of content.
+fn capped(
+    mut lines: Vec<Line<'static>>,
+    cap: usize,
+    indent: &str,
+    lang: Lang,
+) -> Vec<Line<'static>> {
     if lines.len() > cap && cap == 1 {
         lines.truncate(1);
     } else if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
-        lines.push(Line::styled(more_lines(more, lang), dim()));
+        lines.push(Line::styled(
+            format!("{indent}{}", more_lines(more, lang)),
+            dim(),
+        ));
     }
     lines
 }
