@@ -384,7 +384,10 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
             let now = pane(rows, report, side, lang, max);
             let before = previous.map(|p| pane(rows, p, side, lang, max));
             let lines = pane_lines(&now, before.as_deref(), text_width);
-            frame.render_widget(Paragraph::new(cut_to(lines, inner.height, lang)), inner);
+            frame.render_widget(
+                Paragraph::new(capped(lines, inner.height.into(), "", lang)),
+                inner,
+            );
             continue;
         }
         // Text rows above the display, the display, then text rows below it.
@@ -405,9 +408,12 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
             Constraint::Fill(1),
         ])
         .areas(inner);
-        frame.render_widget(Paragraph::new(cut_to(above, above_h, lang)), above_area);
+        frame.render_widget(
+            Paragraph::new(capped(above, above_h.into(), "", lang)),
+            above_area,
+        );
         resources::draw(frame, live_area, side, history, lang);
-        let below = cut_to(below, below_area.height, lang);
+        let below = capped(below, below_area.height.into(), "", lang);
         frame.render_widget(Paragraph::new(below), below_area);
     }
 
@@ -843,18 +849,6 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// A pane's lines cut to `height`, the last line saying how many more there are, so that a
-/// pane too short for its rows does not seem to end where it was cut.
-fn cut_to(mut lines: Vec<Line<'static>>, height: u16, lang: Lang) -> Vec<Line<'static>> {
-    let height = height as usize;
-    if height > 0 && lines.len() > height {
-        let more = lines.len() - (height - 1);
-        lines.truncate(height - 1);
-        lines.push(Line::styled(more_lines(more, lang), dim()));
-    }
-    lines
-}
-
 /// Cuts a line to `width` display columns, ending it with "…" when something was cut.
 fn fit(text: &str, width: usize) -> String {
     if Span::raw(text).width() <= width {
@@ -1220,7 +1214,8 @@ fn check_lines(
 }
 
 /// Keeps `cap` lines, the last one (after `indent`) saying how many more there are and that
-/// `c` shows them all. A single line stays a line of content.
+/// `c` shows them all, so that a list cut short does not seem to end where it was cut. A single
+/// line stays a line of content: in one row, a count alone would say nothing of what is there.
 fn capped(
     mut lines: Vec<Line<'static>>,
     cap: usize,
