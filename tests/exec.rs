@@ -150,8 +150,8 @@ fn exec_into_the_full_container_gets_its_walls() {
         return;
     };
     let mut t = Term::start(&["--lang", "en", "learn", "container"], 100, 30);
-    t.wait_for("step 1/11", 20);
-    let screen = t.step_to(8, 11);
+    t.wait_for("step 1/12", 20);
+    let screen = t.step_to(8, 12);
     let pid = box_pid_on(&screen);
     let status = "grep -E '^(CapBnd|CapEff|CapInh|NoNewPrivs|Seccomp):' /proc/self/status";
     let (code, out, err) = exec(pid, &["sh", "-c", status]);

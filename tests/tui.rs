@@ -91,13 +91,13 @@ fn calls_view_scrolls_to_the_end_and_back() {
         return;
     };
     let mut t = Term::start(&["--lang", "en", "learn", "container"], 80, 24);
-    t.wait_for("step 1/11", 20);
-    t.step_to(5, 11);
+    t.wait_for("step 1/12", 20);
+    t.step_to(5, 12);
     t.keys("c");
     let top = t.wait_for("more: ↓", 10);
     t.keys(END);
     // The end is the box's pane, under the calls and checks.
-    let end = t.wait_for("sees 2:", 10);
+    let end = t.wait_for("sees 1:", 10);
     assert!(!end.contains("more: ↓"), "{end}");
     for _ in 0..5 {
         t.keys(DOWN);

@@ -12,7 +12,8 @@ use crate::kernel::ipc::IpcKind;
 use crate::kernel::namespaces::Namespace;
 use crate::kernel::process::CommandOutput;
 use crate::lang::Detail;
-use crate::probe::{FileId, View};
+use crate::probe::status::Creds;
+use crate::probe::{FileId, Probed, View};
 
 /// What a lesson step can do. Each variant's doc says which syscalls it makes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,6 +291,13 @@ pub enum Outcome {
     /// The orphan's pid, as the box numbers it.
     Orphan {
         pid: i32,
+    },
+    /// A service the box started (`serve_http`), as the box read it from /proc/PID right
+    /// after: its pid, capabilities and no_new_privs/seccomp state, and its cgroups.
+    Served {
+        pid: i32,
+        creds: Probed<Creds>,
+        cgroups: Probed<Vec<String>>,
     },
     Reaped {
         pids: Vec<i32>,

@@ -318,6 +318,21 @@ impl Agent {
                 })?;
                 process::kill(pid, Signal::SIGTERM)?;
                 wait_for_state(pid, 'Z');
+                // The zombie lasts only until the reap that follows: say so by the kill.
+                let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|s| probe::stat::parse(&s))
+                    .map(|s| s.state);
+                if state == Some('Z') {
+                    let mut records = kernel::take_records();
+                    if let Some(kill) = records.pop() {
+                        records.push(kill.noted(detail!(
+                            "PID {pid} ended: now a zombie (state Z in /proc/{pid}/stat) until PID 1 waits for it",
+                            "PID {pid} 종료: PID 1이 기다려 줄 때까지 좀비(/proc/{pid}/stat의 상태 Z)"
+                        )));
+                    }
+                    kernel::adopt_records(records);
+                }
                 Ok(Outcome::Orphan { pid })
             }
             Action::Reap => Ok(Outcome::Reaped {
@@ -492,7 +507,7 @@ impl Agent {
                 }
                 unsafe { libc::_exit(0) }
             }
-            ForkResult::Parent { .. } => {
+            ForkResult::Parent { child } => {
                 drop(tx);
                 let mut line = String::new();
                 std::io::BufReader::new(rx).read_line(&mut line)?;
@@ -500,7 +515,15 @@ impl Agent {
                     serde_json::from_str(&line)?;
                 kernel::adopt_records(records);
                 bound.map_err(|e| anyhow::anyhow!(e))?;
-                Ok(Outcome::Nothing)
+                // What the server inherited: the full container's lesson checks it holds the
+                // box's walls (a child keeps its parent's cgroups, capability sets,
+                // no_new_privs and seccomp filter: fork(2), seccomp(2)).
+                let pid = child.as_raw().to_string();
+                Ok(Outcome::Served {
+                    pid: child.as_raw(),
+                    creds: probe::creds_of(&pid),
+                    cgroups: probe::cgroups_of(&pid),
+                })
             }
         }
     }

@@ -126,6 +126,9 @@ pub enum Check {
     BoxNoNewPrivs,
     /// The box's /proc/self/status says Seccomp: 2 (a filter).
     BoxSeccompFilter,
+    /// The service the box last started (`serve_http`) has the box's walls: the same
+    /// capability sets and cgroups, no_new_privs and a seccomp filter.
+    ServiceInsideWalls,
     /// The OCI runtime ran the bundle and its container reported hostname `web`, Docker's
     /// bounding set, no_new_privs and a seccomp filter; passes, saying so, where neither runc
     /// nor crun is installed.
@@ -287,6 +290,8 @@ macro_rules! layer_check {
 pub struct Facts {
     pub escaped_root: Option<FileId>,
     pub orphan: Option<i32>,
+    /// The service the box last started, as the box read it right after.
+    pub service: Option<Service>,
     /// The pids the box last collected with waitpid (`reap`, or a load it ended), in order.
     pub reaped: Vec<i32>,
     pub last_output: Option<CommandOutput>,
@@ -309,6 +314,15 @@ pub struct Facts {
     pub box_after_term: Option<bool>,
     /// What an OCI runtime did with the lesson's bundle.
     pub runtime: Option<super::docker::RuntimeRun>,
+}
+
+/// A service the box started (`serve_http`): its pid as the box numbers it, and what
+/// /proc/PID said of it.
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub pid: i32,
+    pub creds: Probed<crate::probe::status::Creds>,
+    pub cgroups: Probed<Vec<String>>,
 }
 
 /// A System V IPC object the lesson made.
@@ -495,6 +509,10 @@ impl Check {
             Check::BoxSeccompFilter => pick(
                 "a seccomp filter checks every syscall of the box",
                 "seccomp 필터가 박스의 모든 시스템 콜을 검사한다",
+            ),
+            Check::ServiceInsideWalls => pick(
+                "the web server has the box's walls: capabilities, no_new_privs, seccomp, cgroups",
+                "웹 서버도 박스의 벽 안에 있다: capability, no_new_privs, seccomp, cgroup",
             ),
             Check::RuntimeAgrees => pick(
                 "the OCI runtime built the same box from config.json",
@@ -1095,6 +1113,7 @@ impl Check {
                 ),
                 Err(e) => (false, e.clone()),
             },
+            Check::ServiceInsideWalls => service_inside_walls(ev.facts.service.as_ref(), boxed),
             Check::RuntimeAgrees => super::docker::judge(ev.facts.runtime.as_ref()),
             Check::AttemptFailed { errno } => match &ev.facts.attempt {
                 Some(Some(e)) => (e.en.contains(errno.as_str()), e.clone()),
@@ -1295,6 +1314,47 @@ fn host_and_box(host: &str, boxed: &str) -> Detail {
 }
 
 /// Whether there are lines and each ends in `suffix` (`:/`: a cgroup namespace's root).
+/// The service's capability sets, no_new_privs, seccomp mode and cgroups against the box's.
+fn service_inside_walls(service: Option<&Service>, boxed: &View) -> (bool, Detail) {
+    let Some(service) = service else {
+        return (
+            false,
+            detail!("no service was started", "시작한 서비스가 없다"),
+        );
+    };
+    let (theirs, ours) = match (&service.creds, &boxed.creds) {
+        (Ok(t), Ok(o)) => (t, o),
+        (Err(e), _) | (_, Err(e)) => return (false, e.clone()),
+    };
+    let same_cgroups = match (&service.cgroups, &boxed.cgroups) {
+        (Ok(t), Ok(o)) => t == o,
+        _ => false,
+    };
+    let walled = theirs.cap_eff == ours.cap_eff
+        && theirs.cap_bnd == ours.cap_bnd
+        && theirs.no_new_privs
+        && theirs.seccomp == 2
+        && same_cgroups;
+    let (pid, eff, nnp, seccomp) = (
+        service.pid,
+        theirs.cap_eff,
+        theirs.no_new_privs as u8,
+        theirs.seccomp,
+    );
+    let detail = if same_cgroups {
+        detail!(
+            "PID {pid}: CapEff {eff:016x}, NoNewPrivs {nnp}, Seccomp {seccomp}, the box's cgroups",
+            "PID {pid}: CapEff {eff:016x}, NoNewPrivs {nnp}, Seccomp {seccomp}, 박스와 같은 cgroup"
+        )
+    } else {
+        detail!(
+            "PID {pid}: CapEff {eff:016x}, NoNewPrivs {nnp}, Seccomp {seccomp}, other cgroups than the box's",
+            "PID {pid}: CapEff {eff:016x}, NoNewPrivs {nnp}, Seccomp {seccomp}, 박스와 다른 cgroup"
+        )
+    };
+    (walled, detail)
+}
+
 fn all_end_with(lines: &[impl AsRef<str>], suffix: &str) -> bool {
     !lines.is_empty() && lines.iter().all(|l| l.as_ref().ends_with(suffix))
 }

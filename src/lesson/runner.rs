@@ -156,7 +156,9 @@ impl Session {
         let mut error = None;
         for action in &step.actions {
             match self.act(action, &mut records, &mut outputs) {
-                Ok(view) => boxed = view.or(boxed),
+                // Only the last action's view is current: a host-side action after it (a
+                // veth, an id map, a file in a volume) changes what the box would see.
+                Ok(view) => boxed = view,
                 Err(e) => {
                     error = Some(e);
                     break;
@@ -319,6 +321,17 @@ impl Session {
             }
             Outcome::Escaped { root, .. } => self.facts.escaped_root = Some(root),
             Outcome::Orphan { pid } => self.facts.orphan = Some(pid),
+            Outcome::Served {
+                pid,
+                creds,
+                cgroups,
+            } => {
+                self.facts.service = Some(super::checks::Service {
+                    pid,
+                    creds,
+                    cgroups,
+                })
+            }
             Outcome::Attempted { error } => self.facts.attempt = Some(error),
             Outcome::Pinged { result, .. } => self.facts.ping_from_box = Some(result),
             Outcome::MqFound { found } => self.facts.mq_seen_by_box = Some(found),
