@@ -345,6 +345,64 @@ fn lesson_list() {
     }
 }
 
+/// Every lesson's summary, in both languages and at every width from 60 to 80 columns, shows
+/// whole in the list's detail: no character lost where a two-column one meets the edge.
+#[test]
+fn lesson_list_keeps_every_character_of_the_summary() {
+    let entries: Vec<Entry> = load::load_all(None)
+        .unwrap()
+        .into_iter()
+        .map(|lesson| Entry {
+            lesson,
+            unavailable: None,
+        })
+        .collect();
+    let progress = Progress::default();
+    for lang in [Lang::En, Lang::Ko] {
+        for w in 60..=80 {
+            for (selected, e) in entries.iter().enumerate() {
+                let screen = ListScreen {
+                    entries: &entries,
+                    selected,
+                    progress: &progress,
+                };
+                // Tall enough that the detail is not cut.
+                let t = render(w, 60, |f| ui::draw_list(f, &screen, lang, false));
+                let shown: String = screen_rows(&t).concat();
+                let want = e.lesson.summary.get(lang).replace(' ', "");
+                assert!(
+                    shown.replace(' ', "").contains(&want),
+                    "{} at {w} columns ({lang:?}): the summary is not whole in\n{}",
+                    e.lesson.id,
+                    screen_rows(&t).join("\n")
+                );
+            }
+        }
+    }
+}
+
+/// The screen's rows as text, each wide character once (the cell it covers is skipped).
+fn screen_rows(t: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = t.backend().buffer();
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            let mut row = String::new();
+            let mut skip = 0;
+            for x in 0..area.width {
+                let symbol = buffer[(x, y)].symbol();
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+                row.push_str(symbol);
+            }
+            row
+        })
+        .collect()
+}
+
 #[test]
 fn uts_lesson_step_3() {
     let lesson = lesson("uts");

@@ -16,7 +16,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::app::Entry;
 use super::resources::{self, History};
@@ -173,28 +173,57 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
     frame.render_widget(Paragraph::new(lines).block(block), list_area);
 
     if let Some(e) = screen.entries.get(screen.selected) {
-        let mut lines = vec![
-            Line::styled(e.lesson.title.get(lang).to_string(), bold()),
-            Line::raw(e.lesson.summary.get(lang).trim().to_string()),
-        ];
+        // Wrapped by boxlab's own `wrap`, as every other text here: ratatui's word wrapper
+        // lost a Korean character where a two-column one met the right edge.
+        let width = detail.width as usize;
+        let mut lines = labelled("", Style::new(), e.lesson.title.get(lang), width, bold());
+        lines.extend(labelled(
+            "",
+            Style::new(),
+            e.lesson.summary.get(lang).trim(),
+            width,
+            Style::new(),
+        ));
         if let Some(reason) = &e.unavailable {
             lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::styled(format!("{}: ", s::UNAVAILABLE.get(lang)), bad()),
-                Span::raw(reason.get(lang).to_string()),
-            ]));
+            let label = format!("{}: ", s::UNAVAILABLE.get(lang));
+            lines.extend(labelled(
+                &label,
+                bad(),
+                reason.get(lang),
+                width,
+                Style::new(),
+            ));
         }
         if !e.lesson.notes.is_empty() {
             lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::styled(format!("{}: ", s::PAIRS_WITH.get(lang)), dim()),
-                Span::raw(e.lesson.notes.join(" · ")),
-            ]));
+            let label = format!("{}: ", s::PAIRS_WITH.get(lang));
+            lines.extend(labelled(
+                &label,
+                dim(),
+                &e.lesson.notes.join(" · "),
+                width,
+                Style::new(),
+            ));
+        }
+        // Under the rule; a detail taller than the room ends in "…" on its last row.
+        let room = (detail.height as usize).saturating_sub(1);
+        if lines.len() > room && room > 0 {
+            lines.truncate(room);
+            // The blank line that would have led to what is cut goes too.
+            while lines.len() > 1 && lines.last().is_some_and(|l| l.width() == 0) {
+                lines.pop();
+            }
+            let room = lines.len();
+            let last: String = lines[room - 1]
+                .spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect();
+            lines[room - 1] = Line::raw(fit(&format!("{last} …"), width));
         }
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(Block::new().borders(Borders::TOP)),
+            Paragraph::new(lines).block(Block::new().borders(Borders::TOP)),
             detail,
         );
     }
@@ -847,6 +876,28 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+/// `label` (in `label_style`) then `text`, word-wrapped together to `width`: the label starts
+/// the first line.
+fn labelled(
+    label: &str,
+    label_style: Style,
+    text: &str,
+    width: usize,
+    style: Style,
+) -> Vec<Line<'static>> {
+    wrap(&format!("{label}{text}"), width)
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| match line.strip_prefix(label) {
+            Some(rest) if i == 0 && !label.is_empty() => Line::from(vec![
+                Span::styled(label.to_string(), label_style),
+                Span::styled(rest.to_string(), style),
+            ]),
+            _ => Line::styled(line, style),
+        })
+        .collect()
 }
 
 /// Cuts a line to `width` display columns, ending it with "…" when something was cut.
