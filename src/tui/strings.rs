@@ -122,7 +122,7 @@ pub const HELP: &[(&str, S)] = &[
     (
         "c",
         S(
-            "the step's syscalls, checks and both panes, full screen",
+            "the step's calls, checks and panes, full screen",
             "단계의 시스템 콜, 확인, 양쪽 창을 화면 가득",
         ),
     ),

@@ -816,7 +816,8 @@ fn bar(frame: &mut Frame, area: Rect, left: &str, right: &str) {
 }
 
 /// Keys that give way, in this order, when the hints do not fit: scrolling (the explanation
-/// shows "▼ more: ↓" when there is more), going back, the language; `?` lists every key.
+/// shows "▼ more: ↓" when there is more), going back, the language; then the others, from the
+/// right. `?` lists every key.
 const DROPPABLE_HINTS: [&str; 3] = ["↑↓", "←", "L"];
 
 fn hints(frame: &mut Frame, area: Rect, lang: Lang, keys: &[(&str, &S)]) {
@@ -841,6 +842,17 @@ fn hints(frame: &mut Frame, area: Rect, lang: Lang, keys: &[(&str, &S)]) {
             break;
         }
         keys.retain(|(k, _)| k != drop);
+    }
+    // Still too wide (60 columns): the others go from the right, whole, rather than a hint cut
+    // mid-word; the first (the next step), help and quit stay.
+    while !fits(&keys, gap) {
+        let Some(at) = (1..keys.len())
+            .rev()
+            .find(|&i| !matches!(keys[i].0, "?") && !keys[i].0.starts_with('q'))
+        else {
+            break;
+        };
+        keys.remove(at);
     }
     let mut spans = Vec::new();
     for (key, what) in keys {
