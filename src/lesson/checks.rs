@@ -397,7 +397,7 @@ impl Check {
             ),
             Check::NsDiffers { ns } => pick(
                 &format!("box has its own {} namespace", ns.proc_name()),
-                &format!("박스가 자기만의 {} 네임스페이스를 가졌다", ns.proc_name()),
+                &format!("박스에 자기만의 {} 네임스페이스가 있다", ns.proc_name()),
             ),
             Check::RootDiffers => pick(
                 "the box's / is another directory than the host's /",
@@ -488,7 +488,7 @@ impl Check {
             ),
             Check::BoxHasAllCaps => pick(
                 "the box holds every capability, in its own user namespace",
-                "박스는 자기 사용자 네임스페이스 안에서 모든 capability를 가졌다",
+                "박스는 자기 사용자 네임스페이스 안에서 모든 capability를 갖고 있다",
             ),
             Check::BoxCapsDockerDefault => pick(
                 "the box keeps exactly Docker's 14 default capabilities",
@@ -496,7 +496,7 @@ impl Check {
             ),
             Check::BoxCap { cap, held: true } => pick(
                 &format!("the box still holds {}", cap.name()),
-                &format!("박스가 아직 {} 권한을 가졌다", cap.name()),
+                &format!("박스에 아직 {} 권한이 있다", cap.name()),
             ),
             Check::BoxCap { cap, held: false } => pick(
                 &format!("the box no longer holds {}", cap.name()),

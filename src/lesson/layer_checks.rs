@@ -40,7 +40,7 @@ pub fn describe(check: &Check) -> (String, String) {
         ),
         Check::OwnUpper { path } => (
             format!("each box has its own {path} in its own upper layer"),
-            format!("두 박스가 각자의 upper 레이어에 자기 {path}를 가졌다"),
+            format!("두 박스의 upper 레이어에 각자의 {path}가 있다"),
         ),
         Check::VolumeHolds { file, text } => (
             format!("the host reads {file} in the volume: \"{}\"", text.trim()),
