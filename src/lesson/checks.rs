@@ -1293,7 +1293,7 @@ impl Check {
             Check::OutputContains { text } => match &ev.facts.last_output {
                 // The line that has it, or else all that was printed.
                 Some(o) => match o.stdout.lines().find(|l| l.contains(text.as_str())) {
-                    Some(line) => (true, detail!("in \"{}\"", "출력: \"{}\"", line.trim())),
+                    Some(line) => (true, detail!("output: \"{}\"", "출력: \"{}\"", line.trim())),
                     None => (
                         false,
                         detail!("it shows {:?}", "출력: {:?}", o.stdout.trim()),
