@@ -447,6 +447,39 @@ fn uts_lesson_step_3_calls() {
     }
 }
 
+/// The `c` view's title says which way there is more, and a draw reports a page as the lines
+/// it shows, for PgUp/PgDn.
+#[test]
+fn the_calls_view_marks_which_way_there_is_more() {
+    let lesson = lesson("uts");
+    let reports = uts_reports(&lesson);
+    for (scroll, marker) in [
+        (0, "▼ more: ↓"),
+        (2, "▲▼ more: ↑↓"),
+        (u16::MAX, "▲ more: ↑"),
+    ] {
+        let screen = LessonScreen {
+            lesson: &lesson,
+            reports: &reports,
+            shown: 2,
+            scroll,
+            shells: None,
+            resources: None,
+            working: false,
+            calls: true,
+        };
+        let mut drawn = ui::Scrolled::default();
+        let t = render(80, 12, |f| {
+            drawn = ui::draw_lesson(f, &screen, Lang::En, false)
+        });
+        // 12 rows less the title bar, the footer and the part's title line.
+        assert_eq!(drawn.page, 9);
+        assert!(drawn.most > 2, "{drawn:?}");
+        let title = &screen_rows(&t)[1];
+        assert!(title.contains(marker), "scroll {scroll}: {title}");
+    }
+}
+
 #[test]
 fn uts_lesson_last_step_with_output() {
     let lesson = lesson("uts");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pty::{DOWN, END, ENTER, ESC, HOME, LEFT, RIGHT, TAB, Term, UP};
+use common::pty::{DOWN, END, ENTER, ESC, HOME, LEFT, PAGE_DOWN, RIGHT, TAB, Term, UP};
 use common::{
     assert_host_as_found, box_processes, boxlab, host_snapshot, host_test, new_box_processes,
     root_or_skip, serial, wait_no_new_box_processes,
@@ -84,7 +84,8 @@ fn uts_lesson_in_a_terminal() {
 }
 
 /// The `c` view of a long step at 80x24: End shows its last line, ↓ past the end does not
-/// pile up (one ↑ scrolls back at once), Home goes back to the top.
+/// pile up (one ↑ scrolls back at once), Home goes back to the top, PgDn moves a screenful
+/// less the line that stays in view.
 #[test]
 fn calls_view_scrolls_to_the_end_and_back() {
     let Some(host) = host_test("calls_view_scrolls_to_the_end_and_back") else {
@@ -103,12 +104,20 @@ fn calls_view_scrolls_to_the_end_and_back() {
         t.keys(DOWN);
     }
     t.keys(UP);
-    t.wait_for("more: ↓", 10);
+    t.wait_for("▲▼ more: ↑↓", 10);
     t.keys(HOME);
     // The screen's first call, as it was before any scrolling.
     let first = top.lines().nth(3).unwrap().trim();
     assert!(!end.contains(first), "{end}");
     t.wait_for(first, 10);
+    // Rows 2 to 22 show the view: after PgDn the last of them is the first.
+    let last = top.lines().nth(22).unwrap().trim().to_string();
+    t.keys(PAGE_DOWN);
+    // Waits for the row, not the title: a frame can be read half drawn.
+    t.wait_until("a page down", 10, |t| {
+        t.screen().lines().nth(2).map(str::trim) == Some(last.as_str())
+    });
+    t.wait_for("▲▼ more: ↑↓", 10);
     t.keys("q");
     assert_eq!(t.wait_exit(10), Some(0));
     host.assert_as_found("after the test");

@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use super::keys::key_bytes;
 use super::resources::{self, History};
 use super::strings as s;
-use super::ui::{self, Focus, LessonScreen, ListScreen, ShellView, ShellsView};
+use super::ui::{self, Focus, LessonScreen, ListScreen, Scrolled, ShellView, ShellsView};
 use crate::agent::shell::Shell;
 use crate::doctor;
 use crate::kernel::namespaces::Namespace;
@@ -305,6 +305,8 @@ pub struct App {
     resources: History,
     epoch: Instant,
     sampled: Option<Instant>,
+    /// How many lines the scrolled part showed in the last draw: PgUp/PgDn's step.
+    page: u16,
     rootfs: PathBuf,
     ledger: Rc<Ledger>,
 }
@@ -331,6 +333,7 @@ impl App {
             resources: History::new(),
             epoch: Instant::now(),
             sampled: None,
+            page: 1,
             rootfs,
             ledger,
         }
@@ -448,10 +451,11 @@ impl App {
         self.note_progress();
     }
 
-    /// Keeps the lesson screen's scroll within `most`, as far as the last draw could scroll.
-    pub fn limit_scroll(&mut self, most: u16) {
+    /// Keeps the lesson screen's scroll as far as the last draw could scroll, and its page.
+    pub fn limit_scroll(&mut self, drawn: Scrolled) {
+        self.page = drawn.page.max(1);
         if let Screen::Lesson { scroll, .. } = &mut self.screen {
-            *scroll = (*scroll).min(most);
+            *scroll = (*scroll).min(drawn.most);
         }
     }
 
@@ -482,8 +486,11 @@ impl App {
             }
             KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(5),
-            KeyCode::PageDown => *scroll = scroll.saturating_add(5),
+            // A screenful less one line, so that the last line read stays in view.
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(self.page.saturating_sub(1).max(1)),
+            KeyCode::PageDown => {
+                *scroll = scroll.saturating_add(self.page.saturating_sub(1).max(1))
+            }
             KeyCode::Home => *scroll = 0,
             // To the end: the next draw brings it back to the last screenful.
             KeyCode::End => *scroll = u16::MAX,

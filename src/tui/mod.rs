@@ -112,10 +112,10 @@ pub fn run(
         app.sample_resources();
         // Read before drawing: output that arrives while drawing makes the next round redraw.
         let drawn = app.shell_output();
-        let mut most = 0;
-        terminal.draw(|frame| most = draw(frame, &app))?;
+        let mut scrolled = ui::Scrolled::default();
+        terminal.draw(|frame| scrolled = draw(frame, &app))?;
         // Past the end, ↑ would first have to undo the extra ↓ presses.
-        app.limit_scroll(most);
+        app.limit_scroll(scrolled);
         // A step runs only once the screen says it is running: it can take seconds.
         if app.working() {
             app.perform_pending();
@@ -158,13 +158,13 @@ pub fn run(
     Ok(())
 }
 
-/// Draws the screen; returns how far the lesson screen's scrolled part can scroll.
-pub fn draw(frame: &mut ratatui::Frame, app: &App) -> u16 {
+/// Draws the screen; returns how the lesson screen's scrolled part was drawn.
+pub fn draw(frame: &mut ratatui::Frame, app: &App) -> ui::Scrolled {
     match app.lesson_screen() {
         Some(screen) => ui::draw_lesson(frame, &screen, app.lang, app.help),
         None => {
             ui::draw_list(frame, &app.list_screen(), app.lang, app.help);
-            0
+            ui::Scrolled::default()
         }
     }
 }

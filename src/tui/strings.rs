@@ -82,6 +82,8 @@ pub const HELP_TITLE: S = S("Keys", "키");
 pub const RUNNING: S = S("running the step…", "단계 실행 중…");
 pub const REVIEWING: S = S("earlier step · ", "앞 단계 다시 보기 · ");
 pub const MORE_BELOW: S = S("▼ more: ↓", "▼ 더 있음: ↓");
+pub const MORE_ABOVE: S = S("▲ more: ↑", "▲ 더 있음: ↑");
+pub const MORE_BOTH: S = S("▲▼ more: ↑↓", "▲▼ 더 있음: ↑↓");
 pub const ANY_KEY_CLOSES: S = S("any key closes this", "아무 키나 누르면 닫힙니다");
 pub const LEGEND: &[(&str, S)] = &[
     (

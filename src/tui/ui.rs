@@ -244,12 +244,40 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
     }
 }
 
-/// Draws the lesson screen; returns the furthest its scrolled part (the explanation, or the
-/// `c` view) can scroll, for the app to keep `scroll` within.
-pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: bool) -> u16 {
+/// How the lesson screen's scrolled part (the explanation, or the `c` view) was drawn: the
+/// furthest it can scroll, for the app to keep `scroll` within, and how many lines it shows,
+/// for PgUp/PgDn to move by a screenful.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scrolled {
+    pub most: u16,
+    pub page: u16,
+}
+
+impl Scrolled {
+    fn of(len: usize, visible: usize) -> Scrolled {
+        let most = len.saturating_sub(visible);
+        Scrolled {
+            most: u16::try_from(most).unwrap_or(u16::MAX),
+            page: u16::try_from(visible).unwrap_or(u16::MAX),
+        }
+    }
+}
+
+/// "▼ more: ↓" under the top, "▲ more: ↑" at the end, both between: which way there is more.
+fn more_marker(scroll: usize, more_below: bool, lang: Lang) -> Option<&'static str> {
+    match (scroll > 0, more_below) {
+        (false, false) => None,
+        (false, true) => Some(s::MORE_BELOW.get(lang)),
+        (true, false) => Some(s::MORE_ABOVE.get(lang)),
+        (true, true) => Some(s::MORE_BOTH.get(lang)),
+    }
+}
+
+/// Draws the lesson screen; returns how its scrolled part was drawn.
+pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: bool) -> Scrolled {
     let area = frame.area();
     let Some(report) = screen.reports.get(screen.shown) else {
-        return 0;
+        return Scrolled::default();
     };
     let lesson = screen.lesson;
     let step = &lesson.steps[report.index];
@@ -414,7 +442,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
             let before = previous.map(|p| pane(rows, p, side, lang, max));
             let lines = pane_lines(&now, before.as_deref(), text_width);
             frame.render_widget(
-                Paragraph::new(capped(lines, inner.height.into(), "", lang)),
+                Paragraph::new(capped(lines, inner.height.into(), "", text_width, lang)),
                 inner,
             );
             continue;
@@ -438,11 +466,11 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         ])
         .areas(inner);
         frame.render_widget(
-            Paragraph::new(capped(above, above_h.into(), "", lang)),
+            Paragraph::new(capped(above, above_h.into(), "", text_width, lang)),
             above_area,
         );
         resources::draw(frame, live_area, side, history, lang);
-        let below = capped(below, below_area.height.into(), "", lang);
+        let below = capped(below, below_area.height.into(), "", text_width, lang);
         frame.render_widget(Paragraph::new(below), below_area);
     }
 
@@ -520,32 +548,28 @@ fn split_at_resources(rows: &[Row]) -> [Vec<Row>; 2] {
 }
 
 /// The step title stays put; the text under it scrolls, with a marker when there is more.
-/// Returns the furthest it can scroll.
 fn draw_explanation(
     frame: &mut Frame,
     screen: &LessonScreen,
     body: &[String],
     area: Rect,
     lang: Lang,
-) -> u16 {
+) -> Scrolled {
     let Some(report) = screen.reports.get(screen.shown) else {
-        return 0;
+        return Scrolled::default();
     };
     let step = &screen.lesson.steps[report.index];
     let inner = area.inner(ratatui::layout::Margin::new(1, 0));
     let visible = inner.height.saturating_sub(1) as usize;
-    let most = body.len().saturating_sub(visible);
-    let scroll = (screen.scroll as usize).min(most);
+    let scrolled = Scrolled::of(body.len(), visible);
+    let scroll = screen.scroll.min(scrolled.most) as usize;
     let more = body.len() > scroll + visible;
     let mut title = vec![Span::styled(
         step.title.get(lang).to_string(),
         bold().fg(Color::Cyan),
     )];
-    if more {
-        title.push(Span::styled(
-            format!("   {}", s::MORE_BELOW.get(lang)),
-            dim(),
-        ));
+    if let Some(marker) = more_marker(scroll, more, lang) {
+        title.push(Span::styled(format!("   {marker}"), dim()));
     }
     let mut lines = vec![Line::from(title)];
     lines.extend(
@@ -555,7 +579,7 @@ fn draw_explanation(
             .map(|l| Line::raw(l.clone())),
     );
     frame.render_widget(Paragraph::new(lines), inner);
-    u16::try_from(most).unwrap_or(u16::MAX)
+    scrolled
 }
 
 fn draw_syscalls(frame: &mut Frame, sys: CallLines, area: Rect, lang: Lang) {
@@ -563,7 +587,12 @@ fn draw_syscalls(frame: &mut Frame, sys: CallLines, area: Rect, lang: Lang) {
         .borders(Borders::TOP)
         .title(Span::styled(format!(" {} ", s::SYSCALLS.get(lang)), bold()));
     frame.render_widget(
-        Paragraph::new(sys.capped(area.height.saturating_sub(1) as usize, lang)).block(block),
+        Paragraph::new(sys.capped(
+            area.height.saturating_sub(1) as usize,
+            area.width.into(),
+            lang,
+        ))
+        .block(block),
         area,
     );
 }
@@ -580,6 +609,7 @@ fn draw_checks(frame: &mut Frame, checks: Vec<Line<'static>>, area: Rect, lang: 
             checks,
             area.height.saturating_sub(1) as usize,
             "",
+            area.width.into(),
             lang,
         ))
         .block(block),
@@ -1080,22 +1110,25 @@ impl CallLines {
 
     /// At most `cap` lines for the step screen. Where not all fit, the calls are cut first,
     /// down to the count of them, so what the commands printed and the error stay in view.
-    fn capped(self, cap: usize, lang: Lang) -> Vec<Line<'static>> {
+    fn capped(self, cap: usize, width: usize, lang: Lang) -> Vec<Line<'static>> {
         let floor = usize::from(!self.calls.is_empty());
         let mut room = self.below_len().min(cap.saturating_sub(floor));
         let calls_room = cap - room;
         // Above an output, one call alone would read as all of them: the line is their count.
         let mut lines = if calls_room == 1 && self.calls.len() > 1 {
-            vec![Line::styled(more_lines(self.calls.len(), lang), dim())]
+            vec![Line::styled(
+                more_lines(self.calls.len(), width, lang),
+                dim(),
+            )]
         } else {
-            capped(self.calls, calls_room, "", lang)
+            capped(self.calls, calls_room, "", width, lang)
         };
         let error = self.error;
         room = room.saturating_sub(error.len());
         for (heading, printed) in self.printed {
             let take = Self::printed_want(&printed).min(room);
             room -= take;
-            lines.extend(cut_printed(heading, printed, take, lang));
+            lines.extend(cut_printed(heading, printed, take, width, lang));
         }
         lines.extend(error);
         lines
@@ -1107,13 +1140,14 @@ fn cut_printed(
     heading: Line<'static>,
     printed: Vec<Line<'static>>,
     room: usize,
+    width: usize,
     lang: Lang,
 ) -> Vec<Line<'static>> {
     if room == 0 {
         return Vec::new();
     }
     let mut lines = vec![heading];
-    lines.extend(capped(printed, room - 1, "  ", lang));
+    lines.extend(capped(printed, room - 1, "  ", width, lang));
     lines
 }
 
@@ -1283,6 +1317,7 @@ fn capped(
     mut lines: Vec<Line<'static>>,
     cap: usize,
     indent: &str,
+    width: usize,
     lang: Lang,
 ) -> Vec<Line<'static>> {
     if lines.len() > cap && cap == 1 {
@@ -1291,18 +1326,33 @@ fn capped(
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
         lines.push(Line::styled(
-            format!("{indent}{}", more_lines(more, lang)),
+            format!(
+                "{indent}{}",
+                more_lines(more, width.saturating_sub(indent.len()), lang)
+            ),
             dim(),
         ));
     }
     lines
 }
 
-/// " … 2 more lines (c shows them all)": what a cut list leaves out.
-fn more_lines(more: usize, lang: Lang) -> String {
-    match lang {
-        Lang::Ko => format!(" … 외 {more}줄 (c: 전부 보기)"),
-        Lang::En => format!(" … {more} more lines (c shows them all)"),
+/// " … 2 more lines (c shows them all)": what a cut list leaves out, in fewer words where
+/// that does not fit in `width` columns (a pane at 60 columns would cut the hint mid-word).
+fn more_lines(more: usize, width: usize, lang: Lang) -> String {
+    let [long, short] = match lang {
+        Lang::Ko => [
+            format!(" … 외 {more}줄 (c: 전부 보기)"),
+            format!(" … 외 {more}줄 (c)"),
+        ],
+        Lang::En => [
+            format!(" … {more} more lines (c shows them all)"),
+            format!(" … {more} more (c)"),
+        ],
+    };
+    if Span::raw(&long).width() <= width {
+        long
+    } else {
+        short
     }
 }
 
@@ -1327,7 +1377,7 @@ fn draw_calls(
     sys: Vec<Line<'static>>,
     checks: Vec<Line<'static>>,
     lang: Lang,
-) -> u16 {
+) -> Scrolled {
     let area = frame.area();
     let [_, body, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -1356,8 +1406,8 @@ fn draw_calls(
         lines.extend(pane_lines(&now, before.as_deref(), area.width as usize));
     }
     let visible = body.height.saturating_sub(1) as usize;
-    let most = lines.len().saturating_sub(visible);
-    let scroll = (screen.scroll as usize).min(most);
+    let scrolled = Scrolled::of(lines.len(), visible);
+    let scroll = screen.scroll.min(scrolled.most) as usize;
     let more = lines.len() > scroll + visible;
     let part = parts
         .iter()
@@ -1365,10 +1415,9 @@ fn draw_calls(
         .find(|(start, _)| *start <= scroll)
         .map_or(&s::SYSCALLS, |(_, name)| *name)
         .get(lang);
-    let title = if more {
-        format!(" {part} · {} ", s::MORE_BELOW.get(lang))
-    } else {
-        format!(" {part} ")
+    let title = match more_marker(scroll, more, lang) {
+        Some(marker) => format!(" {part} · {marker} "),
+        None => format!(" {part} "),
     };
     let block = Block::new()
         .borders(Borders::TOP)
@@ -1388,7 +1437,7 @@ fn draw_calls(
             ("q", &s::K_QUIT),
         ],
     );
-    u16::try_from(most).unwrap_or(u16::MAX)
+    scrolled
 }
 
 fn draw_help(frame: &mut Frame, lang: Lang) {
@@ -1436,7 +1485,7 @@ fn draw_help(frame: &mut Frame, lang: Lang) {
 
 #[cfg(test)]
 mod tests {
-    use super::{CallLines, Lang, Line, wrap_hard};
+    use super::{CallLines, Lang, Line, more_lines, wrap_hard};
 
     fn texts(lines: &[Line]) -> Vec<String> {
         lines.iter().map(|l| l.to_string()).collect()
@@ -1455,7 +1504,7 @@ mod tests {
         // The table takes its heading, three rows and the count; the error its line; the
         // calls what is left, here one line: their count.
         assert_eq!(
-            texts(&sys.capped(7, Lang::En)),
+            texts(&sys.capped(7, 80, Lang::En)),
             [
                 " … 20 more lines (c shows them all)",
                 "(table)",
@@ -1466,6 +1515,18 @@ mod tests {
                 "error: x",
             ]
         );
+    }
+
+    #[test]
+    fn the_count_of_what_is_cut_fits_its_pane() {
+        assert_eq!(
+            more_lines(13, 40, Lang::En),
+            " … 13 more lines (c shows them all)"
+        );
+        // A pane at 60 columns: fewer words, rather than a hint cut mid-word.
+        assert_eq!(more_lines(13, 28, Lang::En), " … 13 more (c)");
+        assert_eq!(more_lines(13, 28, Lang::Ko), " … 외 13줄 (c: 전부 보기)");
+        assert_eq!(more_lines(13, 20, Lang::Ko), " … 외 13줄 (c)");
     }
 
     #[test]

@@ -169,6 +169,7 @@ pub const UP: &str = "\x1b[A";
 pub const DOWN: &str = "\x1b[B";
 pub const HOME: &str = "\x1b[H";
 pub const END: &str = "\x1b[F";
+pub const PAGE_DOWN: &str = "\x1b[6~";
 pub const ENTER: &str = "\r";
 pub const TAB: &str = "\t";
 pub const ESC: &str = "\x1b";
