@@ -1312,7 +1312,9 @@ fn check_lines(
 
 /// Keeps `cap` lines, the last one (after `indent`) saying how many more there are and that
 /// `c` shows them all, so that a list cut short does not seem to end where it was cut. A single
-/// line stays a line of content: in one row, a count alone would say nothing of what is there.
+/// line stays a line of content: in one row, a count alone would say nothing of what is there;
+/// the count goes after it where there is room (an output's first line, "ready", would
+/// otherwise seem to be all it printed).
 fn capped(
     mut lines: Vec<Line<'static>>,
     cap: usize,
@@ -1321,7 +1323,14 @@ fn capped(
     lang: Lang,
 ) -> Vec<Line<'static>> {
     if lines.len() > cap && cap == 1 {
+        let more = lines.len() - 1;
         lines.truncate(1);
+        let line = &mut lines[0];
+        let room = width.saturating_sub(line.width());
+        let count = more_lines(more, room, lang);
+        if Span::raw(&count).width() <= room {
+            line.spans.push(Span::styled(count, dim()));
+        }
     } else if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
@@ -1345,7 +1354,10 @@ fn more_lines(more: usize, width: usize, lang: Lang) -> String {
             format!(" … 외 {more}줄 (c)"),
         ],
         Lang::En => [
-            format!(" … {more} more lines (c shows them all)"),
+            match more {
+                1 => " … 1 more line (c shows it)".to_string(),
+                _ => format!(" … {more} more lines (c shows them all)"),
+            },
             format!(" … {more} more (c)"),
         ],
     };
@@ -1485,7 +1497,7 @@ fn draw_help(frame: &mut Frame, lang: Lang) {
 
 #[cfg(test)]
 mod tests {
-    use super::{CallLines, Lang, Line, more_lines, wrap_hard};
+    use super::{CallLines, Lang, Line, capped, more_lines, wrap_hard};
 
     fn texts(lines: &[Line]) -> Vec<String> {
         lines.iter().map(|l| l.to_string()).collect()
@@ -1527,6 +1539,16 @@ mod tests {
         assert_eq!(more_lines(13, 28, Lang::En), " … 13 more (c)");
         assert_eq!(more_lines(13, 28, Lang::Ko), " … 외 13줄 (c: 전부 보기)");
         assert_eq!(more_lines(13, 20, Lang::Ko), " … 외 13줄 (c)");
+    }
+
+    #[test]
+    fn one_line_left_of_a_list_says_after_it_how_many_more() {
+        let lines = || vec![Line::raw("ready"), Line::raw("got TERM")];
+        assert_eq!(
+            texts(&capped(lines(), 1, "  ", 80, Lang::En)),
+            ["ready … 1 more line (c shows it)"]
+        );
+        assert_eq!(texts(&capped(lines(), 1, "  ", 12, Lang::En)), ["ready"]);
     }
 
     #[test]
