@@ -352,7 +352,8 @@ fn lines(
 }
 
 /// The host lists each box's upper directory (what `ls -lR` shows: whiteouts as `c 0,0`) and
-/// whether the lower layers changed; the box, the lesson's files in its merged view.
+/// whether the lower layers changed; the box, the lesson's files in its merged view. Both put
+/// the name first and then what it is, so that one file reads alike on both sides.
 fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
     let ko = lang == Lang::Ko;
     match side {
@@ -391,7 +392,7 @@ fn layer_lines(sample: &LayersSample, side: Side, lang: Lang) -> Vec<String> {
                 out.extend(
                     entries
                         .iter()
-                        .map(|(name, st)| format!(" {} {name}", layer_checks::kind(st))),
+                        .map(|(name, st)| format!(" {name} {}", layer_checks::kind(st))),
                 );
             }
             out
