@@ -1147,7 +1147,12 @@ fn cut_printed(
         return Vec::new();
     }
     let mut lines = vec![heading];
-    lines.extend(capped(printed, room - 1, "  ", width, lang));
+    if room == 1 {
+        // The heading alone would read as an output of nothing.
+        count_after(&mut lines[0], printed.len(), width, lang);
+    } else {
+        lines.extend(capped(printed, room - 1, "  ", width, lang));
+    }
     lines
 }
 
@@ -1325,12 +1330,7 @@ fn capped(
     if lines.len() > cap && cap == 1 {
         let more = lines.len() - 1;
         lines.truncate(1);
-        let line = &mut lines[0];
-        let room = width.saturating_sub(line.width());
-        let count = more_lines(more, room, lang);
-        if Span::raw(&count).width() <= room {
-            line.spans.push(Span::styled(count, dim()));
-        }
+        count_after(&mut lines[0], more, width, lang);
     } else if lines.len() > cap && cap > 0 {
         let more = lines.len() - cap + 1;
         lines.truncate(cap - 1);
@@ -1343,6 +1343,18 @@ fn capped(
         ));
     }
     lines
+}
+
+/// Puts the count of `more` lines left out after `line`, where it fits in `width` columns.
+fn count_after(line: &mut Line<'static>, more: usize, width: usize, lang: Lang) {
+    if more == 0 {
+        return;
+    }
+    let room = width.saturating_sub(line.width());
+    let count = more_lines(more, room, lang);
+    if Span::raw(&count).width() <= room {
+        line.spans.push(Span::styled(count, dim()));
+    }
 }
 
 /// " … 2 more lines (c shows them all)": what a cut list leaves out, in fewer words where
