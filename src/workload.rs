@@ -120,10 +120,10 @@ pub fn write_direct(dir: &Path, mb: u64) -> std::io::Result<Duration> {
 }
 
 /// The host side's `boxlab __load KIND [ARGS]`: runs one load in this process and prints what
-/// it measured (milliseconds) on stdout. It dies with its parent, like a box.
+/// it measured (milliseconds) on stdout. boxlab starts it set to die with boxlab
+/// (process::dies_with_spawner), like a box.
 pub fn run_command(args: &[String]) -> anyhow::Result<()> {
     use anyhow::Context;
-    let _ = crate::kernel::process::die_with_parent();
     let arg = |i: usize| -> anyhow::Result<u64> {
         args.get(i)
             .context("missing argument")?

@@ -8,9 +8,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::Context;
+use nix::sys::signal::Signal;
 
 use super::protocol::{Outcome, Reply, Request};
-use crate::kernel::SyscallRecord;
+use crate::kernel::{SyscallRecord, process};
 use crate::ledger::Ledger;
 
 /// A running box: the agent process boxlab started, and whichever process answers for the box
@@ -42,6 +43,7 @@ impl BoxAgent {
             .stderr(Stdio::from(log))
             // Its own process group: signals aimed at the terminal's foreground group miss the box.
             .process_group(0);
+        process::dies_with_spawner(&mut cmd, Signal::SIGKILL);
         let outer = cmd
             .spawn()
             .context("starting the box agent (/proc/self/exe __agent)")?;

@@ -38,9 +38,9 @@ struct Agent {
 }
 
 /// Runs the agent until its socket closes. `rootfs` is where `chroot` goes; `instance` makes
-/// the names it creates unique per boxlab run.
+/// the names it creates unique per boxlab run. boxlab started it set to die with boxlab
+/// (process::dies_with_spawner).
 pub fn serve(rootfs: PathBuf, instance: String) -> anyhow::Result<()> {
-    process::die_with_parent()?;
     // It talks to boxlab over stdin and stdout; nothing else it was started with (a shell's
     // open files) may follow it into the box.
     process::close_fds_except(&[]);

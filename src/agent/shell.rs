@@ -22,6 +22,7 @@ use nix::sys::termios;
 use nix::unistd::Pid;
 
 use super::exec::clean_env;
+use crate::kernel::process;
 
 /// Lines a shell pane keeps above its screen (not shown yet, but scrolled text is not lost
 /// for the parser's own bookkeeping).
@@ -104,18 +105,16 @@ impl Shell {
             .stderr(Stdio::from(slave));
         // Runs in the child between fork and exec, after stdio is set up: only async-signal-
         // safe calls. A session of its own with the pty as its controlling terminal, like a
-        // login shell, and death with boxlab.
+        // login shell.
         unsafe {
             cmd.pre_exec(|| {
-                if libc::setsid() < 0
-                    || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0
-                    || libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0
-                {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 Ok(())
             });
         }
+        process::dies_with_spawner(&mut cmd, Signal::SIGKILL);
         let child = cmd.spawn()?;
         let master = File::from(pty.master);
         let mut parser = vt100::Parser::new(rows, cols, SCROLLBACK);

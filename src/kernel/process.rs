@@ -134,6 +134,30 @@ pub fn die_with_parent() -> std::io::Result<()> {
     Ok(())
 }
 
+/// Makes the process `cmd` spawns die by `signal` when the thread spawning it does
+/// (prctl(PR_SET_PDEATHSIG)), set between fork and exec so that it never runs a moment
+/// without it; the setting survives execve(2) of a binary that is not set-user-ID and has no
+/// file capabilities. Had the parent died before the prctl, no signal would ever come: so the
+/// child then checks that its parent is still the spawner (getppid(2), as prctl(2) advises)
+/// and exits at once if not.
+pub fn dies_with_spawner(cmd: &mut Command, signal: Signal) {
+    use std::os::unix::process::CommandExt;
+    let spawner = std::process::id() as libc::pid_t;
+    let signal = signal as libc::c_int;
+    // Safe: between fork and exec the closure makes only async-signal-safe calls.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, signal) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if libc::getppid() != spawner {
+                libc::_exit(128 + signal);
+            }
+            Ok(())
+        });
+    }
+}
+
 /// kill(2).
 pub fn kill(pid: i32, signal: Signal) -> Result<(), KernelError> {
     logged(
@@ -461,4 +485,75 @@ pub fn exec(argv: &[String], env: &[(&str, String)]) -> std::io::Error {
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
         .exec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+
+    /// Set for the copy of this test binary that plays the spawner: the write end of the pipe
+    /// its child reports its pid on.
+    const SPAWNER_PIPE: &str = "BOXLAB_TEST_SPAWNER_PIPE";
+
+    /// The race that left a host busy loop behind a `kill -9`: the spawner dies after fork but
+    /// before the child's prctl. Here the child waits for exactly that before the prctl runs;
+    /// it must end then, not go on to exec `sleep`.
+    #[test]
+    fn a_child_whose_spawner_died_before_the_prctl_ends_at_once() {
+        if let Ok(fd) = std::env::var(SPAWNER_PIPE) {
+            let fd: RawFd = fd.parse().unwrap();
+            let spawner = std::process::id() as libc::pid_t;
+            let mut cmd = Command::new("sleep");
+            cmd.arg("60");
+            // Safe: only write, getppid and usleep between fork and exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let pid = libc::getpid().to_ne_bytes();
+                    libc::write(fd, pid.as_ptr().cast(), pid.len());
+                    while libc::getppid() == spawner {
+                        libc::usleep(1000);
+                    }
+                    Ok(())
+                });
+            }
+            dies_with_spawner(&mut cmd, Signal::SIGKILL);
+            let _ = cmd.spawn();
+            return;
+        }
+        // nix's pipe(2) leaves both ends inheritable, as the spawner's copy needs.
+        let (rx, tx) = nix::unistd::pipe().unwrap();
+        let mut spawner = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "kernel::process::tests::a_child_whose_spawner_died_before_the_prctl_ends_at_once",
+            ])
+            .env(SPAWNER_PIPE, tx.as_raw_fd().to_string())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        drop(tx);
+        let mut pid = [0u8; 4];
+        std::fs::File::from(rx).read_exact(&mut pid).unwrap();
+        let child = i32::from_ne_bytes(pid);
+        let _ = spawner.kill();
+        let _ = spawner.wait();
+        // Gone, or a zombie its new parent has yet to reap.
+        let running = || {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|s| {
+                s.rsplit_once(") ")
+                    .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+            })
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let left = running();
+        if left {
+            let _ = nix_kill(Pid::from_raw(child), Signal::SIGKILL);
+        }
+        assert!(!left, "the child of a dead spawner went on to run `sleep`");
+    }
 }

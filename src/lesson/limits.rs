@@ -494,10 +494,12 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("\"{s}\" is too large"))
 }
 
-/// `boxlab __load ARGS` as a command: the same binary, so the host runs the box's code.
+/// `boxlab __load ARGS` as a command: the same binary, so the host runs the box's code. It
+/// dies with boxlab: it is in no cgroup or namespace of the box that cleanup would end.
 fn load_command(args: &[&str]) -> Command {
     let mut cmd = Command::new("/proc/self/exe");
     cmd.arg("__load").args(args).stdin(Stdio::null());
+    crate::kernel::process::dies_with_spawner(&mut cmd, nix::sys::signal::Signal::SIGKILL);
     cmd
 }
 

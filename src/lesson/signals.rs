@@ -5,7 +5,6 @@
 //! real `boxlab run` container whose init catches SIGTERM and passes it on to the command.
 
 use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -70,14 +69,7 @@ pub fn stop_container(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     // If boxlab itself dies meanwhile, the container gets the same SIGTERM and ends cleanly.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    process::dies_with_spawner(&mut cmd, Signal::SIGTERM);
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("starting {}: {e}", exe.display()))?;
