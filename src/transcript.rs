@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::kernel::errno;
 use crate::lang::Lang;
 use crate::ledger::Ledger;
+use crate::lesson::checks::Verdict;
 use crate::lesson::present::{Side, pane};
 use crate::lesson::types::Place;
 use crate::lesson::{Lesson, Session};
@@ -32,6 +33,7 @@ pub fn run(
         lesson.summary.get(lang).trim()
     )?;
     let mut all_passed = true;
+    let mut skipped = 0;
     while let Some(report) = session.perform_next() {
         let step = &lesson.steps[report.index];
         writeln!(
@@ -91,7 +93,11 @@ pub fn run(
                 writeln!(
                     out,
                     "  [{}] {} ({})",
-                    if c.passed { "ok" } else { "FAIL" },
+                    match c.verdict {
+                        Verdict::Passed => "ok",
+                        Verdict::Failed => "FAIL",
+                        Verdict::Skipped => "skip",
+                    },
                     c.check.describe(lang),
                     c.detail.get(lang)
                 )?;
@@ -121,20 +127,23 @@ pub fn run(
         }
         writeln!(out)?;
         all_passed &= report.passed();
+        skipped += report
+            .checks
+            .iter()
+            .filter(|c| c.verdict == Verdict::Skipped)
+            .count();
     }
     writeln!(
         out,
         "{}",
-        if all_passed {
-            if ko {
-                "모든 확인을 통과했습니다."
-            } else {
-                "All checks passed."
-            }
-        } else if ko {
-            "실패한 확인이 있습니다."
-        } else {
-            "Some checks failed."
+        match (all_passed, skipped, ko) {
+            (false, _, true) => "실패한 확인이 있습니다.".to_string(),
+            (false, _, false) => "Some checks failed.".to_string(),
+            (true, 0, true) => "모든 확인을 통과했습니다.".to_string(),
+            (true, 0, false) => "All checks passed.".to_string(),
+            (true, n, true) =>
+                format!("실행한 확인은 모두 통과했습니다 ({n}개는 여기서 실행하지 않음)."),
+            (true, n, false) => format!("Every check that ran passed ({n} not run here)."),
         }
     )?;
     Ok(all_passed)

@@ -346,12 +346,28 @@ pub struct Evidence<'a> {
     pub usage: Option<&'a Usage>,
 }
 
+/// How a check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    Failed,
+    /// Not run: this machine lacks a program the check needs (the detail says which and how to
+    /// install it). It fails no step; it must not read as passed either.
+    Skipped,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckResult {
     pub check: Check,
-    pub passed: bool,
+    pub verdict: Verdict,
     /// The values compared, so a failure shows why.
     pub detail: Detail,
+}
+
+impl CheckResult {
+    pub fn failed(&self) -> bool {
+        self.verdict == Verdict::Failed
+    }
 }
 
 impl Check {
@@ -629,10 +645,17 @@ impl Check {
     }
 
     pub fn evaluate(&self, ev: &Evidence) -> CheckResult {
-        let (passed, detail) = self.judge(ev);
+        let (verdict, detail) = match self {
+            // The one check that can be skipped: it needs runc or crun installed.
+            Check::RuntimeAgrees => super::docker::judge(ev.facts.runtime.as_ref()),
+            _ => match self.judge(ev) {
+                (true, detail) => (Verdict::Passed, detail),
+                (false, detail) => (Verdict::Failed, detail),
+            },
+        };
         CheckResult {
             check: self.clone(),
-            passed,
+            verdict,
             detail,
         }
     }
@@ -1114,7 +1137,7 @@ impl Check {
                 Err(e) => (false, e.clone()),
             },
             Check::ServiceInsideWalls => service_inside_walls(ev.facts.service.as_ref(), boxed),
-            Check::RuntimeAgrees => super::docker::judge(ev.facts.runtime.as_ref()),
+            Check::RuntimeAgrees => unreachable!("`evaluate` asks docker::judge"),
             Check::AttemptFailed { errno } => match &ev.facts.attempt {
                 Some(Some(e)) => (e.en.contains(errno.as_str()), e.clone()),
                 Some(None) => (false, detail!("it succeeded", "성공했다")),

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use crate::container::{Spec, oci};
 use serde_json::Value;
 
+use super::checks::Verdict;
 use crate::container::spec::Volume;
 use crate::kernel::process::{CommandOutput, Heading};
 use crate::lang::{Detail, detail};
@@ -236,10 +237,11 @@ fn continued(words: &[String], width: usize) -> String {
 
 /// The `runtime_agrees` check: the runtime's container said hostname `web`, Docker's bounding
 /// set, NoNewPrivs 1 and Seccomp 2 (the lesson runs `hostname` and greps /proc/self/status).
-pub fn judge(ran: Option<&RuntimeRun>) -> (bool, Detail) {
+/// Skipped, not passed, when neither runtime is installed.
+pub fn judge(ran: Option<&RuntimeRun>) -> (Verdict, Detail) {
     match ran {
         Some(RuntimeRun::NoRuntime) => (
-            true,
+            Verdict::Skipped,
             detail!(
                 "not run here: neither runc nor crun is installed; apt-get install runc",
                 "여기서는 실행하지 않았다: runc도 crun도 설치되어 있지 않다. apt-get install runc로 설치한다"
@@ -264,7 +266,7 @@ pub fn judge(ran: Option<&RuntimeRun>) -> (bool, Detail) {
                 .take(4)
                 .collect();
             let said = said.join("; ");
-            let detail = match out.status {
+            let mut detail = match out.status {
                 Some(c) => detail!(
                     "{rt}: exit status {c}; {said}",
                     "{rt}: 종료 상태 {c}; {said}"
@@ -274,14 +276,56 @@ pub fn judge(ran: Option<&RuntimeRun>) -> (bool, Detail) {
                     "{rt}: 종료 상태 없음 (시작되지 않음); {said}"
                 ),
             };
-            (same, detail)
+            if !same {
+                let wanted = detail!(
+                    "; expected exit status 0; web; CapBnd: {caps}; NoNewPrivs: 1; Seccomp: 2",
+                    "; 기대한 값: 종료 상태 0; web; CapBnd: {caps}; NoNewPrivs: 1; Seccomp: 2"
+                );
+                detail.en += &wanted.en;
+                detail.ko += &wanted.ko;
+            }
+            (
+                if same {
+                    Verdict::Passed
+                } else {
+                    Verdict::Failed
+                },
+                detail,
+            )
         }
         None => (
-            false,
+            Verdict::Failed,
             detail!(
                 "no runtime ran the bundle",
                 "어떤 런타임도 번들을 실행하지 않았다"
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ran(stdout: String) -> RuntimeRun {
+        let out = CommandOutput {
+            heading: Heading::Made(detail!("runc", "runc")),
+            status: Some(0),
+            stdout,
+            stderr: String::new(),
+        };
+        RuntimeRun::Ran("runc".to_string(), out)
+    }
+
+    #[test]
+    fn a_runtime_check_not_run_is_skipped_and_a_wrong_one_says_what_was_expected() {
+        assert_eq!(judge(Some(&RuntimeRun::NoRuntime)).0, Verdict::Skipped);
+        assert_eq!(judge(None).0, Verdict::Failed);
+        let caps = format!("{:016x}", crate::kernel::caps::docker_default_mask());
+        let good = format!("web\nCapBnd:\t{caps}\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+        assert_eq!(judge(Some(&ran(good))).0, Verdict::Passed);
+        let (verdict, detail) = judge(Some(&ran("web\nSeccomp:\t0\n".to_string())));
+        assert_eq!(verdict, Verdict::Failed);
+        assert!(detail.en.contains("expected") && detail.en.contains("Seccomp: 2"));
     }
 }

@@ -67,7 +67,7 @@ impl StepReport {
 
 impl StepReport {
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.checks.iter().all(|c| c.passed)
+        self.error.is_none() && !self.checks.iter().any(CheckResult::failed)
     }
 }
 

@@ -609,7 +609,7 @@ impl App {
         self.shells.as_ref().map_or(0, Shells::output_count)
     }
 
-    /// A lesson is done once its last step ran with every check passing.
+    /// A lesson is done once its last step ran with no check failing (a skipped one does not).
     fn note_progress(&mut self) {
         if let Screen::Lesson { session, .. } = &self.screen
             && session.finished()

@@ -94,6 +94,13 @@ pub const LEGEND: &[(&str, S)] = &[
         ),
     ),
     (
+        "–",
+        S(
+            "a check not run here (a program is missing)",
+            "여기서 실행하지 않은 확인 (프로그램이 없음)",
+        ),
+    ),
+    (
         "▸",
         S("changed since the previous step", "앞 단계와 달라진 값"),
     ),

@@ -23,6 +23,7 @@ use super::resources::{self, History};
 use super::strings::{self as s, S};
 use crate::kernel::errno;
 use crate::lang::Lang;
+use crate::lesson::checks::Verdict;
 use crate::lesson::present::{PaneRow, Side, pane};
 use crate::lesson::types::{Place, Row};
 use crate::lesson::{Lesson, StepReport};
@@ -1249,10 +1250,10 @@ fn check_lines(
 ) -> Vec<Line<'static>> {
     let mut out: Vec<Line> = Vec::new();
     for c in &report.checks {
-        let (mark, style) = if c.passed {
-            ("✓", good())
-        } else {
-            ("✗", bad())
+        let (mark, style) = match c.verdict {
+            Verdict::Passed => ("✓", good()),
+            Verdict::Failed => ("✗", bad()),
+            Verdict::Skipped => ("–", dim()),
         };
         if full {
             out.push(Line::from(vec![
