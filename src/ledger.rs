@@ -145,9 +145,11 @@ impl Drop for Ledger {
 /// What a sweep removed, for `boxlab cleanup` to report.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
+    /// Ledgers undone; each one's run directory goes with it.
     pub runs: usize,
     pub processes: usize,
-    pub paths: usize,
+    /// What the ledgers listed that was still there: cgroups, links, IPC objects, directories.
+    pub leftovers: usize,
 }
 
 /// Undoes every ledger whose owner is no longer running (killed, crashed).
@@ -178,17 +180,18 @@ pub fn sweep_stale() -> Swept {
             .and_then(|s| parse_pid_line(&s))
             .is_some_and(alive);
         if !owner_alive {
-            let (processes, paths) = undo(&dir);
+            let (processes, leftovers) = undo(&dir);
             swept.runs += 1;
             swept.processes += processes;
-            swept.paths += paths;
+            swept.leftovers += leftovers;
         }
     }
     swept
 }
 
 /// Kills the listed processes that are still the same processes, removes listed paths, then
-/// the ledger itself. Returns how many processes and paths were still there. Used by the
+/// the ledger itself. Returns how many processes, and how many other listed things (cgroups,
+/// links, IPC objects, directories), were still there. Used by the
 /// sweep, the Drop, and a TUI that must end at once (on a hangup) without its Drop.
 pub fn undo(dir: &Path) -> (usize, usize) {
     let mut killed = 0;

@@ -159,8 +159,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Cleanup) => {
             let swept = ledger::sweep_stale();
             println!(
-                "boxlab cleanup: stale runs {}, processes ended {}, directories removed {}",
-                swept.runs, swept.processes, swept.paths
+                "boxlab cleanup: stale runs undone: {} (each with its run directory)\n  \
+                 processes ended: {}\n  \
+                 other leftovers removed: {} (cgroups, network links, IPC objects, directories)",
+                swept.runs, swept.processes, swept.leftovers
             );
             Ok(ExitCode::SUCCESS)
         }

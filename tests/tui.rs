@@ -239,7 +239,7 @@ fn cleanup_command_reports_and_removes_stale_runs() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("stale run"), "{text}");
     assert!(
-        !text.starts_with("boxlab cleanup: 0 stale"),
+        !text.starts_with("boxlab cleanup: stale runs undone: 0"),
         "the killed run was found: {text}"
     );
     assert_eq!(wait_no_new_box_processes(&boxes, 5), Vec::<String>::new());
