@@ -69,9 +69,14 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
         std::fs::create_dir_all(&v.host).map_err(|e| format!("{}: {e}", v.host.display()))?;
     }
     oci::write_bundle(&spec, &dir).map_err(|e| format!("{e:#}"))?;
-    let c = oci::config(&spec, rootfs);
+    // Read back from the disk: what is shown, and checked, is what a runtime will read.
+    let file = dir.join("config.json");
+    let c: Value = std::fs::read_to_string(&file)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+        .map_err(|e| format!("{}: {e}", file.display()))?;
     let lines = [
-        format!("{}/config.json", dir.display()),
+        file.display().to_string(),
         format!("ociVersion   {}", c["ociVersion"]),
         format!("root         {}", c["root"]),
         format!("process.args {}", c["process"]["args"]),
@@ -87,6 +92,17 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
                     .join(" "))
                 .unwrap_or_default()
         ),
+        format!(
+            "mounts       {}",
+            c["mounts"]
+                .as_array()
+                .map(|a| a
+                    .iter()
+                    .filter_map(|m| m["destination"].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "))
+                .unwrap_or_default()
+        ),
         format!("resources    {}", c["linux"]["resources"]),
         // Counts where the lists are long, in the file's own words: no sentence to translate.
         format!(
@@ -96,8 +112,10 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
                 .map_or(0, Vec::len)
         ),
         format!("noNewPrivileges {}", c["process"]["noNewPrivileges"]),
+        // One rule: everything is allowed but the names listed, which fail with an errno.
         format!(
-            "seccomp      {} × {}",
+            "seccomp      defaultAction {}, syscalls[0] {} × {}",
+            c["linux"]["seccomp"]["defaultAction"],
             c["linux"]["seccomp"]["syscalls"][0]["action"],
             c["linux"]["seccomp"]["syscalls"][0]["names"]
                 .as_array()
