@@ -91,6 +91,17 @@ fn unknown_field() {
     );
 }
 
+/// serde alone lets any key through beside a tag that takes no parameters.
+#[test]
+fn unknown_field_of_an_action_without_parameters() {
+    expect(
+        broken("do = \"spawn\"", "do = \"spawn\", colour = 3"),
+        10,
+        "steps[0].actions[0].colour",
+        "unknown field `colour`: `spawn` takes no parameters",
+    );
+}
+
 #[test]
 fn missing_translation() {
     expect(

@@ -36,6 +36,9 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
             e.inner().message().into(),
         )
     })?;
+    if let Some((line, field, message)) = ignored_key(text, &lesson) {
+        return Err(error(line, &field, message));
+    }
     if lesson.format != FORMAT {
         return Err(error(
             key_line(text, "format", 0),
@@ -137,6 +140,61 @@ pub fn load_all(dir: Option<&Path>) -> Result<Vec<Lesson>, Vec<LessonError>> {
     } else {
         Err(errors)
     }
+}
+
+/// The tables of the actions and checks as written, with where each one starts.
+#[derive(serde::Deserialize)]
+struct Written {
+    #[serde(default)]
+    steps: Vec<WrittenStep>,
+}
+
+#[derive(serde::Deserialize)]
+struct WrittenStep {
+    #[serde(default)]
+    actions: Vec<toml::Spanned<toml::Table>>,
+    #[serde(default)]
+    checks: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// A key serde let through: an action or check without parameters (`{ do = "spawn" }`)
+/// accepts any other key, deny_unknown_fields or not (serde-rs/serde#2123), so a misspelt or
+/// misplaced parameter would be dropped without a word. Each table as written is compared
+/// with the keys of what was parsed from it. Returns (line, field path, message).
+fn ignored_key(text: &str, lesson: &Lesson) -> Option<(usize, String, String)> {
+    let written: Written = toml::from_str(text).ok()?;
+    for (i, (step, parsed)) in written.steps.iter().zip(&lesson.steps).enumerate() {
+        let actions = parsed.actions.iter().map(toml::Table::try_from);
+        let checks = parsed.checks.iter().map(toml::Table::try_from);
+        let tables = [
+            ("actions", "do", &step.actions, actions.collect::<Vec<_>>()),
+            ("checks", "is", &step.checks, checks.collect()),
+        ];
+        for (list, tag, as_written, as_parsed) in tables {
+            for (j, (w, p)) in as_written.iter().zip(as_parsed).enumerate() {
+                let Ok(p) = p else { continue };
+                if let Some(key) = w.get_ref().keys().find(|k| !p.contains_key(*k)) {
+                    let name = p.get(tag).and_then(|v| v.as_str()).unwrap_or("?");
+                    let takes: Vec<String> = p
+                        .keys()
+                        .filter(|k| *k != tag)
+                        .map(|k| format!("`{k}`"))
+                        .collect();
+                    let takes = if takes.is_empty() {
+                        "no parameters".to_string()
+                    } else {
+                        takes.join(", ")
+                    };
+                    return Some((
+                        line_of(text, Some(w.span())),
+                        format!("steps[{i}].{list}[{j}].{key}"),
+                        format!("unknown field `{key}`: `{name}` takes {takes}"),
+                    ));
+                }
+            }
+        }
+    }
+    None
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> LessonError {
