@@ -361,7 +361,13 @@ fn lessons(check: bool, dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
                 );
             }
             if check {
-                println!("lessons: {} valid", lessons.len());
+                let checked = match &dir {
+                    Some(d) => format!("the files in {}", d.display()),
+                    None => "the copies built into boxlab (no ./lessons here; \
+                             --lessons DIR checks a directory)"
+                        .to_string(),
+                };
+                println!("lessons: {} valid: {checked}", lessons.len());
             }
             Ok(ExitCode::SUCCESS)
         }
