@@ -210,12 +210,12 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
         // Under the rule; a detail taller than the room ends in "…" on its last row.
         let room = (detail.height as usize).saturating_sub(1);
         if lines.len() > room && room > 0 {
-            lines.truncate(room);
-            // The blank line that would have led to what is cut goes too.
-            while lines.len() > 1 && lines.last().is_some_and(|l| l.width() == 0) {
-                lines.pop();
+            // A blank line that would have led to what is cut gives its row to the first line
+            // of it: "Study notes: … …", not a "…" after a summary that is whole.
+            if lines[room - 1].width() == 0 {
+                lines.remove(room - 1);
             }
-            let room = lines.len();
+            lines.truncate(room);
             let last: String = lines[room - 1]
                 .spans
                 .iter()
