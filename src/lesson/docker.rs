@@ -81,28 +81,8 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
         format!("root         {}", c["root"]),
         format!("process.args {}", c["process"]["args"]),
         format!("hostname     {}", c["hostname"]),
-        format!(
-            "namespaces   {}",
-            c["linux"]["namespaces"]
-                .as_array()
-                .map(|a| a
-                    .iter()
-                    .map(|n| n["type"].to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "))
-                .unwrap_or_default()
-        ),
-        format!(
-            "mounts       {}",
-            c["mounts"]
-                .as_array()
-                .map(|a| a
-                    .iter()
-                    .filter_map(|m| m["destination"].as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "))
-                .unwrap_or_default()
-        ),
+        format!("namespaces   {}", each(&c["linux"]["namespaces"], "type")),
+        format!("mounts       {}", each(&c["mounts"], "destination")),
         format!("resources    {}", c["linux"]["resources"]),
         // Counts where the lists are long, in the file's own words: no sentence to translate.
         format!(
@@ -131,6 +111,17 @@ pub fn export(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Result<Command
         stdout: lines.join("\n") + "\n",
         stderr: String::new(),
     })
+}
+
+/// The `key` of every object in the JSON array `list`, as JSON, one space between.
+fn each(list: &Value, key: &str) -> String {
+    let values: Vec<String> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v[key].to_string())
+        .collect();
+    values.join(" ")
 }
 
 /// `runc run` (or `crun run`) of the bundle, state kept in this run's ledger directory.
