@@ -392,6 +392,11 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         )
         .min(left.saturating_sub(pane_min))
         .max(2.min(left));
+    // Rows the panes would leave empty go to the rest of what the commands printed.
+    let sys_h = sys_h
+        + (1 + sys.whole_len() as u16)
+            .saturating_sub(sys_h)
+            .min(left.saturating_sub(sys_h).saturating_sub(pane_need));
     left -= sys_h;
     let [_, explain_area, panes, sys_area, check_area, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -1067,14 +1072,22 @@ struct CallLines {
     error: Vec<Line<'static>>,
 }
 
-/// On the step screen a command's output shows three lines and the count of the rest (four
-/// when that is all: the count would take the line anyway).
+/// On the step screen a command's output shows at least three lines and the count of the rest
+/// (four when that is all: the count would take the line anyway); more where the panes leave
+/// rows empty.
 const PRINTED_SHOWN: usize = 3;
 
 impl CallLines {
     /// Lines one output takes on the step screen: its heading and up to four more.
     fn printed_want(lines: &[Line<'static>]) -> usize {
         1 + lines.len().min(PRINTED_SHOWN + 1)
+    }
+
+    /// Lines the step screen shows with every output whole.
+    fn whole_len(&self) -> usize {
+        self.calls.len()
+            + self.printed.iter().map(|(_, l)| 1 + l.len()).sum::<usize>()
+            + self.error.len()
     }
 
     /// Lines the step screen wants under the calls: the outputs and the error.
@@ -1111,10 +1124,13 @@ impl CallLines {
 
     /// At most `cap` lines for the step screen. Where not all fit, the calls are cut first,
     /// down to the count of them, so what the commands printed and the error stay in view.
+    /// Rows the calls leave go to the outputs' further lines, first output first.
     fn capped(self, cap: usize, width: usize, lang: Lang) -> Vec<Line<'static>> {
         let floor = usize::from(!self.calls.is_empty());
         let mut room = self.below_len().min(cap.saturating_sub(floor));
-        let calls_room = cap - room;
+        let spare = (cap - room).saturating_sub(self.calls.len());
+        let calls_room = cap - room - spare;
+        room += spare;
         // Above an output, one call alone would read as all of them: the line is their count.
         let mut lines = if calls_room == 1 && self.calls.len() > 1 {
             vec![Line::styled(
@@ -1126,8 +1142,17 @@ impl CallLines {
         };
         let error = self.error;
         room = room.saturating_sub(error.len());
+        let wanted: usize = self
+            .printed
+            .iter()
+            .map(|(_, l)| Self::printed_want(l))
+            .sum();
+        let mut extra = room.saturating_sub(wanted);
         for (heading, printed) in self.printed {
-            let take = Self::printed_want(&printed).min(room);
+            let want = Self::printed_want(&printed);
+            let more = (1 + printed.len() - want).min(extra);
+            extra -= more;
+            let take = (want + more).min(room);
             room -= take;
             lines.extend(cut_printed(heading, printed, take, width, lang));
         }
@@ -1540,6 +1565,36 @@ mod tests {
                 "error: x",
             ]
         );
+    }
+
+    #[test]
+    fn an_output_grows_into_the_rows_the_calls_leave() {
+        let sys = || CallLines {
+            calls: vec![Line::raw("call 0"), Line::raw("call 1")],
+            printed: vec![(
+                Line::raw("(config)"),
+                (0..8).map(|i| Line::raw(format!("row {i}"))).collect(),
+            )],
+            error: Vec::new(),
+        };
+        // Two calls take two of eight rows; the output has six: five lines and the count,
+        // not the four it shows at least.
+        assert_eq!(
+            texts(&sys().capped(8, 80, Lang::En)),
+            [
+                "call 0",
+                "call 1",
+                "(config)",
+                "row 0",
+                "row 1",
+                "row 2",
+                "row 3",
+                "   … 4 more lines (c shows them all)",
+            ]
+        );
+        // With room for all, all of it.
+        assert_eq!(sys().capped(11, 80, Lang::En).len(), 11);
+        assert_eq!(sys().whole_len(), 11);
     }
 
     #[test]
