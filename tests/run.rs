@@ -496,11 +496,7 @@ fn host_busybox() -> Option<&'static str> {
         .into_iter()
         .find(|b| std::path::Path::new(b).exists());
     if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: install busybox-static"
-        );
-        eprintln!("skipped: no static busybox on the host");
+        common::skip_without("static busybox", "busybox-static", "the -p part");
     }
     found
 }
@@ -570,11 +566,11 @@ fn the_oci_bundle_validates_and_runc_runs_it() {
     let _one_at_a_time = serial();
     let schema = "/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema";
     if !std::path::Path::new(schema).exists() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: install golang-github-opencontainers-specs-dev"
+        common::skip_without(
+            "runtime-spec JSON schema",
+            "golang-github-opencontainers-specs-dev",
+            "the test",
         );
-        eprintln!("skipped: the runtime-spec schema is not installed");
         return;
     }
     let before = host_snapshot();
@@ -610,7 +606,7 @@ fn the_oci_bundle_validates_and_runc_runs_it() {
         .unwrap();
     let (stdout, stderr) = text(&check);
     assert_eq!(stdout.trim(), "valid", "{stderr}");
-    if Command::new("runc").arg("--version").output().is_ok() {
+    if common::installed("runc", "runc", "the runc part") {
         let id = format!("boxlab-test-{}", std::process::id());
         let out = Command::new("runc")
             .args(["run", "-b", dir.to_str().unwrap(), &id])
@@ -638,11 +634,7 @@ fn rootless_as_nobody() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !util_linux_setpriv {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: util-linux's setpriv is needed"
-        );
-        eprintln!("-t and runc parts skipped: no util-linux setpriv (a busybox-only system)");
+        common::skip_without("util-linux setpriv", "util-linux", "the -t and runc parts");
     }
     let _one_at_a_time = serial();
     let before = host_snapshot();
@@ -708,7 +700,7 @@ fn rootless_as_nobody() {
     }
     // The rootless bundle: a user namespace with the same one-line maps, which runc, run as
     // nobody too, accepts.
-    if util_linux_setpriv && Command::new("runc").arg("--version").output().is_ok() {
+    if util_linux_setpriv && common::installed("runc", "runc", "the rootless runc part") {
         let bundle = home.join("bundle");
         let (_, mut cmd) = common::boxlab_as_nobody("rootless");
         let out = cmd

@@ -41,19 +41,6 @@ impl Tmux {
     }
 }
 
-/// Whether tmux is installed; under CI=true (which installs it) its absence is a failure.
-fn tmux_or_skip() -> bool {
-    if Command::new("tmux").arg("-V").output().is_ok() {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI installs tmux: none was found"
-    );
-    eprintln!("skipped: tmux is not installed");
-    false
-}
-
 impl Drop for Tmux {
     fn drop(&mut self) {
         self.run(&["kill-server"]);
@@ -62,7 +49,9 @@ impl Drop for Tmux {
 
 #[test]
 fn box_shell_answers_hostname_in_tmux() {
-    if !root_or_skip("box_shell_answers_hostname_in_tmux") || !tmux_or_skip() {
+    if !root_or_skip("box_shell_answers_hostname_in_tmux")
+        || !common::installed("tmux", "tmux", "the test")
+    {
         return;
     }
     let _one_at_a_time = serial();
@@ -125,7 +114,9 @@ fn box_shell_answers_hostname_in_tmux() {
 /// interrupts a command inside the box (not boxlab), and `exit 7` ends it with status 7.
 #[test]
 fn run_it_gives_the_command_a_terminal() {
-    if !root_or_skip("run_it_gives_the_command_a_terminal") || !tmux_or_skip() {
+    if !root_or_skip("run_it_gives_the_command_a_terminal")
+        || !common::installed("tmux", "tmux", "the test")
+    {
         return;
     }
     let _one_at_a_time = serial();

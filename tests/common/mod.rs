@@ -17,11 +17,37 @@ pub fn root_or_skip(test: &str) -> bool {
         return true;
     }
     assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
+        !in_ci(),
         "{test} needs root, and CI=true: run the tests as root"
     );
     eprintln!("skipped {test}: needs root (run the tests as root)");
     false
+}
+
+/// Whether the tests run under `CI=true`, where nothing may be skipped.
+fn in_ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// Says that a test, or the part of it named by `skipped`, is skipped because `what` is not on
+/// this host, and the package that brings it. Under `CI=true`, where `.ci/run` installs every
+/// package the tests need, that is a failure instead.
+pub fn skip_without(what: &str, package: &str, skipped: &str) {
+    assert!(
+        !in_ci(),
+        "{what} is missing, and CI=true: .ci/run installs {package}"
+    );
+    eprintln!("{skipped} skipped: no {what} on this host (apt-get install {package})");
+}
+
+/// Whether `command` can be started here (as `command --version`, whatever it then says);
+/// where it cannot, [`skip_without`].
+pub fn installed(command: &str, package: &str, skipped: &str) -> bool {
+    let found = Command::new(command).arg("--version").output().is_ok();
+    if !found {
+        skip_without(command, package, skipped);
+    }
+    found
 }
 
 /// [`root_or_skip`], and whether this kernel lets an unprivileged user make a user namespace
