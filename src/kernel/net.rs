@@ -89,6 +89,12 @@ pub(crate) mod uapi {
 /// per datagram, and `MSG_TRUNC` tells us if one were larger.
 const RECV_BUF: usize = 64 * 1024;
 
+/// An answer to one request is small: NLMSG_ERROR echoes at most that request (netlink(7)),
+/// and boxlab's are a few hundred bytes. A buffer of a page and not RECV_BUF spares the
+/// thread that makes a box's network namespace 15 page faults (memset of 64 KiB), on the path
+/// of every `boxlab run`.
+const ACK_BUF: usize = 4096;
+
 /// Sequence numbers tie each answer to its request (and make strace output readable).
 static NETLINK_SEQ: AtomicU32 = AtomicU32::new(1);
 static ICMP_SEQ: AtomicU16 = AtomicU16::new(1);
@@ -432,7 +438,7 @@ impl Netlink {
         let seq = NETLINK_SEQ.fetch_add(1, Ordering::Relaxed);
         req.add_flags(NLM_F_ACK);
         self.send(&req.finish(seq))?;
-        let mut buf = vec![0u8; RECV_BUF];
+        let mut buf = [0u8; ACK_BUF];
         loop {
             let got = self.recv(&mut buf)?;
             if let Some(answer) = ack_for(got, seq) {
