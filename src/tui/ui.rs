@@ -1235,8 +1235,7 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> C
         .map(|o| {
             let mut heading = Vec::new();
             push(&mut heading, format!(" {}", o.heading(lang)), cyan);
-            // A tab (as in /proc/self/status) is a space here: the terminal cell would drop it.
-            let text = format!("{}{}", o.stdout, o.stderr).replace('\t', " ");
+            let text = cell_text(&format!("{}{}", o.stdout, o.stderr));
             let mut lines = Vec::new();
             for l in text.lines() {
                 push(&mut lines, format!("   {l}"), cyan);
@@ -1264,6 +1263,12 @@ fn syscall_lines(report: &StepReport, lang: Lang, width: usize, full: bool) -> C
     }
 }
 
+/// `text` with each tab (as in /proc/self/status) a space: a terminal cell would drop it, and
+/// "CapBnd:\t0000…" read "CapBnd:0000…".
+fn cell_text(text: &str) -> String {
+    text.replace('\t', " ")
+}
+
 /// The checks with their details, the commands to try and the end of the lesson: a line each,
 /// cut to the width, or with `full` (the `c` view) each detail whole on lines of its own.
 fn check_lines(
@@ -1275,6 +1280,7 @@ fn check_lines(
 ) -> Vec<Line<'static>> {
     let mut out: Vec<Line> = Vec::new();
     for c in &report.checks {
+        let detail = cell_text(c.detail.get(lang));
         let (mark, style) = match c.verdict {
             Verdict::Passed => ("✓", good()),
             Verdict::Failed => ("✗", bad()),
@@ -1285,14 +1291,14 @@ fn check_lines(
                 Span::styled(format!(" {mark} "), style),
                 Span::raw(c.check.describe(lang)),
             ]));
-            out.extend(wrapped(&format!("   {}", c.detail.get(lang)), width, dim()));
+            out.extend(wrapped(&format!("   {detail}"), width, dim()));
             continue;
         }
         out.push({
             let what = fit(&c.check.describe(lang), width.saturating_sub(4));
             let room = width.saturating_sub(4 + Span::raw(&what).width() + 2);
             let detail = if room > 8 {
-                format!("  {}", fit(c.detail.get(lang), room))
+                format!("  {}", fit(&detail, room))
             } else {
                 String::new()
             };
