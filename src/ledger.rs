@@ -175,11 +175,7 @@ pub fn sweep_stale() -> Swept {
             }
             continue;
         }
-        let owner_alive = fs::read_to_string(dir.join("owner"))
-            .ok()
-            .and_then(|s| parse_pid_line(&s))
-            .is_some_and(alive);
-        if !owner_alive {
+        if !owner_alive(&dir) {
             let (processes, leftovers) = undo(&dir);
             swept.runs += 1;
             swept.processes += processes;
@@ -187,6 +183,26 @@ pub fn sweep_stale() -> Swept {
         }
     }
     swept
+}
+
+/// Whether another boxlab of this user is running now (a ledger whose owner is alive), as
+/// one in another terminal with a box on the default root filesystem.
+pub fn others_running() -> bool {
+    let Ok(entries) = fs::read_dir(base_dir()) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        // A ledger being made (a dot name) is another run starting.
+        e.file_name().to_string_lossy().starts_with('.') || owner_alive(&e.path())
+    })
+}
+
+/// Whether the run that owns the ledger `dir` is still running.
+fn owner_alive(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("owner"))
+        .ok()
+        .and_then(|s| parse_pid_line(&s))
+        .is_some_and(alive)
 }
 
 /// Kills the listed processes that are still the same processes, removes listed paths, then

@@ -71,6 +71,59 @@ fn built_from_the_hosts_own_binaries() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A default rootfs built from the host's programs (no busybox then) is rebuilt from the static
+/// busybox installed since, at the next start; but not while another boxlab runs, whose boxes
+/// may be reading it.
+#[test]
+fn a_default_rootfs_from_the_host_is_rebuilt_once_a_static_busybox_is_here() {
+    if !root_or_skip("a_default_rootfs_from_the_host_is_rebuilt_once_a_static_busybox_is_here") {
+        return;
+    }
+    if boxlab::rootfs::find_static_busybox().is_none() {
+        common::skip_without("static busybox", "busybox-static", "the test");
+        return;
+    }
+    let _one_at_a_time = serial();
+    let cache = temp("cache");
+    let dir = cache.join("boxlab/rootfs-v1");
+    let note = || std::fs::read_to_string(dir.join("etc/boxlab-rootfs")).unwrap();
+    let start = || {
+        std::process::Command::new(BOXLAB)
+            .args(["transcript", "uts"])
+            .env("XDG_CACHE_HOME", &cache)
+            .env("XDG_STATE_HOME", common::state_dir())
+            .output()
+            .unwrap()
+    };
+    boxlab::rootfs::build(&dir, None).unwrap();
+    // Another boxlab running (this test holds a ledger, as a run does): left as it is.
+    let other = boxlab::ledger::Ledger::open().unwrap();
+    let out = start();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(note().contains("host binaries"), "{}", note());
+    drop(other);
+    let out = start();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("a static busybox is here now") && err.contains("rebuilding"),
+        "{err}"
+    );
+    assert!(note().contains("static busybox"), "{}", note());
+    // Once: the next start uses it as it is.
+    let out = start();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&cache).unwrap();
+}
+
 #[test]
 fn a_rootfs_without_a_shell_is_refused_with_the_fix() {
     let dir = temp("empty");

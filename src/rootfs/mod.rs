@@ -18,6 +18,12 @@ const SKELETON_DIRS: [&str; 8] = ["proc", "sys", "dev", "tmp", "etc", "root", "h
 /// Bump when what [`build`] puts in the tree changes, so old caches are rebuilt.
 const LAYOUT_VERSION: u32 = 1;
 
+/// The note in a default root filesystem saying what it was built from.
+const NOTE: &str = "etc/boxlab-rootfs";
+
+/// What that note says when the tree holds [`HOST_TOOLS`], before their names.
+const FROM_HOST: &str = "host binaries";
+
 /// Programs copied from the host when there is no static busybox.
 const HOST_TOOLS: &[&str] = &[
     "sh", "ls", "ps", "cat", "hostname", "mount", "umount", "id", "uname", "echo", "sleep",
@@ -32,19 +38,39 @@ pub fn default_dir() -> PathBuf {
         .join(format!("rootfs-v{LAYOUT_VERSION}"))
 }
 
-/// Returns the rootfs to use: `chosen` after checking it, or the default one, built if missing.
+/// Returns the rootfs to use: `chosen` after checking it, or the default one, built if missing
+/// (or rebuilt: see [`build_needed`]).
 pub fn ensure(chosen: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(dir) = chosen {
         check(dir)?;
         return Ok(dir.canonicalize()?);
     }
     let dir = default_dir();
-    if !dir.join("bin/sh").exists() {
-        eprintln!(
-            "boxlab: building the default root filesystem in {} (once, offline)",
-            dir.display()
-        );
-        build(&dir, find_static_busybox().as_deref())?;
+    if build_needed(&dir) {
+        let cache = dir.parent().context("the rootfs path has no parent")?;
+        fs::create_dir_all(cache).with_context(|| format!("creating {}", cache.display()))?;
+        // One builder at a time (flock(2)): a boxlab started meanwhile waits, then finds the
+        // tree built.
+        let lock = cache.join(".build-lock");
+        let held = fs::File::create(&lock)
+            .and_then(|f| f.lock().map(|()| f))
+            .with_context(|| format!("locking {}", lock.display()))?;
+        if build_needed(&dir) {
+            let busybox = find_static_busybox();
+            match (&busybox, dir.join("bin/sh").exists()) {
+                (Some(bb), true) => eprintln!(
+                    "boxlab: a static busybox is here now ({}): rebuilding the default root filesystem in {} with it",
+                    bb.display(),
+                    dir.display()
+                ),
+                _ => eprintln!(
+                    "boxlab: building the default root filesystem in {} (once, offline)",
+                    dir.display()
+                ),
+            }
+            build(&dir, busybox.as_deref())?;
+        }
+        drop(held);
     }
     // A cache built before a directory joined the skeleton gets it now.
     for d in SKELETON_DIRS {
@@ -150,6 +176,23 @@ fn populate_busybox(root: &Path, busybox: &Path) -> anyhow::Result<String> {
     Ok(format!("static busybox from {}", busybox.display()))
 }
 
+/// Whether the default tree at `dir` must be built: it is missing, or it is made of the host's
+/// own programs while a static busybox is here now (installed since, as the README suggests:
+/// its applets, httpd and vi among them, replace the handful of host programs) and no other
+/// boxlab runs, whose boxes' overlays could be reading the tree.
+fn build_needed(dir: &Path) -> bool {
+    !dir.join("bin/sh").exists()
+        || (built_from_host(dir)
+            && find_static_busybox().is_some()
+            && !crate::ledger::others_running())
+}
+
+/// Whether the root filesystem at `dir` is a default one made of the host's own programs
+/// (its note in etc/boxlab-rootfs says so).
+fn built_from_host(dir: &Path) -> bool {
+    fs::read_to_string(dir.join(NOTE)).is_ok_and(|note| note.contains(&format!(": {FROM_HOST}: ")))
+}
+
 fn populate_host(root: &Path) -> anyhow::Result<String> {
     let bin = root.join("bin");
     fs::create_dir_all(&bin)?;
@@ -174,7 +217,7 @@ fn populate_host(root: &Path) -> anyhow::Result<String> {
     for dir in ["sbin", "usr/bin", "usr/sbin"] {
         fs::create_dir_all(root.join(dir))?;
     }
-    Ok(format!("host binaries: {}", copied.join(" ")))
+    Ok(format!("{FROM_HOST}: {}", copied.join(" ")))
 }
 
 /// The directories and files every box expects.
@@ -190,7 +233,7 @@ fn skeleton(root: &Path, kind: &str) -> anyhow::Result<String> {
     fs::write(root.join("etc/group"), "root:x:0:\nnogroup:x:65534:\n")?;
     fs::write(root.join("etc/hostname"), "box\n")?;
     fs::write(
-        root.join("etc/boxlab-rootfs"),
+        root.join(NOTE),
         format!("boxlab default root filesystem v{LAYOUT_VERSION}: {kind}\n"),
     )?;
     Ok(kind.to_string())
