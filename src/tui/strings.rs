@@ -23,7 +23,7 @@ pub const NOT_STARTED: S = S("not started", "시작 전");
 pub const DONE: S = S("done", "완료");
 pub const IN_PROGRESS: S = S("in progress", "진행 중");
 pub const UNAVAILABLE: S = S("unavailable", "사용 불가");
-pub const PAIRS_WITH: S = S("Study notes", "함께 읽을 노트");
+pub const PAIRS_WITH: S = S("Study notes (in Korean)", "함께 읽을 노트");
 pub const HOST: S = S("host", "호스트");
 pub const BOX: S = S("box", "박스");
 /// Where a command to try in the box is typed: the box shell, opened with `s`.
