@@ -145,6 +145,25 @@ fn unknown_namespace_in_unshare() {
     );
 }
 
+/// A slip of a letter or two: the nearest name, and not the 70 actions; a short list stays.
+#[test]
+fn a_misspelt_name_gets_the_nearest_one() {
+    let e = broken("{ do = \"spawn\" }", "{ do = \"spwan\" }").unwrap_err();
+    assert_eq!(
+        e.message, "unknown variant `spwan`: did you mean `spawn`?",
+        "{e}"
+    );
+    expect(
+        broken(
+            "{ do = \"spawn\" }",
+            "{ do = \"spawn\" }, { do = \"unshare\", ns = [\"utss\"] }",
+        ),
+        10,
+        "steps[0].actions[1]",
+        "unknown variant `utss`: did you mean `uts`? (expected one of `uts`, `pid`,",
+    );
+}
+
 #[test]
 fn unknown_check() {
     expect(

@@ -33,7 +33,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         error(
             line_of(text, e.inner().span()),
             &field,
-            e.inner().message().into(),
+            with_suggestion(e.inner().message()),
         )
     })?;
     if let Some((line, field, message)) = ignored_key(text, &lesson) {
@@ -195,6 +195,33 @@ fn ignored_key(text: &str, lesson: &Lesson) -> Option<(usize, String, String)> {
         }
     }
     None
+}
+
+/// serde's "unknown variant `unshre`, expected one of `spawn`, `unshare`, ..." with the
+/// nearest name first: "unknown variant `unshre`: did you mean `unshare`?". A long list (the
+/// actions are 70) is then left out, since the name is what the author wanted; a short one is
+/// kept after it. Any other message, or a name near none, is as serde wrote it.
+fn with_suggestion(message: &str) -> String {
+    let parsed = (|| {
+        let (head, list) = message.split_once(", expected one of ")?;
+        let given = head.rsplit_once(" `")?.1.strip_suffix('`')?;
+        let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
+        // Near: a slip of a letter or two (strsim, as clap suggests a misspelt flag).
+        let near = names
+            .iter()
+            .map(|n| (strsim::damerau_levenshtein(given, n), *n))
+            .filter(|(d, n)| *d <= 2.max(n.len() / 4))
+            .min()?
+            .1;
+        Some((head, list, names.len(), near))
+    })();
+    match parsed {
+        Some((head, _, n, near)) if n > 8 => format!("{head}: did you mean `{near}`?"),
+        Some((head, list, _, near)) => {
+            format!("{head}: did you mean `{near}`? (expected one of {list})")
+        }
+        None => message.to_string(),
+    }
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> LessonError {
