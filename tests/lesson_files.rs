@@ -215,6 +215,29 @@ fn toml_syntax_error() {
     expect(broken("id = \"good\"", "id = \"good"), 2, "(syntax)", "");
 }
 
+/// A `]` forgotten at the end of a line is noticed on the next one; it is the line before
+/// that needs fixing.
+#[test]
+fn an_array_left_open_is_reported_where_it_ends() {
+    // Further on: noticed where the next line starts, as a missing comma.
+    expect(
+        broken("show = [\"hostname\"]", "show = [\"hostname\"\n\n# the box"),
+        3,
+        "(syntax)",
+        "a `,` or the array's `]` is missing at the end of this line",
+    );
+    // At the end of the file: toml names the line itself.
+    expect(
+        broken(
+            "actions = [{ do = \"spawn\" }]",
+            "actions = [{ do = \"spawn\" }",
+        ),
+        10,
+        "(syntax)",
+        "unclosed array",
+    );
+}
+
 #[test]
 fn check_command_reports_every_broken_file() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))

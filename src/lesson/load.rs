@@ -26,8 +26,10 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, LessonError> {
         field: field.into(),
         message,
     };
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| error(line_of(text, e.span()), "(syntax)", e.message().into()))?;
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        let (line, message) = syntax_error(text, e.span(), e.message());
+        error(line, "(syntax)", message)
+    })?;
     let lesson: Lesson = serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
         error(
@@ -231,6 +233,36 @@ fn io_error(path: &Path, e: std::io::Error) -> LessonError {
         field: "(file)".into(),
         message: e.to_string(),
     }
+}
+
+/// toml's syntax error, on the line to fix. An array left open at the end of a line (a `]` or
+/// a `,` forgotten) is only noticed where the next line starts, as a missing comma: that one
+/// is reported on the last line before, saying what may be missing there.
+fn syntax_error(
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> (usize, String) {
+    let line = line_of(text, span.clone());
+    let at_line_start = span.is_some_and(|s| {
+        text[..s.start.min(text.len())]
+            .trim_end_matches([' ', '\t'])
+            .ends_with('\n')
+    });
+    if message.starts_with("missing comma between array elements") && at_line_start {
+        let before = text
+            .lines()
+            .take(line - 1)
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .last();
+        if let Some((n, _)) = before {
+            let message =
+                format!("{message}: a `,` or the array's `]` is missing at the end of this line");
+            return (n + 1, message);
+        }
+    }
+    (line, message.into())
 }
 
 fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> usize {
