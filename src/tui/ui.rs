@@ -98,10 +98,29 @@ fn title_bar() -> Style {
 
 pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool) {
     let area = frame.area();
-    // The list gets what the title bar, the footer and five lines of detail leave; when the
-    // lessons do not all fit, it scrolls to keep the chosen one in view.
+    // The list gets what the title bar, the footer and the detail leave; when the lessons do
+    // not all fit, it scrolls to keep the chosen one in view. The detail has a rule and four
+    // lines, or as many as the longest title and summary take at this width and one more (the
+    // same for every lesson, so that the list does not jump from one to the next): a summary
+    // is always whole, with the first line of what follows it (the study notes), which alone
+    // may be cut.
     let n = screen.entries.len();
-    let visible = n.min((area.height as usize).saturating_sub(1 + 1 + 1 + 5).max(3));
+    let width = area.width as usize;
+    let longest = screen
+        .entries
+        .iter()
+        .map(|e| {
+            wrap(e.lesson.title.get(lang), width).len()
+                + wrap(e.lesson.summary.get(lang).trim(), width).len()
+        })
+        .max()
+        .unwrap_or(0);
+    let detail_h = 1 + (longest + 1).max(4);
+    let visible = n.min(
+        (area.height as usize)
+            .saturating_sub(1 + 1 + 1 + detail_h)
+            .max(3),
+    );
     let offset = (screen.selected + 1).saturating_sub(visible);
     let [top, list_area, detail, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -215,13 +234,16 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
             if lines[room - 1].width() == 0 {
                 lines.remove(room - 1);
             }
-            lines.truncate(room);
-            let last: String = lines[room - 1]
-                .spans
-                .iter()
-                .map(|s| s.content.as_ref())
-                .collect();
-            lines[room - 1] = Line::raw(fit(&format!("{last} …"), width));
+            // Without that blank line, all of it may fit.
+            if lines.len() > room {
+                lines.truncate(room);
+                let last: String = lines[room - 1]
+                    .spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect();
+                lines[room - 1] = Line::raw(fit(&format!("{last} …"), width));
+            }
         }
         frame.render_widget(
             Paragraph::new(lines).block(Block::new().borders(Borders::TOP)),
