@@ -81,6 +81,14 @@ pub fn work(rounds: u64) -> Duration {
     now().saturating_sub(start)
 }
 
+/// Of (host, box) timings taken back to back, the pair whose box/host ratio is the median;
+/// None when there are none.
+pub fn median_pair(mut pairs: Vec<(u64, u64)>) -> Option<(u64, u64)> {
+    let ratio = |&(host, boxed): &(u64, u64)| boxed as f64 / host.max(1) as f64;
+    pairs.sort_by(|a, b| ratio(a).total_cmp(&ratio(b)));
+    pairs.get(pairs.len() / 2).copied()
+}
+
 /// What a syscall line says of a timed `work` run: its CPU time, the figure the CPU lesson
 /// compares.
 pub fn work_note(micros: u64) -> Detail {
@@ -162,6 +170,14 @@ mod tests {
         let short = work(1_000_000);
         let long = work(20_000_000);
         assert!(long > short, "{long:?} vs {short:?}");
+    }
+
+    #[test]
+    fn median_pair_is_the_middle_ratio_not_the_fastest_of_each() {
+        // The box's quiet 450 and the host's quiet 500 came in different pairs.
+        let pairs = vec![(550, 450), (500, 560), (540, 545), (600, 610), (530, 520)];
+        assert_eq!(median_pair(pairs), Some((540, 545)));
+        assert_eq!(median_pair(Vec::new()), None);
     }
 
     #[test]

@@ -675,26 +675,25 @@ impl Session {
         }
     }
 
-    /// The same work timed on the host and in the box, five times each in turn; the fastest of
-    /// each counts (a first run may pay for page faults and a cold cache).
+    /// The same work timed on the host and then in the box, five times in turn; the pair whose
+    /// ratio is the middle of the five counts.
     fn compare_work(
         &mut self,
         rounds: u64,
         records: &mut Vec<SyscallRecord>,
     ) -> Result<Option<View>, String> {
-        let mut host = u64::MAX;
-        let mut boxed = u64::MAX;
+        let mut pairs = Vec::new();
         let mut view = None;
-        // Other work on the machine can only slow a run down (even in CPU time: an interrupt
-        // served on the thread's CPU, a hypervisor's steal), so the fastest of five on each
-        // side counts (with three each, the two were once 17% apart on a busy VM).
+        // The machine's speed drifts (on a busy VM the hypervisor's other guests slow every
+        // instruction, and CPU time cannot tell), so each box run is set against the host run
+        // just before it, and the median pair counts. The fastest of five on each side, used
+        // before, was 17% apart when one side alone caught a quiet moment.
         for _ in 0..5 {
-            let took = self.limits.host_work(rounds)?;
-            host = host.min(took);
+            let host = self.limits.host_work(rounds)?;
             records.extend(
                 host_records()
                     .into_iter()
-                    .map(|r| r.noted(workload::work_note(took))),
+                    .map(|r| r.noted(workload::work_note(host))),
             );
             let agent = self.agent.as_mut().ok_or("no box is running")?;
             let reply = agent
@@ -705,11 +704,11 @@ impl Session {
                 return Err(e);
             }
             if let Outcome::Timed { micros } = reply.outcome {
-                boxed = boxed.min(micros);
+                pairs.push((host, micros));
             }
             view = reply.view;
         }
-        self.facts.cgroup.work = Some((host, boxed));
+        self.facts.cgroup.work = workload::median_pair(pairs);
         Ok(view)
     }
 
