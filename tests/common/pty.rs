@@ -156,8 +156,19 @@ impl Term {
     }
 }
 
+/// A test that fails with the program still running ends it with SIGTERM, which boxlab answers
+/// by removing its box, so the next test starts on the host as found; SIGKILL only if it does
+/// not exit within 10 s.
 impl Drop for Term {
     fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
