@@ -84,10 +84,12 @@ pub fn start(
         super::tty::open_inside(&c)
             .unwrap_or_else(|e| fail(spec, &format!("the command's terminal: {e}")))
     });
-    let started = command(spec, tty);
     // The command runs with PID 1's capabilities: without this it could open what PID 1 holds
-    // through /proc/1/fd (so runc's init does too, since CVE-2016-9962).
+    // through /proc/1/fd (so runc's init does too, since CVE-2016-9962). Before the command
+    // starts, or it may read /proc/1/fd first (it did, in 5 of 80 runs in the cgroup v2 VM);
+    // its own execve(2) makes it dumpable again.
     let _ = process::not_dumpable();
+    let started = command(spec, tty);
     trace(spec, false);
     match started {
         Ok(pid) => std::process::exit(init_loop(pid)),
