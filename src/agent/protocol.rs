@@ -215,6 +215,10 @@ pub enum Action {
     DropCapability {
         cap: crate::kernel::caps::Capability,
     },
+    /// In the box: its PID 1 (the agent) marks itself not dumpable, prctl(PR_SET_DUMPABLE, 0),
+    /// so what it holds (/proc/1/fd: its socket to boxlab, its log) is out of reach of the
+    /// box's processes once CAP_SYS_PTRACE is gone.
+    NotDumpable,
     /// In the box: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), closed again at once: what
     /// `ping` needs CAP_NET_RAW for.
     RawSocket,

@@ -375,6 +375,10 @@ impl Agent {
                 caps::drop_one(cap)?;
                 Ok(Outcome::Nothing)
             }
+            Action::NotDumpable => {
+                process::not_dumpable()?;
+                Ok(Outcome::Nothing)
+            }
             Action::RawSocket => {
                 net::open_raw_socket()?;
                 Ok(Outcome::Nothing)

@@ -117,12 +117,10 @@ pub fn close_fds_except(keep: &[RawFd]) {
 
 /// prctl(PR_SET_DUMPABLE, 0): /proc/PID/fd, /proc/PID/mem and the like of this process become
 /// root's alone, and ptrace(2) is refused, for processes without CAP_SYS_PTRACE (a
-/// container's). Not recorded: it is plumbing.
-pub fn not_dumpable() -> std::io::Result<()> {
-    if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+/// container's). A child it starts is dumpable again once it calls execve(2) (prctl(2)).
+pub fn not_dumpable() -> Result<(), KernelError> {
+    let r = nix::errno::Errno::result(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) });
+    logged("prctl", "PR_SET_DUMPABLE, 0".into(), r, zero).map(drop)
 }
 
 /// prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent dies, so a
