@@ -142,8 +142,8 @@ pub enum Action {
     Busy { seconds: u64 },
     /// In the box: end the busy loop (kill + waitpid).
     StopBusy,
-    /// In the box: a fixed amount of CPU work (`rounds` of xorshift), timed.
-    Work { rounds: u64 },
+    /// In the box: a fixed amount of CPU work (`rounds` of xorshift) on `cpu` alone, timed.
+    Work { rounds: u64, cpu: usize },
     /// In the box: a fork bomb, capped at 256 processes whatever the limits: a leader forks
     /// children that wait, until fork(2) fails. They stay until `end_fork_bomb`.
     ForkBomb,

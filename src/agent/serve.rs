@@ -342,7 +342,7 @@ impl Agent {
             Action::WaitHog => self.loads.wait_hog(),
             Action::Busy { seconds } => self.loads.busy(seconds),
             Action::StopBusy => self.loads.stop_busy(),
-            Action::Work { rounds } => self.loads.work(rounds),
+            Action::Work { rounds, cpu } => self.loads.work(rounds, cpu),
             Action::ForkBomb => self.loads.fork_bomb(),
             Action::EndForkBomb => self.loads.end_fork_bomb(),
             Action::OverlayRoot { layers, volume } => {

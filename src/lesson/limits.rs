@@ -335,7 +335,10 @@ impl Limits {
                 crate::kernel::process::kill(child.id() as i32, nix::sys::signal::Signal::SIGKILL);
             let _ = child.wait();
         }
-        let cpu = first_allowed_cpu();
+        let cpu = crate::workload::allowed_cpus()
+            .first()
+            .copied()
+            .unwrap_or(0);
         let mut runners: Vec<(u64, BoxCgroup, Child)> = Vec::new();
         let result = (|| {
             for &w in weights {
@@ -381,9 +384,9 @@ impl Limits {
         result
     }
 
-    /// The lesson's `work` on the host: microseconds.
-    pub fn host_work(&self, rounds: u64) -> Result<u64, String> {
-        load(&["work", &rounds.to_string()]).map(|(_, micros)| micros)
+    /// The lesson's `work` on the host, on `cpu`: microseconds.
+    pub fn host_work(&self, rounds: u64, cpu: usize) -> Result<u64, String> {
+        load(&["work", &rounds.to_string(), &cpu.to_string()]).map(|(_, micros)| micros)
     }
 
     pub fn host_spawn(&self, facts: &mut CgroupFacts) {
@@ -592,13 +595,6 @@ fn cpu_ticks_of(pid: i32) -> u64 {
         .ok()
         .and_then(|s| crate::probe::stat::parse(&s))
         .map_or(0, |s| s.utime + s.stime)
-}
-
-fn first_allowed_cpu() -> usize {
-    let set = nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0));
-    (0..nix::sched::CpuSet::count())
-        .find(|&c| set.as_ref().is_ok_and(|s| s.is_set(c).unwrap_or(false)))
-        .unwrap_or(0)
 }
 
 /// sched_setaffinity(pid, {cpu}): the process runs only on that CPU.

@@ -675,40 +675,47 @@ impl Session {
         }
     }
 
-    /// The same work timed on the host and then in the box, five times in turn; the pair whose
-    /// ratio is the middle of the five counts.
+    /// The same work timed on the host and in the box, five times each in turn, both on the
+    /// same CPU (the last this process may use: the first often takes the most interrupts);
+    /// the fastest of each counts (a first run may pay for page faults and a cold cache).
     fn compare_work(
         &mut self,
         rounds: u64,
         records: &mut Vec<SyscallRecord>,
     ) -> Result<Option<View>, String> {
-        let mut pairs = Vec::new();
+        let cpu = workload::allowed_cpus().last().copied().unwrap_or(0);
+        let mut host = u64::MAX;
+        let mut boxed = u64::MAX;
         let mut view = None;
-        // The machine's speed drifts (on a busy VM the hypervisor's other guests slow every
-        // instruction, and CPU time cannot tell), so each box run is set against the host run
-        // just before it, and the median pair counts. The fastest of five on each side, used
-        // before, was 17% apart when one side alone caught a quiet moment.
+        // Other work on the machine can only slow a run down (even in CPU time: an interrupt
+        // served on the thread's CPU, a hypervisor's steal), so the fastest of five on each
+        // side counts. Unpinned, the fastest of five were 17% apart on a busy VM, and 29% in
+        // the emulated cgroup v2 VM, both times the host's slower (workload::work says why).
         for _ in 0..5 {
-            let host = self.limits.host_work(rounds)?;
+            let took = self.limits.host_work(rounds, cpu)?;
+            host = host.min(took);
             records.extend(
                 host_records()
                     .into_iter()
-                    .map(|r| r.noted(workload::work_note(host))),
+                    .map(|r| r.noted(workload::work_note(took))),
             );
             let agent = self.agent.as_mut().ok_or("no box is running")?;
             let reply = agent
-                .request(&Request::Perform(Action::Work { rounds }), &self.ledger)
+                .request(
+                    &Request::Perform(Action::Work { rounds, cpu }),
+                    &self.ledger,
+                )
                 .map_err(|e| format!("{e:#}"))?;
             records.extend(reply.records);
             if let Some(e) = reply.error {
                 return Err(e);
             }
             if let Outcome::Timed { micros } = reply.outcome {
-                pairs.push((host, micros));
+                boxed = boxed.min(micros);
             }
             view = reply.view;
         }
-        self.facts.cgroup.work = workload::median_pair(pairs);
+        self.facts.cgroup.work = Some((host, boxed));
         Ok(view)
     }
 
