@@ -69,18 +69,16 @@ pub fn spin(time: Duration) {
 /// CLOCK_THREAD_CPUTIME_ID counts only while this thread ran, so other work on the machine
 /// (a kernel worker tearing down old namespaces, say) cannot lengthen one side's time.
 ///
-/// The thread runs on `cpu` alone meanwhile (sched_setaffinity(2)), and gets its CPUs back
-/// after. On a VM one virtual CPU can be slower than another (it takes the interrupts, or
+/// The thread runs on `cpu` alone meanwhile (a recorded sched_setaffinity(2)), and gets its
+/// CPUs back after. On a VM one virtual CPU can be slower than another (it takes the interrupts, or
 /// the hypervisor's other guests share its core), and a new process and a long-lived one need
 /// not land on the same one: unpinned, the host's runs took up to 1.7 times the box's.
-pub fn work(rounds: u64, cpu: usize) -> nix::Result<Duration> {
-    use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+pub fn work(rounds: u64, cpu: usize) -> anyhow::Result<Duration> {
+    use nix::sched::{sched_getaffinity, sched_setaffinity};
     use nix::time::{ClockId, clock_gettime};
     let this_thread = nix::unistd::Pid::from_raw(0);
     let before = sched_getaffinity(this_thread)?;
-    let mut one = CpuSet::new();
-    one.set(cpu)?;
-    sched_setaffinity(this_thread, &one)?;
+    crate::kernel::process::pin_to_cpu(0, cpu)?;
     let now =
         || clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID).map_or(Duration::ZERO, Duration::from);
     let start = now();
@@ -92,14 +90,6 @@ pub fn work(rounds: u64, cpu: usize) -> nix::Result<Duration> {
     let took = now().saturating_sub(start);
     sched_setaffinity(this_thread, &before)?;
     Ok(took)
-}
-
-/// The CPUs this thread may run on (sched_getaffinity(2)), lowest first.
-pub fn allowed_cpus() -> Vec<usize> {
-    let set = nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0));
-    (0..nix::sched::CpuSet::count())
-        .filter(|&c| set.as_ref().is_ok_and(|s| s.is_set(c).unwrap_or(false)))
-        .collect()
 }
 
 /// What a syscall line says of a timed `work` run: its CPU time, the figure the CPU lesson
@@ -182,6 +172,7 @@ mod tests {
 
     #[test]
     fn work_takes_longer_for_more_rounds_and_gives_the_cpus_back() {
+        use crate::kernel::process::allowed_cpus;
         let cpus = allowed_cpus();
         let cpu = *cpus.last().unwrap();
         let short = work(1_000_000, cpu).unwrap();

@@ -81,16 +81,11 @@ impl Loads {
     }
 
     /// The work runs in the agent itself: it is in the box's cgroup like any child would be.
-    /// No syscall starts it, so its lines are the CPU it is pinned to (sched_setaffinity(2))
-    /// and the clock it is timed by (clock_gettime(2)).
+    /// No syscall starts it, so its lines are the CPU it is pinned to (sched_setaffinity(2),
+    /// recorded by workload::work) and the clock it is timed by (clock_gettime(2)).
     pub fn work(&mut self, rounds: u64, cpu: usize) -> anyhow::Result<Outcome> {
         let micros = workload::work(rounds, cpu)?.as_micros() as u64;
         kernel::adopt_records(vec![
-            SyscallRecord::ok(
-                "sched_setaffinity",
-                &format!("0, {{CPU {cpu}}}"),
-                "0".into(),
-            ),
             SyscallRecord::ok("clock_gettime", "CLOCK_THREAD_CPUTIME_ID, …", "0".into())
                 .noted(workload::work_note(micros)),
         ]);

@@ -123,6 +123,28 @@ pub fn not_dumpable() -> Result<(), KernelError> {
     logged("prctl", "PR_SET_DUMPABLE, 0".into(), r, zero).map(drop)
 }
 
+/// The CPUs this thread may run on (sched_getaffinity(2)), lowest first.
+pub fn allowed_cpus() -> Vec<usize> {
+    let set = nix::sched::sched_getaffinity(Pid::from_raw(0));
+    (0..nix::sched::CpuSet::count())
+        .filter(|&c| set.as_ref().is_ok_and(|s| s.is_set(c).unwrap_or(false)))
+        .collect()
+}
+
+/// sched_setaffinity(pid, {cpu}): the process (0: this thread) runs only on that CPU.
+pub fn pin_to_cpu(pid: i32, cpu: usize) -> Result<(), KernelError> {
+    let mut set = nix::sched::CpuSet::new();
+    let r = set
+        .set(cpu)
+        .and_then(|()| nix::sched::sched_setaffinity(Pid::from_raw(pid), &set));
+    logged(
+        "sched_setaffinity",
+        format!("{pid}, {{CPU {cpu}}}"),
+        r,
+        zero,
+    )
+}
+
 /// prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent dies, so a
 /// box never outlives the boxlab that made it (prctl(2)). Not recorded: it is plumbing.
 pub fn die_with_parent() -> std::io::Result<()> {

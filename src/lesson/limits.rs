@@ -335,7 +335,7 @@ impl Limits {
                 crate::kernel::process::kill(child.id() as i32, nix::sys::signal::Signal::SIGKILL);
             let _ = child.wait();
         }
-        let cpu = crate::workload::allowed_cpus()
+        let cpu = crate::kernel::process::allowed_cpus()
             .first()
             .copied()
             .unwrap_or(0);
@@ -360,7 +360,7 @@ impl Limits {
                 let cg = &runners.last().expect("just pushed").1;
                 cg.add(pid).map_err(|e| e.to_string())?;
                 // After the move: joining a cgroup with another cpuset resets the affinity.
-                pin(pid, cpu)?;
+                crate::kernel::process::pin_to_cpu(pid, cpu).map_err(|e| e.to_string())?;
             }
             // A moment to settle, then measure both over the same interval.
             std::thread::sleep(Duration::from_millis(300));
@@ -595,22 +595,6 @@ fn cpu_ticks_of(pid: i32) -> u64 {
         .ok()
         .and_then(|s| crate::probe::stat::parse(&s))
         .map_or(0, |s| s.utime + s.stime)
-}
-
-/// sched_setaffinity(pid, {cpu}): the process runs only on that CPU.
-fn pin(pid: i32, cpu: usize) -> Result<(), String> {
-    let mut set = nix::sched::CpuSet::new();
-    set.set(cpu).map_err(|e| e.to_string())?;
-    let r = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(pid), &set);
-    crate::kernel::adopt_records(vec![match r {
-        Ok(()) => SyscallRecord::ok(
-            "sched_setaffinity",
-            &format!("{pid}, {{CPU {cpu}}}"),
-            "0".into(),
-        ),
-        Err(e) => SyscallRecord::failed("sched_setaffinity", &format!("{pid}, {{CPU {cpu}}}"), e),
-    }]);
-    r.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

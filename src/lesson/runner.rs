@@ -683,7 +683,7 @@ impl Session {
         rounds: u64,
         records: &mut Vec<SyscallRecord>,
     ) -> Result<Option<View>, String> {
-        let cpu = workload::allowed_cpus().last().copied().unwrap_or(0);
+        let cpu = kernel::process::allowed_cpus().last().copied().unwrap_or(0);
         let mut host = u64::MAX;
         let mut boxed = u64::MAX;
         let mut view = None;
