@@ -18,15 +18,16 @@ use crate::ledger::Ledger;
 const PUBLISHED: (u16, u16) = (8080, 80);
 
 /// The container this lesson describes: the one `boxlab run` and lesson 17 build, with a
-/// volume (this run's `volume` directory) at /mnt where the root filesystem has that directory:
-/// a runtime would make a missing mount point in the shared root itself.
+/// volume (this run's `volume` directory) at /data, as lesson 17's, where the root filesystem
+/// has that directory (the default one does): a runtime would make a missing mount point in
+/// the shared root itself.
 fn spec(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Spec {
     let volumes = rootfs
-        .join("mnt")
+        .join("data")
         .is_dir()
         .then(|| Volume {
             host: ledger.dir().join("volume"),
-            target: "/mnt".into(),
+            target: "/data".into(),
             readonly: false,
         })
         .into_iter()

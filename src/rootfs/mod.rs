@@ -12,8 +12,11 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 /// The empty directories every box expects (mount points among them: the mount lesson mounts
-/// on /mnt inside the box's root).
-const SKELETON_DIRS: [&str; 8] = ["proc", "sys", "dev", "tmp", "etc", "root", "home", "mnt"];
+/// on /mnt inside the box's root, and the volume of the full container and of its OCI bundle
+/// goes on /data, as in `docker run -v HOST:/data`).
+const SKELETON_DIRS: [&str; 9] = [
+    "proc", "sys", "dev", "tmp", "etc", "root", "home", "mnt", "data",
+];
 
 /// Bump when what [`build`] puts in the tree changes, so old caches are rebuilt.
 const LAYOUT_VERSION: u32 = 1;
