@@ -135,15 +135,18 @@ pub fn cgroup_layout() -> CgroupLayout {
 }
 
 /// Where boxlab runs, if inside something (Docker, Podman, Kubernetes, LXC or WSL), and what
-/// says so: the marker file or the line read, for the learner to judge (a VM built from a
-/// Docker image may keep its /.dockerenv).
+/// says so: the marker file or the line read, for the learner to judge. A /.dockerenv counts
+/// only on an overlayfs root, Docker's own: a VM built from a Docker image keeps the file on
+/// a disk of its own.
 pub fn container_environment() -> Option<(&'static str, &'static str)> {
     let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
     let version = read("/proc/version").to_lowercase();
     let cgroup = read("/proc/1/cgroup");
     if version.contains("microsoft") || version.contains("wsl") {
         Some(("WSL", "/proc/version"))
-    } else if Path::new("/.dockerenv").exists() {
+    } else if Path::new("/.dockerenv").exists()
+        && crate::lesson::layers::is_overlayfs(Path::new("/"))
+    {
         Some(("Docker", "/.dockerenv"))
     } else if cgroup.contains("/docker") {
         Some(("Docker", "/proc/1/cgroup"))
@@ -475,6 +478,21 @@ pub fn report(lang: Lang) -> String {
                 )
             }),
         ),
+        // The host's programs: two dozen, enough for the lessons, but a learner's own command
+        // (tr, seq, nc...) is often missing.
+        (Some(kind), None) if kind.starts_with("host binaries") => (
+            "warn",
+            if ko {
+                let programs = kind.trim_start_matches("host binaries");
+                format!(
+                    "기본 루트 파일 시스템({}): 호스트 프로그램{programs}",
+                    dir.display()
+                )
+            } else {
+                format!("default rootfs ({}): {kind}", dir.display())
+            },
+            Some(busybox_fix(ko)),
+        ),
         (Some(kind), _) => (
             "ok",
             if ko {
@@ -500,15 +518,25 @@ pub fn report(lang: Lang) -> String {
             None,
         ),
         (None, None) => (
-            "ok",
+            "warn",
             if ko {
                 "기본 루트 파일 시스템: 처음 실행할 때 호스트의 프로그램으로 짓습니다 (정적 busybox 없음)".into()
             } else {
                 "default rootfs: built on first run from the host's own programs (no static busybox)".into()
             },
-            None,
+            Some(busybox_fix(ko)),
         ),
     };
     line(status, what, fix);
     out
+}
+
+/// The fix for a default rootfs of the host's programs: a static busybox, which the next
+/// start builds it from (rootfs::ensure).
+fn busybox_fix(ko: bool) -> String {
+    if ko {
+        "apt-get install busybox-static 하면 다음 시작 때 busybox의 프로그램 270여 개(tr, seq, nc 등)로 다시 짓습니다".into()
+    } else {
+        "apt-get install busybox-static: the next start rebuilds it with busybox's 270 or so programs (tr, seq, nc...)".into()
+    }
 }
