@@ -1309,10 +1309,23 @@ fn check_lines(
             Verdict::Skipped => ("–", dim()),
         };
         if full {
-            out.push(Line::from(vec![
-                Span::styled(format!(" {mark} "), style),
-                Span::raw(c.check.describe(lang)),
-            ]));
+            // The title wrapped as the detail is, its first three columns given to the mark.
+            let title = wrapped(
+                &format!("   {}", c.check.describe(lang)),
+                width,
+                Style::new(),
+            );
+            for (n, line) in title.into_iter().enumerate() {
+                let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                out.push(if n == 0 {
+                    Line::from(vec![
+                        Span::styled(format!(" {mark} "), style),
+                        Span::raw(text[3..].to_string()),
+                    ])
+                } else {
+                    Line::raw(text)
+                });
+            }
             out.extend(wrapped(&format!("   {detail}"), width, dim()));
             continue;
         }
