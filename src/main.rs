@@ -158,12 +158,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Cmd::Cleanup) => {
             let swept = ledger::sweep_stale();
-            println!(
-                "boxlab cleanup: stale runs undone: {} (each with its run directory)\n  \
-                 processes ended: {}\n  \
-                 other leftovers removed: {} (cgroups, network links, IPC objects, directories)",
-                swept.runs, swept.processes, swept.leftovers
-            );
+            let (runs, processes, leftovers) = (swept.runs, swept.processes, swept.leftovers);
+            match lang {
+                Lang::En => println!(
+                    "boxlab cleanup: stale runs undone: {runs} (each with its run directory)\n  \
+                     processes ended: {processes}\n  \
+                     other leftovers removed: {leftovers} (cgroups, network links, IPC objects, directories)"
+                ),
+                Lang::Ko => println!(
+                    "boxlab cleanup: 되돌린 지난 실행: {runs}개 (각각의 실행 디렉터리와 함께)\n  \
+                     끝낸 프로세스: {processes}개\n  \
+                     그 밖에 지운 것: {leftovers}개 (cgroup, 네트워크 링크, IPC 객체, 디렉터리)"
+                ),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Transcript { lesson }) => {

@@ -235,7 +235,7 @@ fn cleanup_command_reports_and_removes_stale_runs() {
     t.keys(RIGHT);
     t.wait_for("step 2/4", 10);
     t.kill9();
-    let out = boxlab(&["cleanup"]);
+    let out = boxlab(&["--lang", "en", "cleanup"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("stale run"), "{text}");
     assert!(
