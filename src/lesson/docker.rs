@@ -178,6 +178,9 @@ pub fn docker_command(ledger: &Ledger) -> Result<CommandOutput, String> {
     if let Some(h) = c["hostname"].as_str() {
         words.push(format!("--hostname {h}"));
     }
+    if c["root"]["readonly"] == true {
+        words.push("--read-only".into());
+    }
     if c["process"]["noNewPrivileges"] == true {
         words.push("--security-opt no-new-privileges".into());
     }
