@@ -40,9 +40,15 @@ enum LangArg {
 #[derive(Subcommand)]
 enum Cmd {
     /// Open one lesson in the TUI (by id, like `pid`, or number, like `4`).
-    Learn { lesson: String },
+    Learn {
+        /// The lesson: its id (`boxlab lessons` lists them) or its number
+        lesson: String,
+    },
     /// Run a lesson's steps for real without the TUI and print what each step shows.
-    Transcript { lesson: String },
+    Transcript {
+        /// The lesson: its id (`boxlab lessons` lists them) or its number
+        lesson: String,
+    },
     /// List the lessons, or validate lesson files with --check (./lessons when present, or
     /// --lessons DIR).
     Lessons {
@@ -52,7 +58,8 @@ enum Cmd {
     },
     /// Check this machine: privileges, cgroup layout, namespaces, overlayfs, containers.
     Doctor,
-    /// Remove anything a killed boxlab left behind (box processes, directories).
+    /// Remove anything a killed boxlab left behind (box processes, cgroups, network links, IPC
+    /// objects, directories).
     Cleanup,
     /// Run a command in a full container, as `docker run` does (as root): new PID, mount, UTS,
     /// IPC, network and cgroup namespaces, an overlay over the root filesystem (--rootfs, or the

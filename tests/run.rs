@@ -243,10 +243,7 @@ fn exit_codes_and_bad_flags() {
         (vec!["--cpus", "half", "--", "true"], "--cpus"),
         (vec!["-v", "/no/such/dir:/data", "--", "true"], "-v"),
         (vec!["--hostname", "no spaces", "--", "true"], "--hostname"),
-        (
-            vec!["--image", "/no/such/layer", "--", "true"],
-            "--rootfs/--image",
-        ),
+        (vec!["--image", "/no/such/layer", "--", "true"], "--image"),
         (vec!["--memory", "1M", "--", "true"], "--memory"),
         (vec!["--pids", "1", "--", "true"], "--pids"),
         (vec!["-v", "/tmp:/proc", "--", "true"], "-v"),

@@ -70,7 +70,8 @@ impl Spec {
         for layer in &self.layers {
             anyhow::ensure!(
                 layer.is_dir(),
-                "--rootfs/--image: {} is not a directory",
+                // --rootfs was checked already (rootfs::ensure): this is a layer of --image.
+                "--image: {} is not a directory: give the layers as directories, top first, joined by `:`",
                 layer.display()
             );
         }
