@@ -442,16 +442,14 @@ pub fn report(lang: Lang) -> String {
         line(status, what, fix);
     }
     // The default root filesystem as built (its own note says from what), or what a first run
-    // would build it from. One built from the host's programs stays so until removed.
+    // would build it from. One built from the host's programs is rebuilt at the first start
+    // that finds a static busybox (rootfs::ensure).
     let bb = crate::rootfs::find_static_busybox();
     let dir = crate::rootfs::default_dir();
-    let built = std::fs::read_to_string(dir.join("etc/boxlab-rootfs")).ok();
-    let made_of = built
-        .as_deref()
-        .and_then(|t| t.trim().split_once(": "))
-        .map(|(_, kind)| kind.to_string());
+    let made_of = crate::rootfs::made_of(&dir);
+    let from_host = |kind: &str| crate::rootfs::host_programs(kind).is_some();
     let (status, what, fix) = match (made_of, &bb) {
-        (Some(kind), Some(bb)) if kind.starts_with("host binaries") => (
+        (Some(kind), Some(bb)) if from_host(&kind) => (
             "warn",
             if ko {
                 format!(
@@ -466,24 +464,22 @@ pub fn report(lang: Lang) -> String {
             },
             Some(if ko {
                 format!(
-                    "이제 정적 busybox({})가 있습니다. 다시 지으려면: rm -rf {}",
-                    bb.display(),
-                    dir.display()
+                    "이제 정적 busybox({})가 있으니, 다음에 시작할 때 그것으로 다시 짓습니다",
+                    bb.display()
                 )
             } else {
                 format!(
-                    "a static busybox is here now ({}); to rebuild from it: rm -rf {}",
-                    bb.display(),
-                    dir.display()
+                    "a static busybox is here now ({}): the next start rebuilds it from that",
+                    bb.display()
                 )
             }),
         ),
         // The host's programs: two dozen, enough for the lessons, but a learner's own command
         // (tr, seq, nc...) is often missing.
-        (Some(kind), None) if kind.starts_with("host binaries") => (
+        (Some(kind), None) if from_host(&kind) => (
             "warn",
             if ko {
-                let programs = kind.trim_start_matches("host binaries");
+                let programs = crate::rootfs::host_programs(&kind).unwrap_or_default();
                 format!(
                     "기본 루트 파일 시스템({}): 호스트 프로그램{programs}",
                     dir.display()

@@ -22,12 +22,13 @@ const PUBLISHED: (u16, u16) = (8080, 80);
 /// has that directory (the default one does): a runtime would make a missing mount point in
 /// the shared root itself.
 fn spec(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Spec {
+    const VOLUME_AT: &str = "/data";
     let volumes = rootfs
-        .join("data")
+        .join(VOLUME_AT.trim_start_matches('/'))
         .is_dir()
         .then(|| Volume {
             host: ledger.dir().join("volume"),
-            target: "/data".into(),
+            target: VOLUME_AT.into(),
             readonly: false,
         })
         .into_iter()

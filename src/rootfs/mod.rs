@@ -193,7 +193,21 @@ fn build_needed(dir: &Path) -> bool {
 /// Whether the root filesystem at `dir` is a default one made of the host's own programs
 /// (its note in etc/boxlab-rootfs says so).
 fn built_from_host(dir: &Path) -> bool {
-    fs::read_to_string(dir.join(NOTE)).is_ok_and(|note| note.contains(&format!(": {FROM_HOST}: ")))
+    made_of(dir).is_some_and(|kind| host_programs(&kind).is_some())
+}
+
+/// What the default root filesystem at `dir` was built from, as its note says: "busybox …"
+/// or "host binaries: sh ls …"; None when there is no note (not built yet, or not ours).
+pub fn made_of(dir: &Path) -> Option<String> {
+    let note = fs::read_to_string(dir.join(NOTE)).ok()?;
+    note.trim()
+        .split_once(": ")
+        .map(|(_, kind)| kind.to_string())
+}
+
+/// Of what [`made_of`] says, the list of programs (": sh ls …") when they are the host's.
+pub fn host_programs(kind: &str) -> Option<&str> {
+    kind.strip_prefix(FROM_HOST)
 }
 
 fn populate_host(root: &Path) -> anyhow::Result<String> {
