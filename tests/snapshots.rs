@@ -337,12 +337,63 @@ fn lesson_list() {
             let screen = ListScreen {
                 entries: &entries,
                 selected: 3,
+                top: 0,
                 progress: &progress,
             };
             let t = render(w, h, |f| ui::draw_list(f, &screen, lang, false));
             insta::assert_snapshot!(format!("list_{name}_{w}x{h}"), t.backend());
         }
     }
+}
+
+/// The list scrolls as any list does: after End, ↑ moves the mark up within the view rather
+/// than the view with the mark stuck on its last row; past the top of the view, it scrolls.
+#[test]
+fn lesson_list_scrolls_only_when_the_mark_leaves_the_view() {
+    let entries: Vec<Entry> = load::load_all(None)
+        .unwrap()
+        .into_iter()
+        .map(|lesson| Entry {
+            lesson,
+            unavailable: None,
+        })
+        .collect();
+    let progress = Progress::default();
+    let last = entries.len() - 1;
+    let top_after = |selected, top| {
+        let screen = ListScreen {
+            entries: &entries,
+            selected,
+            top,
+            progress: &progress,
+        };
+        let mut drawn = ui::Scrolled::default();
+        render(80, 24, |f| {
+            drawn = ui::draw_list(f, &screen, Lang::En, false)
+        });
+        drawn.top
+    };
+    let at_end = top_after(last, 0);
+    assert!(
+        at_end > 0,
+        "at 80x24 the {} lessons do not all fit",
+        entries.len()
+    );
+    assert_eq!(
+        top_after(last - 1, at_end),
+        at_end,
+        "↑ after End moved the view"
+    );
+    assert_eq!(
+        top_after(at_end - 1, at_end),
+        at_end - 1,
+        "↑ above the view did not scroll"
+    );
+    assert_eq!(
+        top_after(0, at_end),
+        0,
+        "Home did not show the first lesson"
+    );
 }
 
 /// Every lesson's summary, in both languages and at every width from 60 to 80 columns, shows
@@ -364,6 +415,7 @@ fn lesson_list_keeps_every_character_of_the_summary() {
                 let screen = ListScreen {
                     entries: &entries,
                     selected,
+                    top: 0,
                     progress: &progress,
                 };
                 // Tall enough that the detail is not cut.

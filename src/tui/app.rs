@@ -290,6 +290,8 @@ impl Shells {
 pub struct App {
     pub entries: Vec<Entry>,
     pub selected: usize,
+    /// The first lesson the list showed at the last draw.
+    list_top: usize,
     pub progress: Progress,
     pub lang: Lang,
     pub help: bool,
@@ -323,6 +325,7 @@ impl App {
         App {
             entries,
             selected: 0,
+            list_top: 0,
             progress: progress::load(),
             lang,
             help: false,
@@ -451,11 +454,13 @@ impl App {
         self.note_progress();
     }
 
-    /// Keeps the lesson screen's scroll as far as the last draw could scroll, and its page.
+    /// Keeps the lesson screen's scroll as far as the last draw could scroll, and its page;
+    /// keeps where the list's view began.
     pub fn limit_scroll(&mut self, drawn: Scrolled) {
         self.page = drawn.page.max(1);
-        if let Screen::Lesson { scroll, .. } = &mut self.screen {
-            *scroll = (*scroll).min(drawn.most);
+        match &mut self.screen {
+            Screen::List => self.list_top = drawn.top,
+            Screen::Lesson { scroll, .. } => *scroll = (*scroll).min(drawn.most),
         }
     }
 
@@ -625,6 +630,7 @@ impl App {
         ListScreen {
             entries: &self.entries,
             selected: self.selected,
+            top: self.list_top,
             progress: &self.progress,
         }
     }

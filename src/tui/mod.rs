@@ -158,13 +158,10 @@ pub fn run(
     Ok(())
 }
 
-/// Draws the screen; returns how the lesson screen's scrolled part was drawn.
+/// Draws the screen; returns how its scrolled part was drawn.
 pub fn draw(frame: &mut ratatui::Frame, app: &App) -> ui::Scrolled {
     match app.lesson_screen() {
         Some(screen) => ui::draw_lesson(frame, &screen, app.lang, app.help),
-        None => {
-            ui::draw_list(frame, &app.list_screen(), app.lang, app.help);
-            ui::Scrolled::default()
-        }
+        None => ui::draw_list(frame, &app.list_screen(), app.lang, app.help),
     }
 }

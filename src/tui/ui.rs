@@ -31,6 +31,9 @@ use crate::lesson::{Lesson, StepReport};
 pub struct ListScreen<'a> {
     pub entries: &'a [Entry],
     pub selected: usize,
+    /// The first lesson in view at the last draw: the list scrolls only when the chosen one
+    /// would leave the view, as in any list (↑ after End moves the mark, not the window).
+    pub top: usize,
     pub progress: &'a Progress,
 }
 
@@ -96,7 +99,8 @@ fn title_bar() -> Style {
     Style::new().fg(Color::Black).bg(Color::Cyan)
 }
 
-pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool) {
+/// Draws the lesson list; returns the first lesson it shows (in `Scrolled::top`).
+pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool) -> Scrolled {
     let area = frame.area();
     // The list gets what the title bar, the footer and the detail leave; when the lessons do
     // not all fit, it scrolls to keep the chosen one in view. The detail has a rule and four
@@ -121,7 +125,11 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
             .saturating_sub(1 + 1 + 1 + detail_h)
             .max(3),
     );
-    let offset = (screen.selected + 1).saturating_sub(visible);
+    let offset = screen
+        .top
+        .min(screen.selected)
+        .max((screen.selected + 1).saturating_sub(visible))
+        .min(n - visible);
     let [top, list_area, detail, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(visible as u16 + 1),
@@ -265,15 +273,20 @@ pub fn draw_list(frame: &mut Frame, screen: &ListScreen, lang: Lang, help: bool)
     if help {
         draw_help(frame, lang);
     }
+    Scrolled {
+        top: offset,
+        ..Scrolled::default()
+    }
 }
 
-/// How the lesson screen's scrolled part (the explanation, or the `c` view) was drawn: the
-/// furthest it can scroll, for the app to keep `scroll` within, and how many lines it shows,
-/// for PgUp/PgDn to move by a screenful.
+/// How the screen's scrolled part was drawn. On a lesson screen (the explanation, or the `c`
+/// view): the furthest it can scroll, for the app to keep `scroll` within, and how many lines
+/// it shows, for PgUp/PgDn to move by a screenful. On the list: the first lesson in view.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Scrolled {
     pub most: u16,
     pub page: u16,
+    pub top: usize,
 }
 
 impl Scrolled {
@@ -282,6 +295,7 @@ impl Scrolled {
         Scrolled {
             most: u16::try_from(most).unwrap_or(u16::MAX),
             page: u16::try_from(visible).unwrap_or(u16::MAX),
+            top: 0,
         }
     }
 }
