@@ -1547,14 +1547,6 @@ fn draw_calls(
 
 fn draw_help(frame: &mut Frame, lang: Lang) {
     let area = frame.area();
-    let w = area.width.min(66);
-    let h = (s::HELP.len() as u16 + s::LEGEND.len() as u16 + 5).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
     let row = |k: &str, what: &str| {
         Line::from(vec![
             Span::styled(format!(" {k:<16}"), bold()),
@@ -1572,6 +1564,16 @@ fn draw_help(frame: &mut Frame, lang: Lang) {
         format!(" {}", s::ANY_KEY_CLOSES.get(lang)),
         dim(),
     ));
+    // As wide as the longest line, a space after it and the borders, so no text touches them.
+    let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let w = area.width.min(longest + 3);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
     // Clear one column more on each side: a double-width character cut by the popup's edge
     // would otherwise spill over its border.
     let x = rect.x.saturating_sub(1);
