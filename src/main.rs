@@ -349,7 +349,10 @@ fn find<'a>(lessons: &'a [Lesson], name: &str) -> anyhow::Result<&'a Lesson> {
         })
         .ok_or_else(|| {
             let ids: Vec<_> = lessons.iter().map(|l| l.id.as_str()).collect();
-            anyhow::anyhow!("no lesson `{name}`; the lessons are: {}", ids.join(", "))
+            match load::nearest(name, ids.iter().copied()) {
+                Some(near) => anyhow::anyhow!("no lesson `{name}`: did you mean `{near}`?"),
+                None => anyhow::anyhow!("no lesson `{name}`; the lessons are: {}", ids.join(", ")),
+            }
         })
 }
 

@@ -72,6 +72,13 @@ fn learn_checks_the_lesson_name_before_opening_the_screen() {
     let out = boxlab(&["learn", "nosuch"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no lesson `nosuch`"));
+    // A slip of a letter names the lesson meant.
+    let out = boxlab(&["learn", "contaner"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "boxlab: no lesson `contaner`: did you mean `container`?"
+    );
 }
 
 #[test]

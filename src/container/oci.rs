@@ -121,7 +121,8 @@ pub fn write_bundle(spec: &Spec, dir: &std::path::Path) -> anyhow::Result<()> {
     for v in &spec.volumes {
         anyhow::ensure!(
             root.join(v.target.trim_start_matches('/')).exists(),
-            "--oci-bundle with -v ...:{}: {} has no such path, and runc would create it there: use a path the image has",
+            "--oci-bundle with -v {}:{}: {} has no such path, and runc would create it there: use a path the image has",
+            v.host.display(),
             v.target,
             root.display()
         );

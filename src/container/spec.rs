@@ -83,26 +83,6 @@ impl Spec {
                 );
             }
         }
-        for v in &self.volumes {
-            anyhow::ensure!(
-                v.host.exists(),
-                "-v {}:{}: {} does not exist on the host: create it first",
-                v.host.display(),
-                v.target,
-                v.host.display()
-            );
-            anyhow::ensure!(
-                v.target.starts_with('/') && !v.target.split('/').any(|c| c == ".."),
-                "-v ...:{}: the path in the box must be absolute, without `..`",
-                v.target
-            );
-            let top = v.target.split('/').find(|c| !c.is_empty());
-            anyhow::ensure!(
-                !matches!(top, None | Some("proc" | "dev" | "sys")),
-                "-v ...:{}: /, /proc, /dev and /sys are the container's own: pick another path",
-                v.target
-            );
-        }
         anyhow::ensure!(
             !self.hostname.is_empty()
                 && self.hostname.len() <= 64
@@ -202,6 +182,17 @@ pub fn parse_volume(s: &str) -> Result<Volume, String> {
             ));
         }
     };
+    if !target.starts_with('/') || target.split('/').any(|c| c == "..") {
+        return Err(format!(
+            "-v \"{s}\": the path in the box must be absolute, without `..`: like {host}:/data"
+        ));
+    }
+    let top = target.split('/').find(|c| !c.is_empty());
+    if matches!(top, None | Some("proc" | "dev" | "sys")) {
+        return Err(format!(
+            "-v \"{s}\": /, /proc, /dev and /sys are the container's own: pick another path, like {host}:/data"
+        ));
+    }
     let host = std::path::Path::new(host).canonicalize().map_err(|e| {
         let why = crate::kernel::errno::explain(crate::kernel::errno_of(&e)).0;
         format!("-v \"{s}\": {host}: {why}: create it first")
@@ -252,5 +243,16 @@ mod tests {
                 .contains("create it first")
         );
         assert!(parse_volume("/tmp").is_err());
+        // The whole flag as given, and the way to write it.
+        let relative = parse_volume("/tmp:data").unwrap_err();
+        assert!(
+            relative.contains("\"/tmp:data\"") && relative.contains("/tmp:/data"),
+            "{relative}"
+        );
+        assert!(
+            parse_volume("/tmp:/proc/x")
+                .unwrap_err()
+                .contains("/tmp:/data")
+        );
     }
 }

@@ -199,6 +199,17 @@ fn ignored_key(text: &str, lesson: &Lesson) -> Option<(usize, String, String)> {
     None
 }
 
+/// The name among `names` that `given` is a slip of a letter or two from (strsim, as clap
+/// suggests a misspelt flag), for a "did you mean".
+pub fn nearest<'a>(given: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .map(|n| (strsim::damerau_levenshtein(given, n), n))
+        .filter(|(d, n)| *d <= 2.max(n.len() / 4))
+        .min()
+        .map(|(_, n)| n)
+}
+
 /// serde's "unknown variant `unshre`, expected one of `spawn`, `unshare`, ..." with the
 /// nearest name first: "unknown variant `unshre`: did you mean `unshare`?". A long list (the
 /// actions are 70) is then left out, since the name is what the author wanted; a short one is
@@ -208,13 +219,7 @@ fn with_suggestion(message: &str) -> String {
         let (head, list) = message.split_once(", expected one of ")?;
         let given = head.rsplit_once(" `")?.1.strip_suffix('`')?;
         let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
-        // Near: a slip of a letter or two (strsim, as clap suggests a misspelt flag).
-        let near = names
-            .iter()
-            .map(|n| (strsim::damerau_levenshtein(given, n), *n))
-            .filter(|(d, n)| *d <= 2.max(n.len() / 4))
-            .min()?
-            .1;
+        let near = nearest(given, names.iter().copied())?;
         Some((head, list, names.len(), near))
     })();
     match parsed {
