@@ -117,6 +117,47 @@ fn inside_the_container() {
     host.assert_as_found("after boxlab run");
 }
 
+/// --cap-drop takes capabilities out of Docker's default set, as `docker run --cap-drop`:
+/// from the bounding set and the command's own sets, so a raw socket (ping) is refused.
+#[test]
+fn cap_drop() {
+    let Some(host) = host_test("cap_drop") else {
+        return;
+    };
+    let caps = |args: &[&str]| {
+        let out = sh(args, "grep -E '^Cap(Eff|Bnd):' /proc/self/status");
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        let masks: Vec<String> = stdout
+            .lines()
+            .map(|l| l.split_whitespace().last().unwrap_or("").to_string())
+            .collect();
+        masks
+    };
+    // Docker's default 0xa80425fb without bit 13 (NET_RAW), then without CHOWN (0) and KILL (5).
+    assert_eq!(caps(&["--cap-drop", "NET_RAW"]), ["00000000a80405fb"; 2]);
+    assert_eq!(
+        caps(&["--cap-drop", "cap_chown", "--cap-drop", "KILL"]),
+        ["00000000a80425da"; 2]
+    );
+    assert_eq!(caps(&["--cap-drop", "ALL"]), ["0000000000000000"; 2]);
+    // ping opens a raw socket: the host's static busybox's, as the root filesystem may have
+    // no ping of its own.
+    if let Some(busybox) = host_busybox() {
+        let bin = Path::new(busybox).parent().unwrap().display().to_string();
+        let out = sh(
+            &["--cap-drop", "NET_RAW", "-v", &format!("{bin}:/hostbin:ro")],
+            "/hostbin/busybox ping -c1 -W1 127.0.0.1 2>&1; echo status $?",
+        );
+        let (stdout, _) = text(&out);
+        assert!(
+            stdout.contains("permission denied") && stdout.contains("status 1"),
+            "{stdout}"
+        );
+    }
+    host.assert_as_found("after boxlab run --cap-drop");
+}
+
 /// The built-in root filesystem (the overlay's lower layer).
 fn dirs_rootfs() -> std::path::PathBuf {
     let cache = std::env::var_os("XDG_CACHE_HOME")
@@ -247,6 +288,7 @@ fn exit_codes_and_bad_flags() {
         (vec!["--memory", "1M", "--", "true"], "--memory"),
         (vec!["--pids", "1", "--", "true"], "--pids"),
         (vec!["-v", "/tmp:/proc", "--", "true"], "-v"),
+        (vec!["--cap-drop", "SYS_ADMIN", "--", "true"], "--cap-drop"),
         (vec!["true"], "after `--`"),
         (vec![], "after `--`"),
         (

@@ -220,7 +220,7 @@ fn seal(spec: &Spec, base: &Path, cgroup: Option<&BoxCgroup>) -> Result<(), Kern
     mounts::pivot_root(".", ".")?;
     mounts::detach(".")?;
     root::chdir(Path::new("/"))?;
-    let keep: Vec<u32> = caps::DOCKER_DEFAULT.iter().map(|(n, _)| *n).collect();
+    let keep = spec.capabilities();
     caps::drop_bounding_except(&keep)?;
     // PID 1 itself keeps no more than the command will.
     caps::set_all(&keep)?;

@@ -15,7 +15,12 @@ pub const OCI_VERSION: &str = "1.0.2";
 
 /// `config.json` for `spec`, with `root` as the bundle's root directory.
 pub fn config(spec: &Spec, root: &std::path::Path) -> Value {
-    let caps: Vec<&str> = caps::DOCKER_DEFAULT.iter().map(|(_, name)| *name).collect();
+    let kept = spec.capabilities();
+    let caps: Vec<&str> = caps::DOCKER_DEFAULT
+        .iter()
+        .filter(|(n, _)| kept.contains(n))
+        .map(|(_, name)| *name)
+        .collect();
     let mut mounts = vec![
         json!({"destination": "/proc", "type": "proc", "source": "proc",
                "options": ["nosuid", "noexec", "nodev"]}),
@@ -150,6 +155,7 @@ mod tests {
                 readonly: true,
             }],
             publish: vec![(8080, 80)],
+            cap_drop: vec![],
             interactive: false,
             tty: false,
             trace: false,

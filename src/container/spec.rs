@@ -3,12 +3,21 @@
 
 use std::path::PathBuf;
 
+use crate::kernel::caps::{self, Capability};
+
 /// A directory of the host bound into the container (`-v HOST:BOX[:ro]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Volume {
     pub host: PathBuf,
     pub target: String,
     pub readonly: bool,
+}
+
+/// One `--cap-drop`: a capability of Docker's default set, or all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapDrop {
+    All,
+    One(Capability),
 }
 
 /// What `boxlab run` says when it is given no command.
@@ -42,6 +51,10 @@ pub struct Spec {
     /// Publish a port on the host's 127.0.0.1: HOST_PORT:BOX_PORT. Repeatable.
     #[arg(short = 'p', long = "publish", value_parser = parse_publish)]
     pub publish: Vec<(u16, u16)>,
+    /// Take a capability away from Docker's default 14, as `docker run --cap-drop`: NET_RAW,
+    /// CHOWN, ... (CAP_ and lower case are fine too), or ALL. Repeatable.
+    #[arg(long = "cap-drop", value_name = "CAP", value_parser = parse_cap_drop)]
+    pub cap_drop: Vec<CapDrop>,
     /// Keep stdin attached (otherwise the command reads /dev/null).
     #[arg(short = 'i', long)]
     pub interactive: bool,
@@ -61,6 +74,21 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The capabilities the command keeps (bounding, effective and permitted): Docker's
+    /// default set less what --cap-drop took.
+    pub fn capabilities(&self) -> Vec<u32> {
+        caps::DOCKER_DEFAULT
+            .iter()
+            .map(|&(n, _)| n)
+            .filter(|&n| {
+                !self
+                    .cap_drop
+                    .iter()
+                    .any(|d| matches!(d, CapDrop::All) || *d == CapDrop::One(Capability(n)))
+            })
+            .collect()
+    }
+
     /// Refuses what cannot work before anything is made.
     pub fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
@@ -167,6 +195,17 @@ pub fn parse_publish(s: &str) -> Result<(u16, u16), String> {
         }
     })?;
     Ok((h, b))
+}
+
+/// `NET_RAW`, `cap_net_raw`, `ALL`: a capability for `--cap-drop`, as Docker takes it.
+pub fn parse_cap_drop(s: &str) -> Result<CapDrop, String> {
+    let name = s.to_ascii_uppercase();
+    if name == "ALL" {
+        return Ok(CapDrop::All);
+    }
+    Capability::try_from(name)
+        .map(CapDrop::One)
+        .map_err(|e| format!("--cap-drop: {e}, or ALL"))
 }
 
 /// `HOST:BOX`, `HOST:BOX:ro` or `HOST:BOX:rw`, for `-v`.

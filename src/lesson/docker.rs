@@ -41,6 +41,7 @@ fn spec(rootfs: &Path, argv: &[String], ledger: &Ledger) -> Spec {
         hostname: "web".into(),
         volumes,
         publish: vec![PUBLISHED],
+        cap_drop: vec![],
         interactive: false,
         tty: false,
         trace: false,
