@@ -185,4 +185,15 @@ mod tests {
         let names = &c["linux"]["seccomp"]["syscalls"][0]["names"];
         assert!(names.as_array().unwrap().contains(&json!("mount")));
     }
+
+    #[test]
+    fn cap_drop_leaves_the_capability_out() {
+        let mut spec = spec();
+        let raw = crate::kernel::caps::Capability(13);
+        spec.cap_drop = vec![super::super::spec::CapDrop::One(raw)];
+        let c = config(&spec, std::path::Path::new("/srv/rootfs"));
+        let bounding = c["process"]["capabilities"]["bounding"].as_array().unwrap();
+        assert_eq!(bounding.len(), 13);
+        assert!(!bounding.contains(&json!("CAP_NET_RAW")));
+    }
 }
