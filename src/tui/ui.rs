@@ -625,18 +625,16 @@ fn draw_explanation(
 }
 
 fn draw_syscalls(frame: &mut Frame, sys: CallLines, area: Rect, lang: Lang) {
-    let block = Block::new()
-        .borders(Borders::TOP)
-        .title(Span::styled(format!(" {} ", s::SYSCALLS.get(lang)), bold()));
-    frame.render_widget(
-        Paragraph::new(sys.capped(
-            area.height.saturating_sub(1) as usize,
-            area.width.into(),
-            lang,
-        ))
-        .block(block),
-        area,
-    );
+    let width = area.width as usize;
+    let (lines, hidden) = sys.capped(area.height.saturating_sub(1) as usize, width, lang);
+    let name = format!(" {} ", s::SYSCALLS.get(lang));
+    let mut title = vec![Span::styled(name.clone(), bold())];
+    if hidden > 0 {
+        let room = width.saturating_sub(Span::raw(&name).width() + 2);
+        title.push(Span::styled(hidden_calls(hidden, room, lang), dim()));
+    }
+    let block = Block::new().borders(Borders::TOP).title(Line::from(title));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn draw_checks(frame: &mut Frame, checks: Vec<Line<'static>>, area: Rect, lang: Lang) {
@@ -1158,24 +1156,17 @@ impl CallLines {
         lines
     }
 
-    /// At most `cap` lines for the step screen. Where not all fit, the calls are cut first,
-    /// down to the count of them, so what the commands printed and the error stay in view.
-    /// Rows the calls leave go to the outputs' further lines, first output first.
-    fn capped(self, cap: usize, width: usize, lang: Lang) -> Vec<Line<'static>> {
-        let floor = usize::from(!self.calls.is_empty());
-        let mut room = self.below_len().min(cap.saturating_sub(floor));
-        let spare = (cap - room).saturating_sub(self.calls.len());
-        let calls_room = cap - room - spare;
-        room += spare;
-        // Above an output, one call alone would read as all of them: the line is their count.
-        let mut lines = if calls_room == 1 && self.calls.len() > 1 {
-            vec![Line::styled(
-                more_lines(self.calls.len(), width, lang),
-                dim(),
-            )]
-        } else {
-            capped(self.calls, calls_room, "", width, lang)
-        };
+    /// At most `cap` lines for the step screen, and how many lines of calls it left out (the
+    /// pane's title counts them, so that the calls in view do not seem to be all). What the
+    /// commands printed and the error come first, often the step's point (lesson 17's "got
+    /// TERM"); the calls get the rows left, and rows the calls do not need go to the outputs'
+    /// further lines, first output first.
+    fn capped(self, cap: usize, width: usize, lang: Lang) -> (Vec<Line<'static>>, usize) {
+        let calls_room = (cap - self.below_len().min(cap)).min(self.calls.len());
+        let hidden = self.calls.len() - calls_room;
+        let mut room = cap - calls_room;
+        let mut lines = self.calls;
+        lines.truncate(calls_room);
         let error = self.error;
         room = room.saturating_sub(error.len());
         let wanted: usize = self
@@ -1193,7 +1184,7 @@ impl CallLines {
             lines.extend(cut_printed(heading, printed, take, width, lang));
         }
         lines.extend(error);
-        lines
+        (lines, hidden)
     }
 }
 
@@ -1461,6 +1452,29 @@ fn more_lines(more: usize, width: usize, lang: Lang) -> String {
     }
 }
 
+/// "· 7 more lines (c shows them) ": after the syscall pane's title, how many lines of calls
+/// are not in view; fewer words where that does not fit in `width` columns.
+fn hidden_calls(n: usize, width: usize, lang: Lang) -> String {
+    let [long, short] = match lang {
+        Lang::Ko => [
+            format!("· 외 {n}줄 (c: 전부 보기) "),
+            format!("· 외 {n}줄 (c) "),
+        ],
+        Lang::En => [
+            match n {
+                1 => "· 1 more line (c shows it) ".to_string(),
+                _ => format!("· {n} more lines (c shows them) "),
+            },
+            format!("· {n} more (c) "),
+        ],
+    };
+    if Span::raw(&long).width() <= width {
+        long
+    } else {
+        short
+    }
+}
+
 /// The report of the step before `report`'s, to mark what changed since.
 fn previous_of<'a>(screen: &LessonScreen<'a>, report: &StepReport) -> Option<&'a StepReport> {
     report
@@ -1600,7 +1614,7 @@ mod tests {
 
     #[test]
     fn the_calls_are_cut_before_what_the_commands_printed() {
-        let sys = CallLines {
+        let sys = || CallLines {
             calls: (0..20).map(|i| Line::raw(format!("call {i}"))).collect(),
             printed: vec![(
                 Line::raw("(table)"),
@@ -1609,11 +1623,12 @@ mod tests {
             error: vec![Line::raw("error: x")],
         };
         // The table takes its heading, three rows and the count; the error its line; the
-        // calls what is left, here one line: their count.
+        // calls what is left, here one line, and the title counts the other 19.
+        let (lines, hidden) = sys().capped(7, 80, Lang::En);
         assert_eq!(
-            texts(&sys.capped(7, 80, Lang::En)),
+            texts(&lines),
             [
-                " … 20 more lines (c shows them all)",
+                "call 0",
                 "(table)",
                 "row 0",
                 "row 1",
@@ -1622,6 +1637,11 @@ mod tests {
                 "error: x",
             ]
         );
+        assert_eq!(hidden, 19);
+        // With one row fewer, the table keeps its rows and no call shows.
+        let (lines, hidden) = sys().capped(6, 80, Lang::En);
+        assert_eq!(texts(&lines)[0], "(table)");
+        assert_eq!(hidden, 20);
     }
 
     #[test]
@@ -1637,7 +1657,7 @@ mod tests {
         // Two calls take two of eight rows; the output has six: five lines and the count,
         // not the four it shows at least.
         assert_eq!(
-            texts(&sys().capped(8, 80, Lang::En)),
+            texts(&sys().capped(8, 80, Lang::En).0),
             [
                 "call 0",
                 "call 1",
@@ -1650,7 +1670,7 @@ mod tests {
             ]
         );
         // With room for all, all of it.
-        assert_eq!(sys().capped(11, 80, Lang::En).len(), 11);
+        assert_eq!(sys().capped(11, 80, Lang::En), (sys().all(), 0));
         assert_eq!(sys().whole_len(), 11);
     }
 
