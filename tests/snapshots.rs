@@ -346,18 +346,23 @@ fn lesson_list() {
     }
 }
 
-/// The list scrolls as any list does: after End, ↑ moves the mark up within the view rather
-/// than the view with the mark stuck on its last row; past the top of the view, it scrolls.
-#[test]
-fn lesson_list_scrolls_only_when_the_mark_leaves_the_view() {
-    let entries: Vec<Entry> = load::load_all(None)
+/// Every built-in lesson as the list shows it, all available.
+fn all_entries() -> Vec<Entry> {
+    load::load_all(None)
         .unwrap()
         .into_iter()
         .map(|lesson| Entry {
             lesson,
             unavailable: None,
         })
-        .collect();
+        .collect()
+}
+
+/// The list scrolls as any list does: after End, ↑ moves the mark up within the view rather
+/// than the view with the mark stuck on its last row; past the top of the view, it scrolls.
+#[test]
+fn lesson_list_scrolls_only_when_the_mark_leaves_the_view() {
+    let entries = all_entries();
     let progress = Progress::default();
     let last = entries.len() - 1;
     let top_after = |selected, top| {
@@ -400,14 +405,7 @@ fn lesson_list_scrolls_only_when_the_mark_leaves_the_view() {
 /// whole in the list's detail: no character lost where a two-column one meets the edge.
 #[test]
 fn lesson_list_keeps_every_character_of_the_summary() {
-    let entries: Vec<Entry> = load::load_all(None)
-        .unwrap()
-        .into_iter()
-        .map(|lesson| Entry {
-            lesson,
-            unavailable: None,
-        })
-        .collect();
+    let entries = all_entries();
     let progress = Progress::default();
     for lang in [Lang::En, Lang::Ko] {
         for w in 60..=80 {

@@ -1445,6 +1445,11 @@ fn more_lines(more: usize, width: usize, lang: Lang) -> String {
             format!(" … {more} more (c)"),
         ],
     };
+    fitting(long, short, width)
+}
+
+/// `long` where it fits in `width` columns, else `short`.
+fn fitting(long: String, short: String, width: usize) -> String {
     if Span::raw(&long).width() <= width {
         long
     } else {
@@ -1468,11 +1473,7 @@ fn hidden_calls(n: usize, width: usize, lang: Lang) -> String {
             format!("· {n} more (c) "),
         ],
     };
-    if Span::raw(&long).width() <= width {
-        long
-    } else {
-        short
-    }
+    fitting(long, short, width)
 }
 
 /// The report of the step before `report`'s, to mark what changed since.
