@@ -1,5 +1,6 @@
 //! The shell pane driven through tmux, as a learner's terminal would: open the UTS lesson,
-//! open the shells, type `hostname` in the box shell and read the answer off the screen.
+//! open the shells, type `hostname` in the box shell and read the answer off the screen, and
+//! scroll back through output longer than the pane.
 
 mod common;
 
@@ -100,6 +101,22 @@ fn box_shell_answers_hostname_in_tmux() {
     assert!(
         screen.contains("setns("),
         "the pane shows how it joined the box:\n{screen}"
+    );
+    // Output longer than the pane: Shift-PageUp brings back what scrolled past, and typing
+    // returns to the prompt, as in a terminal emulator.
+    tmux.run(&["send-keys", "-t", "t", "-l", "seq 1 60"]);
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    tmux.wait_for(|s| left(s).iter().any(|l| l == "60"), "the end of seq");
+    tmux.run(&["send-keys", "-t", "t", "S-PPage", "S-PPage"]);
+    let back = tmux.wait_for(|s| s.contains("lines up: ⇧PgDn"), "the scrolled title");
+    assert!(
+        !left(&back).iter().any(|l| l == "60"),
+        "scrolled back, the last lines are out of view:\n{back}"
+    );
+    tmux.run(&["send-keys", "-t", "t", "-l", "x"]);
+    tmux.wait_for(
+        |s| !s.contains("lines up") && left(s).iter().any(|l| l.starts_with("box# x")),
+        "the prompt again after typing",
     );
     tmux.run(&["send-keys", "-t", "t", "Tab", "Tab", "q"]);
     let deadline = Instant::now() + Duration::from_secs(10);

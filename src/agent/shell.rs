@@ -24,9 +24,9 @@ use nix::unistd::Pid;
 use super::exec::clean_env;
 use crate::kernel::process;
 
-/// Lines a shell pane keeps above its screen (not shown yet, but scrolled text is not lost
-/// for the parser's own bookkeeping).
-const SCROLLBACK: usize = 200;
+/// Lines a shell pane keeps above its screen, for Shift-PageUp to bring back (a pane is a few
+/// rows tall: `ps` or `mount` scroll most of their output past it).
+const SCROLLBACK: usize = 500;
 
 pub struct Shell {
     child: Child,
@@ -156,8 +156,10 @@ impl Shell {
         self.child.id() as i32
     }
 
-    /// Sends typed bytes to the shell, as a terminal does.
+    /// Sends typed bytes to the shell, as a terminal does; like a terminal, typing brings the
+    /// view back from the scroll-back to the screen.
     pub fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.scroll_to(0);
         self.master.write_all(bytes)?;
         self.master.flush()
     }
@@ -182,6 +184,26 @@ impl Shell {
             set_size(&mut p, rows, cols);
         }
         self.size = (rows, cols);
+    }
+
+    /// Shift-PageUp (`up`) or Shift-PageDown: the view moves a page, less one line that stays
+    /// in view for context, into the scroll-back or back towards the screen. The parser keeps
+    /// the view where it is while more output arrives.
+    pub fn scroll_page(&mut self, up: bool) {
+        let page = self.size.0.saturating_sub(1).max(1) as usize;
+        let now = self.screen().scrollback();
+        self.scroll_to(if up {
+            now + page
+        } else {
+            now.saturating_sub(page)
+        });
+    }
+
+    fn scroll_to(&mut self, lines: usize) {
+        if let Ok(mut p) = self.parser.lock() {
+            // Clamped by vt100 to the lines the scroll-back holds.
+            p.screen_mut().set_scrollback(lines);
+        }
     }
 
     /// (rows, columns) of the pty.

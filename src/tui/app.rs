@@ -209,6 +209,7 @@ impl Shells {
     }
 
     /// A key while a shell has the focus: Tab and Shift-Tab move the focus, F2 types a tab,
+    /// Shift-PageUp and Shift-PageDown scroll the shell's view, as in a terminal emulator,
     /// Enter in a shell that exited starts a new one, everything else is typed into the shell.
     fn on_key(&mut self, key: KeyEvent, lang: Lang) {
         match key.code {
@@ -217,6 +218,11 @@ impl Shells {
             KeyCode::F(2) => {
                 if let Some(shell) = self.focused() {
                     let _ = shell.write(b"\t");
+                }
+            }
+            KeyCode::PageUp | KeyCode::PageDown if key.modifiers.contains(KeyModifiers::SHIFT) => {
+                if let Some(shell) = self.focused() {
+                    shell.scroll_page(key.code == KeyCode::PageUp);
                 }
             }
             KeyCode::Enter if self.focused().is_some_and(|s| s.ended()) => {

@@ -63,14 +63,21 @@ pub const K_TO_SHELL: S = S("type in a shell", "셸에 입력");
 pub const K_NEXT_PANE: S = S("next pane", "다음 창");
 pub const K_PREV_PANE: S = S("back", "이전 창");
 pub const SHELL_KEYS_NOTE: S = S(
-    "keys go to the shell · F2 = tab · Ctrl-C = interrupt",
-    "키는 셸로 갑니다 · 탭 입력은 F2 · 중단은 Ctrl-C",
+    "all keys go to the shell · F2 tab · ⇧PgUp scroll back",
+    "모든 키는 셸로 · 탭 입력은 F2 · ⇧PgUp 지난 출력",
 );
 
 // The shell panes.
 pub const BOX_SHELL: S = S("box shell", "박스 셸");
 pub const HOST_SHELL: S = S("host shell", "호스트 셸");
 pub const TYPING_HERE: S = S("(typing here: Tab leaves)", "(입력 중: Tab으로 나가기)");
+/// A shell's title while its view is `lines` lines up in the scroll-back.
+pub fn scrolled_back(lang: Lang, lines: usize) -> String {
+    match lang {
+        Lang::En => format!("({lines} lines up: ⇧PgDn)"),
+        Lang::Ko => format!("({lines}줄 위: ⇧PgDn)"),
+    }
+}
 pub const SHELL_ENDED: S = S("(exited: Enter restarts)", "(종료됨: Enter로 다시 시작)");
 pub const NO_BOX_YET: S = S(
     "No box is running yet. The box shell starts as soon as a step starts the box (→).",
@@ -158,6 +165,13 @@ pub const HELP: &[(&str, S)] = &[
         S(
             "lesson → box shell → host shell (a tab: F2)",
             "수업 → 박스 셸 → 호스트 셸 (탭 입력은 F2)",
+        ),
+    ),
+    (
+        "⇧PgUp ⇧PgDn",
+        S(
+            "in a shell: scroll back / forward",
+            "셸에서: 지난 출력 보기 / 돌아오기",
         ),
     ),
     ("L", S("switch English / 한국어", "English / 한국어 전환")),

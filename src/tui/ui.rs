@@ -761,12 +761,18 @@ fn draw_shells(frame: &mut Frame, shells: &ShellsView, area: Rect, lang: Lang) {
     ] {
         let focused = shells.focus == focus;
         let ended = matches!(view, ShellView::Screen { ended: true, .. });
+        let back = match view {
+            ShellView::Screen { screen, .. } => screen.scrollback(),
+            ShellView::Message(_) => 0,
+        };
         let pid = match (left, shells.box_pid) {
             (true, Some(pid)) => format!(" · pid {pid}"),
             _ => String::new(),
         };
         let state = if ended {
             format!(" {}", s::SHELL_ENDED.get(lang))
+        } else if back > 0 {
+            format!(" {}", s::scrolled_back(lang, back))
         } else if focused {
             format!(" {}", s::TYPING_HERE.get(lang))
         } else {
@@ -794,7 +800,8 @@ fn draw_shells(frame: &mut Frame, shells: &ShellsView, area: Rect, lang: Lang) {
             .title(Span::styled(title, title_style));
         match view {
             ShellView::Screen { screen, .. } => {
-                let cursor = Cursor::default().visibility(focused && !ended);
+                // Scrolled back, the cursor's row is not in view.
+                let cursor = Cursor::default().visibility(focused && !ended && back == 0);
                 frame.render_widget(
                     PseudoTerminal::new(screen).block(block).cursor(cursor),
                     rect,
