@@ -145,7 +145,7 @@ pub fn container_environment() -> Option<(&'static str, &'static str)> {
     if version.contains("microsoft") || version.contains("wsl") {
         Some(("WSL", "/proc/version"))
     } else if Path::new("/.dockerenv").exists()
-        && crate::lesson::layers::is_overlayfs(Path::new("/"))
+        && crate::probe::is_overlayfs(Path::new("/"))
     {
         Some(("Docker", "/.dockerenv"))
     } else if cgroup.contains("/docker") {
@@ -320,7 +320,7 @@ pub fn report(lang: Lang) -> String {
         && cache
             .ancestors()
             .find(|d| d.exists())
-            .is_some_and(crate::lesson::layers::is_overlayfs);
+            .is_some_and(crate::probe::is_overlayfs);
     let (status, what, fix) = if !overlay {
         (
             "warn",

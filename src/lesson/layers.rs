@@ -160,7 +160,7 @@ impl Layers {
     fn place(&self, ledger: &Ledger) -> (PathBuf, Option<Detail>) {
         let name = format!("layers-{}", ledger.id());
         let beside = self.rootfs.parent().unwrap_or(&self.rootfs).to_path_buf();
-        if !is_overlayfs(&beside) {
+        if !crate::probe::is_overlayfs(&beside) {
             return (beside.join(name), None);
         }
         let beside = beside.display();
@@ -347,12 +347,6 @@ fn make_box_dirs(image: &Image, n: u8) -> Result<(), String> {
         root::mkdir(&d).map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-/// statfs(2): whether `path` is on overlayfs.
-pub fn is_overlayfs(path: &Path) -> bool {
-    use nix::sys::statfs::{OVERLAYFS_SUPER_MAGIC, statfs};
-    statfs(path).is_ok_and(|s| s.filesystem_type() == OVERLAYFS_SUPER_MAGIC)
 }
 
 /// A hash of every entry in the lower layers (path, inode, type and mode, size, mtime, ctime)

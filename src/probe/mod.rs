@@ -359,6 +359,13 @@ fn ipc_objects() -> Probed<Vec<sysvipc::IpcObject>> {
     Ok(out)
 }
 
+/// statfs(2): whether `path` is on overlayfs (boxlab inside a container such as Docker's, where
+/// an overlay's upper directory cannot live).
+pub fn is_overlayfs(path: &std::path::Path) -> bool {
+    use nix::sys::statfs::{OVERLAYFS_SUPER_MAGIC, statfs};
+    statfs(path).is_ok_and(|s| s.filesystem_type() == OVERLAYFS_SUPER_MAGIC)
+}
+
 /// Start time of a live process, to recognise it later despite pid reuse.
 pub fn start_time(pid: i32) -> Option<u64> {
     stat::parse(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?).map(|s| s.start_time)
