@@ -144,9 +144,7 @@ pub fn container_environment() -> Option<(&'static str, &'static str)> {
     let cgroup = read("/proc/1/cgroup");
     if version.contains("microsoft") || version.contains("wsl") {
         Some(("WSL", "/proc/version"))
-    } else if Path::new("/.dockerenv").exists()
-        && crate::probe::is_overlayfs(Path::new("/"))
-    {
+    } else if Path::new("/.dockerenv").exists() && crate::probe::is_overlayfs(Path::new("/")) {
         Some(("Docker", "/.dockerenv"))
     } else if cgroup.contains("/docker") {
         Some(("Docker", "/proc/1/cgroup"))

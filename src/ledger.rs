@@ -42,11 +42,9 @@ impl Ledger {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let id = format!("{pid}-{nanos:08x}");
-        let base = own_base_dir()?;
         // Made under a dot name and renamed when its owner file is in: a sweep by another run
         // starting at the same moment never sees a ledger without its owner.
-        let making = base.join(format!(".{id}"));
-        fs::create_dir(&making)?;
+        let (base, making) = make_in_base(&format!(".{id}"))?;
         fs::write(
             making.join("owner"),
             format!("{pid} {}\n", start_time(pid).unwrap_or(0)),
@@ -281,6 +279,11 @@ pub fn undo(dir: &Path) -> (usize, usize) {
         }
     }
     let _ = fs::remove_dir_all(dir);
+    // The base directory goes with its last ledger (rmdir(2) refuses one that is not empty),
+    // so no boxlab leaves even an empty directory on the host.
+    if let Some(base) = dir.parent() {
+        let _ = fs::remove_dir(base);
+    }
     (killed, removed)
 }
 
@@ -315,6 +318,21 @@ fn alive((pid, start): (i32, u64)) -> bool {
         .ok()
         .and_then(|s| crate::probe::stat::parse(&s));
     stat.is_some_and(|s| s.start_time == start && s.state != 'Z')
+}
+
+/// Makes the directory `name` in the ledger base directory; returns both. Another run may
+/// remove the base, empty, between its creation and ours (when its last ledger goes), so a
+/// base found gone is made again.
+fn make_in_base(name: &str) -> std::io::Result<(PathBuf, PathBuf)> {
+    let mut tries = 0;
+    loop {
+        let base = own_base_dir()?;
+        let dir = base.join(name);
+        match fs::create_dir(&dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 5 => tries += 1,
+            made => return made.map(|()| (base, dir)),
+        }
+    }
 }
 
 /// The ledger base directory, created with mode 0700 if missing, and refused unless it is a

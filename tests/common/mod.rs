@@ -98,6 +98,8 @@ pub struct HostSnapshot {
     /// Every cgroup directory under /sys/fs/cgroup (six levels deep), with the values of its
     /// limit files and of its cgroup.subtree_control.
     pub cgroups: Vec<String>,
+    /// The run ledgers in boxlab's base directory (none when it is gone).
+    pub ledgers: Vec<String>,
 }
 
 pub fn host_snapshot() -> HostSnapshot {
@@ -144,7 +146,19 @@ pub fn host_snapshot() -> HostSnapshot {
             .map(|k| std::fs::read_to_string(format!("/proc/sysvipc/{k}")).unwrap_or_default())
             .collect(),
         cgroups: cgroup_dirs(),
+        ledgers: ledgers(),
     }
+}
+
+fn ledgers() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(boxlab::ledger::base_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// Box processes still alive anywhere on the host, as "pid name".
