@@ -297,6 +297,90 @@ pub fn typed(argv: &[String]) -> String {
     argv.iter().map(word).collect::<Vec<_>>().join(" ")
 }
 
+/// The words of a command line as a shell splits it: at whitespace outside quotes.
+pub fn shell_words(command: &str) -> Vec<String> {
+    let (mut words, mut word, mut quote) = (Vec::new(), String::new(), None);
+    for c in command.chars() {
+        match (quote, c) {
+            (None, c) if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                continue;
+            }
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        word.push(c);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// `words` typed over lines that paste back as the same command: the first line `first`
+/// columns wide, the others `width`. Each line but the last ends in ` \` (a line continuation,
+/// sh(1)) and the next starts with `indent`, as in a README. A word too long for a line is
+/// broken inside it with a bare `\`, and goes on at the very start of the next line (an indent
+/// there would become part of the word); never inside single quotes, where a backslash is
+/// only a backslash.
+pub fn continued(words: &[String], first: usize, width: usize, indent: &str) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines = Vec::new();
+    // The line being filled, and whether it has a word yet (an indent alone does not count).
+    let (mut line, mut started) = (String::new(), false);
+    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { width };
+    for w in words {
+        // Two columns kept for the ` \` the line may end in.
+        if started && line.width() + 1 + w.width() + 2 > room(&lines) {
+            lines.push(format!("{line} \\"));
+            (line, started) = (indent.to_string(), false);
+        }
+        if started {
+            line.push(' ');
+        }
+        started = true;
+        let mut rest = w.as_str();
+        while line.width() + rest.width() + 2 > room(&lines) {
+            let Some(at) = break_point(rest, room(&lines).saturating_sub(line.width() + 1)) else {
+                break;
+            };
+            lines.push(format!("{line}{}\\", &rest[..at]));
+            line = String::new();
+            rest = &rest[at..];
+        }
+        line.push_str(rest);
+    }
+    lines.push(line);
+    lines
+}
+
+/// The last byte offset in `word` at most `cols` columns in, where a `\`-newline may go: not
+/// inside single quotes and not after a backslash. None when there is no such place.
+fn break_point(word: &str, cols: usize) -> Option<usize> {
+    use unicode_width::UnicodeWidthChar;
+    let (mut used, mut quote, mut best, mut previous) = (0, None, None, None);
+    // `used` is the width of word[..at], `quote` the quote open there.
+    for (at, c) in word.char_indices() {
+        if used > cols {
+            break;
+        }
+        if at > 0 && quote != Some('\'') && previous != Some('\\') {
+            best = Some(at);
+        }
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        used += c.width().unwrap_or(0);
+        previous = Some(c);
+    }
+    best
+}
+
 /// fork + execve(2) of `argv` with a small, fixed environment, an empty stdin and output
 /// captured; killed after `timeout`. Recorded as one execve line with the exit status.
 pub fn run_captured(argv: &[String], timeout: Duration) -> CommandOutput {
@@ -510,6 +594,59 @@ pub fn exec(argv: &[String], env: &[(&str, String)]) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_keep_quoted_spaces() {
+        assert_eq!(
+            shell_words("stat -c '%i %n'  a \"b c\""),
+            ["stat", "-c", "'%i %n'", "a", "\"b c\""]
+        );
+    }
+
+    /// What sh(1) makes of `lines`, pasted as they are: the words `printf` gets, one a line.
+    fn as_pasted(lines: &[String]) -> String {
+        let out = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(lines.join("\n"))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Broken at spaces, inside a long path and inside double quotes (never single ones), the
+    /// lines fit and paste back as the command on one line.
+    #[test]
+    fn a_continued_command_pastes_back_whole() {
+        let path = format!(
+            "/sys/fs/cgroup/memory/process_api/{}/memory.max",
+            "0c96".repeat(16)
+        );
+        let command = format!(
+            "printf '[%s]\\n' -c '%i %n is long enough to need a line' {path} \"a; b {path}\" end"
+        );
+        let words = shell_words(&command);
+        for (first, width) in [(30, 40), (20, 80), (60, 60)] {
+            let lines = continued(&words, first, width, "    ");
+            for (n, l) in lines.iter().enumerate() {
+                let room = if n == 0 { first } else { width };
+                assert!(
+                    l.len() <= room || l.contains("'%i"),
+                    "{l:?} is wider than {room}"
+                );
+            }
+            assert!(lines.len() > 1);
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("'%i %n is long enough to need a line'"))
+            );
+            assert_eq!(
+                as_pasted(&lines),
+                as_pasted(std::slice::from_ref(&command)),
+                "{lines:#?}"
+            );
+        }
+    }
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::checks::Verdict;
 use crate::container::spec::Volume;
-use crate::kernel::process::{CommandOutput, Heading};
+use crate::kernel::process::{self, CommandOutput, Heading};
 use crate::lang::{Detail, detail};
 use crate::ledger::Ledger;
 
@@ -220,34 +220,20 @@ pub fn docker_command(ledger: &Ledger) -> Result<CommandOutput, String> {
         .flatten()
         .filter_map(|a| a.as_str().map(String::from))
         .collect();
-    words.push(format!("IMAGE {}", crate::kernel::process::typed(&args)));
+    // Each argument a word of its own: the script after `sh -c` alone is most of a line.
+    words.push("IMAGE".into());
+    words.extend(args.iter().map(|a| process::typed(std::slice::from_ref(a))));
     Ok(CommandOutput {
         heading: Heading::Made(detail!(
             "(the same box with Docker: made from config.json, not run)",
             "(Docker로 만드는 같은 박스: config.json으로 만든 명령이며, 실행하지 않음)"
         )),
         status: Some(0),
-        stdout: continued(&words, 64),
+        // 74 columns: the script after `sh -c` fits one line whole, as the pane indents
+        // output lines (an indent inside a broken quoted word would become part of it).
+        stdout: process::continued(&words, 74, 74, "  ").join("\n") + "\n",
         stderr: String::new(),
     })
-}
-
-/// Words as a shell command typed over lines of about `width` columns, each line but the last
-/// ending in ` \` and the next indented, as in a README.
-fn continued(words: &[String], width: usize) -> String {
-    let mut lines: Vec<String> = vec![String::new()];
-    for w in words {
-        let line = lines.last_mut().expect("one line at least");
-        if !line.trim().is_empty() && line.len() + 1 + w.len() > width {
-            lines.push(format!("  {w}"));
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(w);
-        }
-    }
-    lines.join(" \\\n") + "\n"
 }
 
 /// The `runtime_agrees` check: the runtime's container said hostname `web`, Docker's bounding

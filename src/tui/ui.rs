@@ -21,7 +21,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::app::Entry;
 use super::resources::{self, History};
 use super::strings::{self as s, S};
-use crate::kernel::errno;
+use crate::kernel::{errno, process};
 use crate::lang::Lang;
 use crate::lesson::checks::Verdict;
 use crate::lesson::present::{PaneRow, Side, pane};
@@ -1365,8 +1365,27 @@ fn check_lines(
         let cmd = report.fill(&t.cmd);
         let lead = format!(" {}: ", s::TRY.get(lang));
         if full {
-            // Whole, to be read and typed: a v1 cgroup path does not fit in 80 columns.
-            out.extend(wrapped(&format!("{lead}{place}$ {cmd}"), width, bold()));
+            // Whole, to be read and typed or pasted: a v1 cgroup path does not fit in 80
+            // columns, so the lines end in `\` where they break.
+            let prompt = format!("{place}$ ");
+            let first = Span::raw(&lead).width() + Span::raw(&prompt).width();
+            let words = process::shell_words(&cmd);
+            let lines = process::continued(
+                &words,
+                width.saturating_sub(first + 1),
+                width.saturating_sub(1),
+                "    ",
+            );
+            for (n, line) in lines.into_iter().enumerate() {
+                out.push(if n == 0 {
+                    Line::from(vec![
+                        Span::styled(lead.clone(), dim()),
+                        Span::styled(format!("{prompt}{line}"), bold()),
+                    ])
+                } else {
+                    Line::styled(line, bold())
+                });
+            }
             continue;
         }
         let cmd = fit(
