@@ -482,11 +482,14 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
                 .clamp(1, max_processes.max(1));
             let now = pane(rows, report, side, lang, max);
             let before = previous.map(|p| pane(rows, p, side, lang, max));
-            let lines = pane_lines(&now, before.as_deref(), text_width);
-            frame.render_widget(
-                Paragraph::new(capped(lines, inner.height.into(), "", text_width, lang)),
-                inner,
+            let lines = fitted_pane(
+                &now,
+                before.as_deref(),
+                text_width,
+                inner.height.into(),
+                lang,
             );
+            frame.render_widget(Paragraph::new(lines), inner);
             continue;
         }
         // Text rows above the display, the display, then text rows below it.
@@ -1012,7 +1015,7 @@ fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>, width: usize) -> Vec<
     let mut out = Vec::new();
     for row in now {
         let was = before.and_then(|b| b.iter().find(|r| r.row == row.row && r.label == row.label));
-        let is_changed = before.is_some() && was.is_none_or(|w| w.lines != row.lines);
+        let is_changed = row_changed(row, before);
         let is_new = |value: &String| is_changed && was.is_none_or(|w| !w.lines.contains(value));
         let only_lost = is_changed && !row.lines.iter().any(is_new);
         let label = fit(&row.label, LABEL_WIDTH - 1);
@@ -1057,6 +1060,67 @@ fn pane_lines(now: &[PaneRow], before: Option<&[PaneRow]>, width: usize) -> Vec<
             }
         }
     }
+    out
+}
+
+/// Whether `row` differs from the same row in `before` (the previous step's pane).
+fn row_changed(row: &PaneRow, before: Option<&[PaneRow]>) -> bool {
+    let Some(before) = before else {
+        return false;
+    };
+    let was = before
+        .iter()
+        .find(|r| r.row == row.row && r.label == row.label);
+    was.is_none_or(|w| w.lines != row.lines)
+}
+
+/// A pane's lines in `height` rows. When they do not all fit, the rows the step changed (▸)
+/// are kept before the others, each row whole where it can be and all in their order, and the
+/// last line counts the lines left out: on a small screen the row a step is about (lesson 17's
+/// CapEff after the bounding set is cut) must not be the one below the cut.
+fn fitted_pane(
+    now: &[PaneRow],
+    before: Option<&[PaneRow]>,
+    width: usize,
+    height: usize,
+    lang: Lang,
+) -> Vec<Line<'static>> {
+    let rows: Vec<Vec<Line<'static>>> = now
+        .iter()
+        .map(|r| pane_lines(std::slice::from_ref(r), before, width))
+        .collect();
+    let total: usize = rows.iter().map(Vec::len).sum();
+    if total <= height || height < 2 {
+        return capped(rows.concat(), height, "", width, lang);
+    }
+    // One line for the count; changed rows first, then the others, each while it fits.
+    let mut room = height - 1;
+    let mut shown = vec![0; rows.len()];
+    let changed: Vec<bool> = now.iter().map(|r| row_changed(r, before)).collect();
+    for pass in [true, false] {
+        for (i, lines) in rows.iter().enumerate() {
+            if changed[i] == pass && shown[i] == 0 && room > 0 {
+                // A changed row longer than the room shows its first lines; another row only
+                // whole, or not at all.
+                let take = if pass {
+                    lines.len().min(room)
+                } else if lines.len() <= room {
+                    lines.len()
+                } else {
+                    0
+                };
+                shown[i] = take;
+                room -= take;
+            }
+        }
+    }
+    let mut out: Vec<Line<'static>> = rows
+        .into_iter()
+        .zip(&shown)
+        .flat_map(|(lines, &n)| lines.into_iter().take(n))
+        .collect();
+    let more = total - out.len();
+    out.push(Line::styled(more_lines(more, width, lang), dim()));
     out
 }
 
@@ -1633,10 +1697,38 @@ fn draw_help(frame: &mut Frame, lang: Lang) {
 
 #[cfg(test)]
 mod tests {
-    use super::{CallLines, Lang, Line, capped, more_lines, wrap_hard};
+    use super::{CallLines, Lang, Line, capped, fitted_pane, more_lines, wrap_hard};
+    use crate::lesson::present::PaneRow;
+    use crate::lesson::types::Row;
 
     fn texts(lines: &[Line]) -> Vec<String> {
         lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    /// A pane too small for its rows keeps the one the step changed, below the cut otherwise,
+    /// then whole rows that still fit, all in their order, and counts the rest.
+    #[test]
+    fn a_cut_pane_keeps_the_changed_row() {
+        let row = |row, label: &str, lines: &[&str]| PaneRow {
+            row,
+            label: label.into(),
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+        };
+        let before = [
+            row(Row::Hostname, "hostname", &["web"]),
+            row(Row::Pid, "PID", &["my PID: 1", "NSpid: 1"]),
+            row(Row::Creds, "ids", &["uid 0", "CapEff: 40 caps"]),
+        ];
+        let mut now = before.clone();
+        now[2].lines[1] = "CapEff: 14 caps".into();
+        let lines = texts(&fitted_pane(&now, Some(&before), 40, 4, Lang::En));
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].starts_with("hostname") && lines[0].ends_with("web"));
+        assert!(lines[1].starts_with("ids"));
+        assert!(lines[2].ends_with("▸CapEff: 14 caps"), "{lines:?}");
+        assert!(lines[3].contains("2 more lines"), "{lines:?}");
+        // Room for all: every row, as before.
+        assert_eq!(fitted_pane(&now, Some(&before), 40, 5, Lang::En).len(), 5);
     }
 
     #[test]
