@@ -45,7 +45,7 @@ pub struct Spec {
     /// The container's hostname.
     #[arg(long, default_value = "box")]
     pub hostname: String,
-    /// Bind a host directory in: HOST_DIR:BOX_DIR[:ro]. Repeatable.
+    /// Bind a host directory in: HOST_DIR:BOX_DIR[:ro|:rw]. Repeatable.
     #[arg(short = 'v', long = "volume", value_parser = parse_volume)]
     pub volumes: Vec<Volume>,
     /// Publish a port on the host's 127.0.0.1: HOST_PORT:BOX_PORT. Repeatable.
@@ -215,6 +215,11 @@ pub fn parse_volume(s: &str) -> Result<Volume, String> {
         [h, b] => (h, b, false),
         [h, b, "ro"] => (h, b, true),
         [h, b, "rw"] => (h, b, false),
+        [_, _, mode] => {
+            return Err(format!(
+                "-v \"{s}\": the mode `{mode}` is unknown: use ro (read-only) or rw (read-write)"
+            ));
+        }
         _ => {
             return Err(format!(
                 "-v \"{s}\": use HOST_DIR:BOX_DIR, HOST_DIR:BOX_DIR:ro or HOST_DIR:BOX_DIR:rw"
@@ -282,6 +287,11 @@ mod tests {
                 .contains("create it first")
         );
         assert!(parse_volume("/tmp").is_err());
+        assert!(
+            parse_volume("/tmp:/www:rx")
+                .unwrap_err()
+                .contains("the mode `rx`")
+        );
         // The whole flag as given, and the way to write it.
         let relative = parse_volume("/tmp:data").unwrap_err();
         assert!(
