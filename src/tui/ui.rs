@@ -1625,9 +1625,13 @@ fn draw_calls(
         .find(|(start, _)| *start <= scroll)
         .map_or(&s::SYSCALLS, |(_, name)| *name)
         .get(lang);
-    let title = match more_marker(scroll, more, lang) {
-        Some(marker) => format!(" {part} · {marker} "),
-        None => format!(" {part} "),
+    // A part's own heading at the top names it already: the title would say it twice.
+    let heading_on_top = scroll > 0 && parts.iter().any(|(start, _)| *start == scroll);
+    let title = match (more_marker(scroll, more, lang), heading_on_top) {
+        (Some(marker), true) => format!(" {marker} "),
+        (Some(marker), false) => format!(" {part} · {marker} "),
+        (None, true) => String::new(),
+        (None, false) => format!(" {part} "),
     };
     let block = Block::new()
         .borders(Borders::TOP)
