@@ -364,7 +364,7 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         draw_shells(frame, shells, shells_area, lang);
         draw_syscalls(frame, sys, sys_area, lang);
         draw_checks(frame, checks, check_area, lang);
-        shell_hints(frame, footer, lang, shells.focus);
+        shell_hints(frame, footer, lang, shells.focus, is_last(screen, report));
         if help {
             draw_help(frame, lang);
         }
@@ -521,10 +521,11 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
 
     draw_syscalls(frame, sys, sys_area, lang);
     draw_checks(frame, checks, check_area, lang);
-    hints(
+    step_hints(
         frame,
         footer,
         lang,
+        is_last(screen, report),
         &[
             ("→", &s::K_NEXT),
             ("←", &s::K_BACK),
@@ -825,12 +826,13 @@ fn draw_shells(frame: &mut Frame, shells: &ShellsView, area: Rect, lang: Lang) {
 
 /// Key hints with the shells open: the lesson's keys, or, while a shell takes the keys, how
 /// to leave it.
-fn shell_hints(frame: &mut Frame, area: Rect, lang: Lang, focus: Focus) {
+fn shell_hints(frame: &mut Frame, area: Rect, lang: Lang, focus: Focus, last: bool) {
     if focus == Focus::Lesson {
-        hints(
+        step_hints(
             frame,
             area,
             lang,
+            last,
             &[
                 ("→", &s::K_NEXT),
                 ("←", &s::K_BACK),
@@ -899,6 +901,21 @@ fn bar(frame: &mut Frame, area: Rect, left: &str, right: &str) {
 /// shows "▼ more: ↓" when there is more), going back, the language; then the others, from the
 /// right. `?` lists every key.
 const DROPPABLE_HINTS: [&str; 3] = ["↑↓", "←", "L"];
+
+/// Whether `report` is of the lesson's last step, where → has nowhere to go.
+fn is_last(screen: &LessonScreen, report: &StepReport) -> bool {
+    report.index + 1 == screen.lesson.steps.len()
+}
+
+/// The key hints of a step, without → on the last step.
+fn step_hints(frame: &mut Frame, area: Rect, lang: Lang, last: bool, keys: &[(&str, &S)]) {
+    let keys: Vec<(&str, &S)> = keys
+        .iter()
+        .copied()
+        .filter(|(k, _)| !(last && *k == "→"))
+        .collect();
+    hints(frame, area, lang, &keys);
+}
 
 fn hints(frame: &mut Frame, area: Rect, lang: Lang, keys: &[(&str, &S)]) {
     let mut keys: Vec<(&str, &S)> = keys.to_vec();
@@ -1461,7 +1478,7 @@ fn check_lines(
             Span::styled(cmd, bold()),
         ]));
     }
-    if report.index + 1 == screen.lesson.steps.len() {
+    if is_last(screen, report) {
         let all_ok = screen.reports.len() == screen.lesson.steps.len()
             && screen.reports.iter().all(StepReport::passed);
         let text = if all_ok {
@@ -1638,10 +1655,11 @@ fn draw_calls(
         .title(Span::styled(title, bold()));
     let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
     frame.render_widget(Paragraph::new(shown).block(block), body);
-    hints(
+    step_hints(
         frame,
         footer,
         lang,
+        is_last(screen, report),
         &[
             ("c", &s::K_STEP_VIEW),
             ("↑↓", &s::K_SCROLL),
