@@ -12,10 +12,40 @@ use std::time::{Duration, Instant};
 
 use crate::lang::{Detail, detail};
 
-/// Names the calling process as `ps` and the panes show it (15 bytes at most).
+/// Names the calling process as `ps` and the panes show it: its name (prctl PR_SET_NAME, 15
+/// bytes at most) and its command line. A child forked without an exec (the container's init,
+/// a lesson's memory hog) still has boxlab's command line, host paths and all, for `ps` in
+/// the box to show.
 pub fn name_process(name: &str) {
     if let Ok(c) = std::ffi::CString::new(name) {
         let _ = nix::sys::prctl::set_name(&c);
+    }
+    set_command_line(name);
+}
+
+/// Writes `name` over the calling process's argv strings, the memory /proc/PID/cmdline reads
+/// (arg_start..arg_end, fields 48 and 49 of /proc/self/stat, proc(5)), as setproctitle(3)
+/// does. Nothing in boxlab reads its arguments again after it has forked.
+fn set_command_line(name: &str) {
+    let Some((start, end)) = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the name, which may hold spaces, start at field 3.
+            let rest = stat.rsplit_once(") ")?.1.to_string();
+            let field = |n: usize| rest.split(' ').nth(n - 3)?.parse::<usize>().ok();
+            Some((field(48)?, field(49)?))
+        })
+    else {
+        return;
+    };
+    if end <= start || name.len() >= end - start {
+        return;
+    }
+    // SAFETY: the kernel says the argv strings of this process are at start..end: writable
+    // memory (the initial stack) that nothing else points into once the arguments are parsed.
+    unsafe {
+        std::ptr::write_bytes(start as *mut u8, 0, end - start);
+        std::ptr::copy_nonoverlapping(name.as_ptr(), start as *mut u8, name.len());
     }
 }
 

@@ -81,7 +81,7 @@ fn inside_the_container() {
     };
     let out = sh(
         &["--hostname", "web"],
-        "hostname; cat /proc/1/comm; echo $$; grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; \
+        "hostname; cat /proc/1/comm; tr '\\0' ' ' < /proc/1/cmdline; echo; echo $$; grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; \
          grep ' / / ' /proc/self/mountinfo; ls /dev; echo x > /made-inside",
     );
     let (stdout, stderr) = text(&out);
@@ -89,6 +89,9 @@ fn inside_the_container() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "web");
     assert_eq!(lines[1], "boxlab-init", "PID 1 is boxlab's init");
+    // ps in the box shows no host path as PID 1's command line.
+    assert_eq!(lines[2].trim_end(), "boxlab-init", "PID 1's command line");
+    let lines = [&lines[..2], &lines[3..]].concat();
     assert_eq!(lines[2], "2", "the command is PID 2, its child");
     // Docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
     // NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
