@@ -358,10 +358,12 @@ pub fn continued(words: &[String], first: usize, width: usize, indent: &str) -> 
 }
 
 /// The last byte offset in `word` at most `cols` columns in, where a `\`-newline may go: not
-/// inside single quotes and not after a backslash. None when there is no such place.
+/// inside single quotes and not after a backslash; after a `/` if there is one in the second
+/// half, so that a path breaks between its parts. None when there is no such place.
 fn break_point(word: &str, cols: usize) -> Option<usize> {
     use unicode_width::UnicodeWidthChar;
     let (mut used, mut quote, mut best, mut previous) = (0, None, None, None);
+    let mut after_slash = None;
     // `used` is the width of word[..at], `quote` the quote open there.
     for (at, c) in word.char_indices() {
         if used > cols {
@@ -369,6 +371,9 @@ fn break_point(word: &str, cols: usize) -> Option<usize> {
         }
         if at > 0 && quote != Some('\'') && previous != Some('\\') {
             best = Some(at);
+            if previous == Some('/') && used > cols / 2 {
+                after_slash = Some(at);
+            }
         }
         match (quote, c) {
             (None, '\'' | '"') => quote = Some(c),
@@ -378,7 +383,7 @@ fn break_point(word: &str, cols: usize) -> Option<usize> {
         used += c.width().unwrap_or(0);
         previous = Some(c);
     }
-    best
+    after_slash.or(best)
 }
 
 /// fork + execve(2) of `argv` with a small, fixed environment, an empty stdin and output
