@@ -626,12 +626,12 @@ impl Check {
                 ),
             },
             Check::OutputContains { text } => pick(
-                &format!("the output shows \"{text}\""),
-                &format!("출력에 다음이 들어 있다: \"{text}\""),
+                &format!("the output shows {}", quoted(text)),
+                &format!("출력에 다음이 들어 있다: {}", quoted(text)),
             ),
             Check::OutputLinesEndWith { text } => pick(
-                &format!("every line of the output ends in \"{text}\""),
-                &format!("출력의 모든 줄이 다음으로 끝난다: \"{text}\""),
+                &format!("every line of the output ends in {}", quoted(text)),
+                &format!("출력의 모든 줄이 다음으로 끝난다: {}", quoted(text)),
             ),
             Check::ExitStatus { status } => pick(
                 &format!("the command exited with status {status}"),
@@ -1316,7 +1316,11 @@ impl Check {
             Check::OutputContains { text } => match &ev.facts.last_output {
                 // The line that has it, or else all that was printed.
                 Some(o) => match o.stdout.lines().find(|l| l.contains(text.as_str())) {
-                    Some(line) => (true, detail!("output: \"{}\"", "출력: \"{}\"", line.trim())),
+                    Some(line) => {
+                        // A command's line continuation is not what it printed.
+                        let line = quoted(line.trim().trim_end_matches(" \\"));
+                        (true, detail!("output: {}", "출력: {}", line))
+                    }
                     None => (
                         false,
                         detail!("it shows {:?}", "출력: {:?}", o.stdout.trim()),
@@ -1408,6 +1412,16 @@ fn orphan_missing() -> Detail {
         "the box does not list the orphan",
         "박스 목록에 고아 프로세스가 없다"
     )
+}
+
+/// `text` in double quotes, or in backquotes when it holds double quotes itself (a line of
+/// config.json), so the quoting stays readable.
+fn quoted(text: &str) -> String {
+    if text.contains('"') {
+        format!("`{text}`")
+    } else {
+        format!("\"{text}\"")
+    }
 }
 
 fn no_command() -> Detail {
