@@ -191,7 +191,7 @@ impl Shell {
     /// the view where it is while more output arrives.
     pub fn scroll_page(&mut self, up: bool) {
         let page = self.size.0.saturating_sub(1).max(1) as usize;
-        let now = self.screen().scrollback();
+        let now = self.parser.lock().map_or(0, |p| p.screen().scrollback());
         self.scroll_to(if up {
             now + page
         } else {

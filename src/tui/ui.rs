@@ -497,25 +497,26 @@ pub fn draw_lesson(frame: &mut Frame, screen: &LessonScreen, lang: Lang, help: b
         let max = room
             .saturating_sub(2 + rows.len())
             .clamp(1, max_processes.max(1));
-        let text = |part: &[Row]| {
-            let now = pane(part, report, side, lang, max);
-            let before = previous.map(|p| pane(part, p, side, lang, max));
-            pane_lines(&now, before.as_deref(), text_width)
+        // Each part as the step has it and as the step before had it.
+        let part = |rows: &[Row]| {
+            let now = pane(rows, report, side, lang, max);
+            (now, previous.map(|p| pane(rows, p, side, lang, max)))
         };
-        let [above, below] = [text(&text_rows[0]), text(&text_rows[1])];
-        let above_h = (above.len() as u16).min(inner.height - live_h);
+        let [above, below] = [part(&text_rows[0]), part(&text_rows[1])];
+        let fitted = |(now, before): &(Vec<PaneRow>, Option<Vec<PaneRow>>), height: u16| {
+            fitted_pane(now, before.as_deref(), text_width, height.into(), lang)
+        };
+        let above_need = pane_lines(&above.0, above.1.as_deref(), text_width).len();
+        let above_h = (above_need as u16).min(inner.height - live_h);
         let [above_area, live_area, below_area] = Layout::vertical([
             Constraint::Length(above_h),
             Constraint::Length(live_h),
             Constraint::Fill(1),
         ])
         .areas(inner);
-        frame.render_widget(
-            Paragraph::new(capped(above, above_h.into(), "", text_width, lang)),
-            above_area,
-        );
+        frame.render_widget(Paragraph::new(fitted(&above, above_h)), above_area);
         resources::draw(frame, live_area, side, history, lang);
-        let below = capped(below, below_area.height.into(), "", text_width, lang);
+        let below = fitted(&below, below_area.height);
         frame.render_widget(Paragraph::new(below), below_area);
     }
 
